@@ -1,0 +1,155 @@
+import { availableParallelism } from 'node:os';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { InferenceError } from '../errors';
+import type { PreprocessorSpec } from '../model/preprocessor-spec';
+import {
+  deserializeError,
+  type PoolReply,
+  type PoolResult,
+  type PoolTask,
+  type PoolTaskKind,
+} from './preprocess.pool.protocol';
+import type { PreprocessedImage, PreprocessOptions, ResizedImage } from './preprocess.types';
+import { threadScript } from '../threads/thread-script';
+
+export interface PreprocessPoolOptions {
+  /** Threads; 0 or absent = os.availableParallelism(). */
+  size?: number;
+  /** Tasks waiting for a thread beyond which submissions are refused (default 64 per thread). */
+  maxQueue?: number;
+  /** Per-thread V8 heap limits, so a runaway decode ends its thread, not the process. */
+  resourceLimits?: ResourceLimits;
+}
+
+/** Refused because the queue is full: transient, the caller should retry later or slow down. */
+export class PreprocessQueueFullError extends InferenceError {
+  constructor(limit: number) {
+    super('inference_failed', `preprocessing queue is full (${limit} tasks waiting)`, false);
+    this.name = 'PreprocessQueueFullError';
+  }
+}
+
+interface Pending {
+  task: PoolTask;
+  resolve: (result: PoolResult) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  running: Pending | null;
+  lastError: Error | null;
+}
+
+
+/**
+ * Exact (or fast) preprocessing off the event loop, in worker threads: results equal the
+ * in-thread functions' bit for bit, pixel buffers come back transferred. Each thread runs one
+ * task at a time; a bad image rejects only its own task; a thread that dies rejects its task
+ * with a transient error and is replaced.
+ */
+export class PreprocessPool {
+  readonly size: number;
+  private readonly maxQueue: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private nextId = 1;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: PreprocessPoolOptions = {}) {
+    this.size = options.size && options.size > 0 ? options.size : availableParallelism();
+    this.maxQueue = options.maxQueue ?? this.size * 64;
+  }
+
+  resize(bytes: Uint8Array, spec: PreprocessorSpec, options: PreprocessOptions): Promise<ResizedImage> {
+    return this.submit('resize', bytes, spec, options) as Promise<ResizedImage>;
+  }
+
+  preprocess(
+    bytes: Uint8Array,
+    spec: PreprocessorSpec,
+    options: PreprocessOptions,
+  ): Promise<PreprocessedImage> {
+    return this.submit('preprocess', bytes, spec, options) as Promise<PreprocessedImage>;
+  }
+
+  /** Tasks queued or running. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s.running).length;
+  }
+
+  /** The live threads (for tests and diagnostics). */
+  get threads(): readonly Worker[] {
+    return this.slots.map((s) => s.worker);
+  }
+
+  /** Refuses new tasks, lets accepted ones finish, then ends the threads. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    })();
+    return this.closing;
+  }
+
+  private submit(kind: PoolTaskKind, bytes: Uint8Array, spec: PreprocessorSpec, options: PreprocessOptions) {
+    if (this.closing)
+      return Promise.reject(new InferenceError('inference_failed', 'preprocessing pool is closed', false));
+    if (this.queue.length >= this.maxQueue)
+      return Promise.reject(new PreprocessQueueFullError(this.maxQueue));
+    return new Promise<PoolResult>((resolve, reject) => {
+      // bytes are copied by structured clone: the caller's Buffer may be a slice of a shared pool.
+      this.queue.push({ task: { id: this.nextId++, kind, bytes, spec, options }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot =
+        this.slots.find((s) => !s.running) ?? (this.slots.length < this.size ? this.spawn() : null);
+      if (!slot) return;
+      const pending = this.queue.shift() as Pending;
+      slot.running = pending;
+      slot.worker.ref();
+      slot.worker.postMessage(pending.task);
+    }
+    if (this.pending === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+  }
+
+  private spawn(): Slot {
+    const { filename, execArgv } = threadScript(__dirname, 'preprocess.worker');
+    const worker = new Worker(filename, { execArgv, resourceLimits: this.options.resourceLimits });
+    const slot: Slot = { worker, running: null, lastError: null };
+    worker.on('message', (reply: PoolReply) => this.settle(slot, reply));
+    worker.on('error', (err) => (slot.lastError = err));
+    worker.on('exit', (code) => this.onExit(slot, code));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private settle(slot: Slot, reply: PoolReply): void {
+    const pending = slot.running;
+    if (!pending || pending.task.id !== reply.id) return;
+    slot.running = null;
+    // An idle thread must not keep the process alive (a CLI run ends when its work does).
+    slot.worker.unref();
+    if (reply.ok) pending.resolve(reply.result);
+    else pending.reject(deserializeError(reply.error));
+    this.dispatch();
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    const pending = slot.running;
+    slot.running = null;
+    if (pending) {
+      const why = slot.lastError ? slot.lastError.message : `exit code ${code}`;
+      pending.reject(new InferenceError('inference_failed', `preprocessing thread died (${why})`, false));
+    }
+    // A replacement is spawned on demand by dispatch.
+    this.dispatch();
+  }
+}
