@@ -1,0 +1,99 @@
+import { MicroBatcher } from '../batching/micro-batcher';
+import { InvalidImageError } from '../errors';
+import type { ClassificationResult } from '../model/classification';
+import type { ModelDirectory } from '../model/model-directory';
+import { PreprocessPool } from '../preprocess/preprocess.pool';
+import { toPixelValues } from '../preprocess/preprocess';
+import type { PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
+import type { SessionSettings } from '../session/execution-providers';
+import { ThreadedModelSession } from '../session/threaded-model-session';
+import { BusyMeter, makeBatchRunner } from './batch-runner';
+
+export interface ClassifierSettings {
+  session: SessionSettings;
+  preprocessing: PreprocessOptions;
+  batch: { maxSize: number; maxDelayMs: number; maxQueuedBatches: number };
+  /** Preprocessing threads; 0 = one per core. */
+  preprocessThreads: number;
+}
+
+/**
+ * The one classification path, shared by the worker and `dermafleet classify`: preprocessing in
+ * a pool of threads, a dynamic micro-batcher, and one long-lived session in its own thread.
+ */
+export class ImageClassifier {
+  readonly meter = new BusyMeter();
+  private readonly batcher: MicroBatcher<Float32Array, ClassificationResult>;
+  private readonly pixelsPerImage: number;
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    readonly model: ModelDirectory,
+    readonly settings: ClassifierSettings,
+    private readonly session: ThreadedModelSession,
+    private readonly pool: PreprocessPool,
+  ) {
+    const { height, width } = model.preprocessor;
+    this.pixelsPerImage = 3 * height * width;
+    const preprocessing = { mode: settings.preprocessing.mode, autoOrient: settings.preprocessing.autoOrient };
+    this.batcher = new MicroBatcher(makeBatchRunner(session, model, preprocessing, this.meter), settings.batch);
+  }
+
+  /** Starts the session thread and the preprocessing pool, then warms up with one full batch. */
+  static async open(model: ModelDirectory, settings: ClassifierSettings): Promise<ImageClassifier> {
+    const session = await ThreadedModelSession.start(model.onnxPath, settings.session, model.labels.length);
+    const pool = new PreprocessPool({ size: settings.preprocessThreads });
+    const classifier = new ImageClassifier(model, settings, session, pool);
+    await classifier.warmUp();
+    return classifier;
+  }
+
+  get sessionHealthy(): boolean {
+    return this.session.healthy;
+  }
+
+  /** Decodes, preprocesses and classifies one image (batched with its neighbours). */
+  async classify(bytes: Buffer): Promise<ClassificationResult> {
+    const pre = await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing);
+    return this.classifyPixels(pre.data);
+  }
+
+  /** The compact model input (resized RGB bytes) for the preprocessing tier. */
+  resize(bytes: Buffer): Promise<ResizedImage> {
+    return this.pool.resize(bytes, this.model.preprocessor, this.settings.preprocessing);
+  }
+
+  /** Classifies a model input prepared by `resize` (possibly in another pod). */
+  classifyResized(resized: ResizedImage): Promise<ClassificationResult> {
+    return this.classifyPixels(toPixelValues(resized, this.model.preprocessor));
+  }
+
+  classifyPixels(pixels: Float32Array): Promise<ClassificationResult> {
+    if (pixels.length !== this.pixelsPerImage) {
+      const { height, width } = this.model.preprocessor;
+      return Promise.reject(
+        new InvalidImageError(`The model takes ${width}x${height} inputs; this image did not preprocess to that size.`),
+      );
+    }
+    return this.batcher.add(pixels);
+  }
+
+  private async warmUp(): Promise<void> {
+    const n = this.settings.batch.maxSize;
+    const { height, width } = this.model.preprocessor;
+    const started = performance.now();
+    await this.session.run(new Float32Array(n * 3 * height * width), n, height, width);
+    this.warmUpMs = performance.now() - started;
+  }
+
+  warmUpMs = 0;
+
+  /** Runs what is gathered, waits for it, then stops the threads; safe to call twice. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.batcher.drain();
+      await Promise.all([this.session.close(), this.pool.close()]);
+    })();
+    return this.closed;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The inference thread: owns the process's one long-lived onnxruntime session. `session.run` is
+ * a synchronous native call; here it blocks only this thread, so the main event loop keeps
+ * renewing BullMQ locks, answering health checks and preparing the next micro-batch.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { InferenceError } from '../errors';
+import type { FromInferenceThread, InferenceThreadData, ToInferenceThread } from './inference-thread.messages';
+import { OnnxModelSession } from './onnx-model-session';
+
+const port = parentPort;
+if (!port) throw new Error('inference.thread must run in a worker thread');
+const data = workerData as InferenceThreadData;
+
+function post(message: FromInferenceThread, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+async function main(): Promise<void> {
+  let session: OnnxModelSession;
+  try {
+    session = await OnnxModelSession.create(data.onnxPath, data.settings, data.numLabels);
+  } catch (err) {
+    post({ type: 'init-error', message: (err as Error).message });
+    return;
+  }
+  post({ type: 'ready', shape: session.shape });
+  port!.on('message', async (message: ToInferenceThread) => {
+    if (message.type === 'close') {
+      await session.release();
+      post({ type: 'closed' });
+      port!.close();
+      return;
+    }
+    const started = performance.now();
+    try {
+      const logits = await session.run(message.pixels, message.count, message.height, message.width);
+      // Copy into a fresh buffer we can transfer: onnxruntime owns the output tensor's memory.
+      const out = new Float32Array(logits);
+      post({ type: 'result', id: message.id, logits: out, runMs: performance.now() - started }, [out.buffer]);
+    } catch (err) {
+      const e = err as Error;
+      post({
+        type: 'error',
+        id: message.id,
+        code: e instanceof InferenceError ? e.code : 'inference_failed',
+        message: e.message,
+        permanent: e instanceof InferenceError ? e.permanent : false,
+      });
+    }
+  });
+}
+
+void main();

@@ -1,0 +1,83 @@
+import * as ort from 'onnxruntime-node';
+import { InferenceError, InvalidModelError } from '../errors';
+import { fromFloat16, toFloat16 } from './fp16';
+import { assertProvidersAvailable, providerConfigs, SessionSettings } from './execution-providers';
+
+export interface SessionShape {
+  inputName: string;
+  outputName: string;
+  inputType: 'float32' | 'float16';
+  outputType: 'float32' | 'float16';
+  numLabels: number;
+}
+
+/**
+ * One onnxruntime-node session for a classifier (`pixel_values` -> `logits`). `run` is a
+ * synchronous native call that blocks its thread for the whole batch: use it inside the
+ * inference thread (threaded-model-session.ts), or in a CLI/benchmark where that is fine.
+ */
+export class OnnxModelSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly shape: SessionShape,
+  ) {}
+
+  static async create(onnxPath: string, settings: SessionSettings, numLabels: number): Promise<OnnxModelSession> {
+    assertProvidersAvailable(settings.executionProviders);
+    const session = await ort.InferenceSession.create(onnxPath, {
+      executionProviders: providerConfigs(settings),
+      graphOptimizationLevel: 'all',
+      ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
+    });
+    return new OnnxModelSession(session, describe(session, numLabels));
+  }
+
+  /** Runs `count` images (CHW float32 each, concatenated) and returns count*numLabels float32 logits. */
+  async run(pixels: Float32Array, count: number, height: number, width: number): Promise<Float32Array> {
+    const dims = [count, 3, height, width];
+    const input =
+      this.shape.inputType === 'float16'
+        ? new ort.Tensor('float16', toFloat16(pixels), dims)
+        : new ort.Tensor('float32', pixels, dims);
+    let output: ort.Tensor;
+    try {
+      const result = await this.session.run({ [this.shape.inputName]: input });
+      output = result[this.shape.outputName];
+    } catch (err) {
+      throw new InferenceError('inference_failed', `The model failed to run: ${(err as Error).message}`, false);
+    }
+    const data =
+      this.shape.outputType === 'float16' ? fromFloat16(output.data as Uint16Array) : (output.data as Float32Array);
+    if (data.length !== count * this.shape.numLabels) {
+      throw new InvalidModelError(
+        `The model returned ${data.length} logits for ${count} images; expected ${this.shape.numLabels} per image (id2label).`,
+      );
+    }
+    return data;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function tensorType(meta: ort.InferenceSession.ValueMetadata | undefined, what: string): 'float32' | 'float16' {
+  if (!meta || !meta.isTensor || (meta.type !== 'float32' && meta.type !== 'float16')) {
+    throw new InvalidModelError(`The model's ${what} must be a float32 or float16 tensor.`);
+  }
+  return meta.type;
+}
+
+function describe(session: ort.InferenceSession, numLabels: number): SessionShape {
+  const inputName = session.inputNames.includes('pixel_values') ? 'pixel_values' : session.inputNames[0];
+  const outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
+  const inputMeta = session.inputMetadata.find((m) => m.name === inputName);
+  const outputMeta = session.outputMetadata.find((m) => m.name === outputName);
+  return {
+    inputName,
+    outputName,
+    inputType: tensorType(inputMeta, `input ${inputName}`),
+    outputType: tensorType(outputMeta, `output ${outputName}`),
+    numLabels,
+  };
+}

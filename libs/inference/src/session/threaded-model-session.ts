@@ -1,0 +1,113 @@
+import { Worker } from 'node:worker_threads';
+// Load the native addon in the main thread first. onnxruntime-node's binding is not
+// context-aware: if only worker threads load it, the second thread ever to do so fails with
+// "Module did not self-register"; once the main thread holds it, any later thread can.
+import 'onnxruntime-node';
+import { InferenceError } from '../errors';
+import { threadScript } from '../threads/thread-script';
+import type { SessionSettings } from './execution-providers';
+import type { FromInferenceThread, InferenceThreadData, ToInferenceThread } from './inference-thread.messages';
+import type { SessionShape } from './onnx-model-session';
+
+export interface RunOutput {
+  logits: Float32Array;
+  /** Milliseconds the session spent in `run` (for session_busy_ratio). */
+  runMs: number;
+}
+
+interface Pending {
+  resolve: (out: RunOutput) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * The main-thread handle of the inference thread. One per process: several threads each holding
+ * a session have crashed onnxruntime-node, and creating sessions repeatedly leaks memory.
+ */
+export class ThreadedModelSession {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly shape: SessionShape,
+  ) {
+    worker.on('message', (message: FromInferenceThread) => this.onMessage(message));
+    worker.on('error', (err) => this.fail(new InferenceError('inference_failed', `Inference thread crashed: ${err.message}`, false)));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new InferenceError('inference_failed', `Inference thread exited (code ${code}).`, false));
+    });
+  }
+
+  static start(onnxPath: string, settings: SessionSettings, numLabels: number): Promise<ThreadedModelSession> {
+    const { filename, execArgv } = threadScript(__dirname, 'inference.thread');
+    const workerData: InferenceThreadData = { onnxPath, settings, numLabels };
+    const worker = new Worker(filename, { workerData, execArgv });
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromInferenceThread): void => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        if (message.type === 'ready') resolve(new ThreadedModelSession(worker, message.shape));
+        else {
+          void worker.terminate();
+          reject(new Error(message.type === 'init-error' ? message.message : 'Inference thread did not start.'));
+        }
+      };
+      const onError = (err: Error): void => reject(err);
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+    });
+  }
+
+  /** Transfers `pixels` to the thread (the caller must not reuse it). */
+  run(pixels: Float32Array, count: number, height: number, width: number): Promise<RunOutput> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new InferenceError('inference_failed', 'The model session is closed.', false));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const message: ToInferenceThread = { type: 'run', id, pixels, count, height, width };
+      this.worker.postMessage(message, [pixels.buffer as ArrayBuffer]);
+    });
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  get healthy(): boolean {
+    return !this.failure && !this.closing;
+  }
+
+  /** Lets queued runs finish, then releases the session; safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.failure) {
+        await this.worker.terminate();
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        this.worker.once('exit', () => resolve());
+        this.worker.postMessage({ type: 'close' } satisfies ToInferenceThread);
+      });
+    })();
+    return this.closing;
+  }
+
+  private onMessage(message: FromInferenceThread): void {
+    if (message.type !== 'result' && message.type !== 'error') return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.type === 'result') pending.resolve({ logits: message.logits, runMs: message.runMs });
+    else pending.reject(new InferenceError(message.code as InferenceError['code'], message.message, message.permanent));
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const pending of this.pending.values()) pending.reject(err);
+    this.pending.clear();
+  }
+}

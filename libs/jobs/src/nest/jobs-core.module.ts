@@ -1,0 +1,65 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { PredictionRepository } from '../prediction.repository';
+import { RedisKeys } from '../redis-keys';
+import { JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
+
+/** Closes our Redis connection last, after queues and workers (STYLE.md #7). */
+@Injectable()
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+@Injectable()
+export class RedisHealthIndicator {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  async check(key = 'redis') {
+    const indicator = this.health.check(key);
+    try {
+      const pong = await Promise.race([
+        this.redis.ping(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
+      ]);
+      return pong === 'PONG' ? indicator.up() : indicator.down({ message: `unexpected answer ${pong}` });
+    } catch (err) {
+      return indicator.down({ message: (err as Error).message });
+    }
+  }
+}
+
+/** Our Redis connection, key layout and the prediction records. */
+@Global()
+@Module({})
+export class JobsCoreModule {
+  static forRoot(settings: JobsSettings): DynamicModule {
+    return {
+      module: JobsCoreModule,
+      imports: [TerminusModule],
+      providers: [
+        { provide: JOBS_SETTINGS, useValue: settings },
+        {
+          provide: REDIS,
+          useFactory: () => new Redis(settings.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
+        },
+        { provide: RedisKeys, useValue: new RedisKeys(settings.keyPrefix) },
+        {
+          provide: PredictionRepository,
+          inject: [REDIS, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new PredictionRepository(redis, keys, settings.retentionDays * 86400),
+        },
+        RedisLifecycle,
+        RedisHealthIndicator,
+      ],
+      exports: [REDIS, RedisKeys, PredictionRepository, RedisHealthIndicator, JOBS_SETTINGS],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The one typed job catalogue (STYLE.md #1): queue names, job names and payloads in one place.
+ * Payloads carry ids and keys, never image bytes (STYLE.md #3).
+ */
+export const QueueName = {
+  Inference: 'inference',
+  Preprocess: 'preprocess',
+  Webhooks: 'webhooks',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export interface JobCatalogue {
+  inference: {
+    /** Download, preprocess and classify one prediction (all-in-one mode). */
+    classify: { predictionId: string; tenant: string };
+    /** Classify a prediction whose model input the preprocessing tier already wrote. */
+    'classify-prepared': { predictionId: string; tenant: string; inputKey: string };
+  };
+  preprocess: {
+    prepare: { predictionId: string; tenant: string };
+  };
+  webhooks: {
+    deliver: { deliveryId: string; tenant: string };
+  };
+}
+
+export type JobName<Q extends QueueName> = keyof JobCatalogue[Q] & string;
+export type JobOf<Q extends QueueName, N extends JobName<Q>> = JobCatalogue[Q][N];
+
+/** Priorities: BullMQ takes lower numbers first; interactive predictions overtake bulk ones. */
+export const JobPriority = { interactive: 1, bulk: 10 } as const;
+export type PredictionPriority = keyof typeof JobPriority;
+
+export interface QueueWorkerSettings {
+  /** Long enough for one micro-batch on a slow device; renewed at half of it. */
+  lockDurationMs: number;
+  attempts: number;
+  backoffMs: number;
+  /** Bounded history: the prediction record and the S3 result are the durable copies. */
+  removeOnCompleteCount: number;
+  removeOnFailCount: number;
+}
+
+/** Per-queue settings; a new queue without settings does not compile (STYLE.md #2). */
+export const queueWorkerSettings: Record<QueueName, QueueWorkerSettings> = {
+  inference: { lockDurationMs: 60_000, attempts: 4, backoffMs: 2_000, removeOnCompleteCount: 1000, removeOnFailCount: 5000 },
+  preprocess: { lockDurationMs: 60_000, attempts: 4, backoffMs: 2_000, removeOnCompleteCount: 1000, removeOnFailCount: 5000 },
+  webhooks: { lockDurationMs: 30_000, attempts: 1, backoffMs: 0, removeOnCompleteCount: 1000, removeOnFailCount: 5000 },
+};

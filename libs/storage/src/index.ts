@@ -1,0 +1,6 @@
+export * from './storage.settings';
+export * from './object-keys';
+export * from './object-store';
+export * from './embedded-s3';
+export * from './storage.env';
+export * from './nest/storage.module';

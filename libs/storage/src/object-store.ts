@@ -1,0 +1,163 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Readable } from 'node:stream';
+import type { StorageSettings } from './storage.settings';
+
+// We pin an SDK version that supports Node 20; its notice about future releases needing Node 22
+// would print on every start of every process, so it is silenced here once.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export interface PutOptions {
+  contentType?: string;
+  /** Required for a stream body: S3 single PUTs need the length up front. */
+  contentLength?: number;
+  metadata?: Record<string, string>;
+}
+
+export interface ObjectHead {
+  size: number;
+  contentType?: string;
+  metadata: Record<string, string>;
+}
+
+export interface PresignedUrl {
+  url: string;
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+function isNotFound(err: unknown): boolean {
+  if (err instanceof NoSuchKey || err instanceof NotFound) return true;
+  return err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound');
+}
+
+function makeClient(settings: StorageSettings, endpoint: string | undefined): S3Client {
+  return new S3Client({
+    region: settings.region,
+    endpoint,
+    forcePathStyle: settings.forcePathStyle,
+    credentials: settings.credentials,
+    // Flexible checksums are newer than several S3 servers (s3rver, older MinIO); send them only
+    // when an operation requires them so one code path works against AWS, MinIO and s3rver.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+  });
+}
+
+/** The S3 object store: the only storage code path (AWS S3, MinIO, s3rver). */
+export class ObjectStore {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly presignClient: S3Client;
+
+  constructor(private readonly settings: StorageSettings) {
+    this.bucket = settings.bucket;
+    this.client = makeClient(settings, settings.endpoint);
+    this.presignClient = settings.publicEndpoint ? makeClient(settings, settings.publicEndpoint) : this.client;
+  }
+
+  /** Creates the bucket when missing and allowed; otherwise checks it is reachable. */
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      if (!isNotFound(err) || !this.settings.createBucket) throw err;
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    }
+  }
+
+  /** Cheap reachability check for readiness probes. */
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  async put(key: string, body: Buffer | Uint8Array | string | Readable, options: PutOptions = {}): Promise<void> {
+    const length = options.contentLength ?? (body instanceof Readable ? undefined : Buffer.byteLength(body));
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType,
+        ContentLength: length,
+        Metadata: options.metadata,
+      }),
+    );
+  }
+
+  async putJson(key: string, value: unknown): Promise<void> {
+    await this.put(key, JSON.stringify(value), { contentType: 'application/json' });
+  }
+
+  /** A stream of the object, or null when it does not exist. */
+  async getStream(key: string): Promise<Readable | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Body as Readable;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async getBuffer(key: string): Promise<Buffer | null> {
+    const stream = await this.getStream(key);
+    if (!stream) return null;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async getJson<T>(key: string): Promise<T | null> {
+    const buf = await this.getBuffer(key);
+    return buf ? (JSON.parse(buf.toString('utf8')) as T) : null;
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: out.ContentLength ?? 0, contentType: out.ContentType, metadata: out.Metadata ?? {} };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** A URL a client can PUT the object's bytes to, without credentials, until it expires. */
+  async presignPut(key: string, expiresInSeconds: number, contentType?: string): Promise<PresignedUrl> {
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType });
+    const url = await getSignedUrl(this.presignClient, command, { expiresIn: expiresInSeconds });
+    return {
+      url,
+      headers: contentType ? { 'content-type': contentType } : {},
+      expiresAt: new Date(Date.now() + expiresInSeconds * 1000),
+    };
+  }
+
+  async presignGet(key: string, expiresInSeconds: number): Promise<PresignedUrl> {
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key });
+    const url = await getSignedUrl(this.presignClient, command, { expiresIn: expiresInSeconds });
+    return { url, headers: {}, expiresAt: new Date(Date.now() + expiresInSeconds * 1000) };
+  }
+
+  destroy(): void {
+    this.client.destroy();
+    if (this.presignClient !== this.client) this.presignClient.destroy();
+  }
+}
