@@ -1,0 +1,53 @@
+import { envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
+import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
+import { z } from 'zod';
+
+const schema = z.object({
+  ...redisEnv,
+  ...storageEnv,
+  PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
+  API_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+:[^,:\s]{8,}(,[A-Za-z0-9_-]+:[^,:\s]{8,})*$/)
+    .optional()
+    .describe('comma-separated tenant:key pairs (tenant names of letters, digits, _ or -; keys of 8+ characters)'),
+  API_KEYS_FILE: z.string().min(1).optional().describe('a path to a file of tenant:key lines'),
+  MAX_UPLOAD_BYTES: envInt('a number of bytes (at least 1024)', 1024).default(50 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: envInt('a number of pixels (at least 16)', 16).default(100_000_000),
+  RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
+});
+
+export type ApiEnv = z.output<typeof schema>;
+
+export interface ApiConfig {
+  port: number;
+  host: string;
+  redisUrl: string;
+  keyPrefix: string;
+  storage: StorageSettings;
+  apiKeys: string | undefined;
+  apiKeysFile: string | undefined;
+  maxUploadBytes: number;
+  maxImagePixels: number;
+  retentionDays: number;
+}
+
+export const API_CONFIG = Symbol('API_CONFIG');
+
+/** The API's whole configuration, read once from the environment (STYLE.md #4). */
+export function loadApiConfig(env: Env = process.env): ApiConfig {
+  const e = parseEnv(schema, env);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    keyPrefix: e.KEY_PREFIX,
+    storage: toStorageSettings(e),
+    apiKeys: e.API_KEYS,
+    apiKeysFile: e.API_KEYS_FILE,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxImagePixels: e.MAX_IMAGE_PIXELS,
+    retentionDays: e.RETENTION_DAYS,
+  };
+}

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { CliError, ExitCode } from './cli-errors';
+import { devCommand } from './commands/dev.command';
+import { makeModelCommand } from './commands/make-model.command';
+
+const program = new Command('dermafleet')
+  .description('Classify skin-lesion images with a Vision Transformer, locally or through a dermafleet API.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program.addCommand(makeModelCommand());
+program.addCommand(devCommand(), { hidden: true });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; anything else commander rejects is a usage error.
+    process.exit(err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage);
+  }
+  if (err instanceof CliError) {
+    process.stderr.write(`dermafleet: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`dermafleet: ${(err as Error).message ?? String(err)}\n`);
+  process.exit(ExitCode.Usage);
+});

@@ -1,0 +1,89 @@
+import { envBoolean, envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
+import { KNOWN_PROVIDERS, type ExecutionProviderName } from '@dermafleet/inference';
+import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
+import { z } from 'zod';
+
+const providers = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim().toLowerCase()))
+  .refine((list) => list.length > 0 && list.every((p) => (KNOWN_PROVIDERS as readonly string[]).includes(p)))
+  .describe(`a comma-separated list of ${KNOWN_PROVIDERS.join(', ')} (e.g. cuda,cpu)`);
+
+const schema = z.object({
+  ...redisEnv,
+  ...storageEnv,
+  PORT: envInt('a TCP port number', 0, 65535).default(3000),
+  WORKER_PORT: envInt('a TCP port number between 0 and 65535 (health and metrics)', 0, 65535).optional(),
+  HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
+  MODEL_DIR: z
+    .string()
+    .min(1)
+    .describe('the path of a model directory (model.onnx, config.json, preprocessor_config.json); `dermafleet make-model` writes a demo one'),
+  MODEL_ID: z.string().min(1).optional().describe('a model name'),
+  WORKER_MODE: z
+    .enum(['all-in-one', 'preprocess', 'infer'])
+    .default('all-in-one')
+    .describe('one of all-in-one, preprocess, infer'),
+  BATCH_MAX_SIZE: envInt('a whole number from 1 to 256', 1, 256).default(8),
+  BATCH_MAX_DELAY_MS: envInt('a number of milliseconds from 0 to 10000', 0, 10_000).default(10),
+  PREFETCH_DEPTH: envInt('a whole number from 0 to 8', 0, 8).default(1),
+  ORT_EXECUTION_PROVIDERS: providers.default(['cpu']),
+  ORT_DEVICE_ID: envInt('a GPU index (0 or more)', 0).default(0),
+  ORT_INTRA_OP_THREADS: envInt('a thread count (0 lets onnxruntime choose)', 0, 1024).default(0),
+  PREPROCESS_MODE: z.enum(['exact', 'fast']).default('exact').describe('exact or fast'),
+  PREPROCESS_THREADS: envInt('a thread count (0 = one per core)', 0, 256).default(0),
+  AUTO_ORIENT: envBoolean('true or false').default(false),
+  MAX_IMAGE_PIXELS: envInt('a number of pixels (at least 16)', 16).default(100_000_000),
+  RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
+  SHUTDOWN_TIMEOUT_MS: envInt('a number of milliseconds', 0).default(30_000),
+  LOCK_DURATION_MS: envInt('a number of milliseconds (at least 1000)', 1000).optional(),
+});
+
+export interface WorkerConfig {
+  port: number;
+  host: string;
+  redisUrl: string;
+  keyPrefix: string;
+  storage: StorageSettings;
+  modelDir: string;
+  modelId: string | undefined;
+  mode: 'all-in-one' | 'preprocess' | 'infer';
+  batch: { maxSize: number; maxDelayMs: number; prefetchDepth: number };
+  session: { executionProviders: ExecutionProviderName[]; deviceId: number; intraOpThreads: number };
+  preprocessing: { mode: 'exact' | 'fast'; autoOrient: boolean; threads: number; maxPixels: number };
+  retentionDays: number;
+  shutdownTimeoutMs: number;
+  lockDurationMs: number | undefined;
+}
+
+export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+
+/** The worker's whole configuration, read once from the environment (STYLE.md #4). */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const e = parseEnv(schema, env);
+  return {
+    port: e.WORKER_PORT ?? e.PORT + 1,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    keyPrefix: e.KEY_PREFIX,
+    storage: toStorageSettings(e),
+    modelDir: e.MODEL_DIR,
+    modelId: e.MODEL_ID,
+    mode: e.WORKER_MODE,
+    batch: { maxSize: e.BATCH_MAX_SIZE, maxDelayMs: e.BATCH_MAX_DELAY_MS, prefetchDepth: e.PREFETCH_DEPTH },
+    session: {
+      executionProviders: e.ORT_EXECUTION_PROVIDERS as ExecutionProviderName[],
+      deviceId: e.ORT_DEVICE_ID,
+      intraOpThreads: e.ORT_INTRA_OP_THREADS,
+    },
+    preprocessing: {
+      mode: e.PREPROCESS_MODE,
+      autoOrient: e.AUTO_ORIENT,
+      threads: e.PREPROCESS_THREADS,
+      maxPixels: e.MAX_IMAGE_PIXELS,
+    },
+    retentionDays: e.RETENTION_DAYS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    lockDurationMs: e.LOCK_DURATION_MS,
+  };
+}

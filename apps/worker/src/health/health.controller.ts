@@ -1,0 +1,36 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { RedisHealthIndicator } from '@dermafleet/jobs';
+import { S3HealthIndicator } from '@dermafleet/storage';
+import { ModelRuntimeService } from '../inference/model-runtime.service';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly redis: RedisHealthIndicator,
+    private readonly s3: S3HealthIndicator,
+    private readonly runtime: ModelRuntimeService,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Redis and S3 answer, and the model is loaded and warmed. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.redis.check(),
+      () => this.s3.check(),
+      () => {
+        const indicator = this.indicators.check('model');
+        return this.runtime.ready ? indicator.up() : indicator.down({ message: 'model not loaded and warmed yet' });
+      },
+    ]);
+  }
+}

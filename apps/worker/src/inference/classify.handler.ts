@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InferenceError } from '@dermafleet/inference';
+import { FailureCode, JobOf, PredictionRecord, PredictionRepository } from '@dermafleet/jobs';
+import { ObjectStore } from '@dermafleet/storage';
+import { Job, UnrecoverableError } from 'bullmq';
+import { ModelRuntimeService } from './model-runtime.service';
+import { PredictionOutcomeService } from './prediction-outcome.service';
+
+export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
+
+/**
+ * One classify job: load the record, fetch the image, classify (batched), write the outcome.
+ * Permanent problems (a bad image) fail the prediction at once and are never retried; transient
+ * ones are thrown so BullMQ retries them, and the last attempt marks the prediction failed.
+ */
+@Injectable()
+export class ClassifyHandler {
+  constructor(
+    private readonly predictions: PredictionRepository,
+    private readonly store: ObjectStore,
+    private readonly runtime: ModelRuntimeService,
+    private readonly outcome: PredictionOutcomeService,
+  ) {}
+
+  async handle(job: Job<JobOf<'inference', 'classify'>>): Promise<ClassifyOutcome> {
+    const record = await this.predictions.getAnyTenant(job.data.predictionId);
+    if (!record || record.tenant !== job.data.tenant) {
+      throw new UnrecoverableError(`Prediction ${job.data.predictionId} has no record (expired or never written).`);
+    }
+    if (record.status === 'succeeded' || record.status === 'failed') return 'already-final';
+    await this.predictions.markProcessing(record.id);
+    try {
+      const bytes = await this.store.getBuffer(record.imageKey);
+      if (!bytes) return await this.failPermanently(record, 'upload_missing', 'The image is no longer in storage.');
+      const result = await this.runtime.classifier.classify(bytes);
+      await this.outcome.succeed(record, result);
+      return 'succeeded';
+    } catch (err) {
+      if (err instanceof UnrecoverableError) throw err;
+      if (err instanceof InferenceError && err.permanent) {
+        const code: FailureCode = err.code === 'image_too_large' ? 'image_too_large' : 'invalid_image';
+        return await this.failPermanently(record, code, err.message);
+      }
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        await this.outcome.fail(record, { code: 'inference_failed', message: (err as Error).message });
+      }
+      throw err;
+    }
+  }
+
+  private async failPermanently(record: PredictionRecord, code: FailureCode, message: string): Promise<never> {
+    await this.outcome.fail(record, { code, message });
+    throw new UnrecoverableError(message);
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ImageClassifier, loadModelDirectory } from '@dermafleet/inference';
+import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+
+/**
+ * Loads the model directory and opens the classifier (session thread, preprocessing pool,
+ * warm-up batch) once per process. Readiness depends on it.
+ */
+@Injectable()
+export class ModelRuntimeService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Model');
+  private classifierValue: ImageClassifier | undefined;
+
+  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
+
+  async open(): Promise<ImageClassifier> {
+    const model = await loadModelDirectory(this.config.modelDir, { modelId: this.config.modelId });
+    const { batch, session, preprocessing } = this.config;
+    const classifier = await ImageClassifier.open(model, {
+      session,
+      preprocessing: { mode: preprocessing.mode, autoOrient: preprocessing.autoOrient, maxPixels: preprocessing.maxPixels },
+      batch: { maxSize: batch.maxSize, maxDelayMs: batch.maxDelayMs, maxQueuedBatches: batch.prefetchDepth + 1 },
+      preprocessThreads: preprocessing.threads,
+    });
+    this.logger.log(
+      `Model ${model.id} (${model.version.slice(0, 19)}…, ${model.labels.length} classes${model.demo ? ', DEMO weights' : ''}) ` +
+        `on ${session.executionProviders.join(',')}, warmed up with a batch of ${batch.maxSize} in ${classifier.warmUpMs.toFixed(0)} ms`,
+    );
+    this.classifierValue = classifier;
+    return classifier;
+  }
+
+  get classifier(): ImageClassifier {
+    if (!this.classifierValue) throw new Error('The model is not loaded yet.');
+    return this.classifierValue;
+  }
+
+  get ready(): boolean {
+    return this.classifierValue?.sessionHealthy ?? false;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.classifierValue?.close();
+  }
+}

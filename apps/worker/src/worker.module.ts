@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { JobsCoreModule } from '@dermafleet/jobs';
+import { StorageModule } from '@dermafleet/storage';
+import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
+import { HealthController } from './health/health.controller';
+import { ClassifyHandler } from './inference/classify.handler';
+import { InferenceConsumerService } from './inference/inference-consumer.service';
+import { ModelRuntimeService } from './inference/model-runtime.service';
+import { PredictionOutcomeService } from './inference/prediction-outcome.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { WorkerMetrics } from './metrics/worker.metrics';
+
+/** The inference worker: a BullMQ consumer; HTTP only for health and metrics. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        JobsCoreModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix, retentionDays: config.retentionDays }),
+        StorageModule.forRoot(config.storage),
+        TerminusModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        WorkerMetrics,
+        ModelRuntimeService,
+        PredictionOutcomeService,
+        ClassifyHandler,
+        InferenceConsumerService,
+      ],
+    };
+  }
+}
