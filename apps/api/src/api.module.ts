@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { JobsCoreModule, RedisKeys } from '@dermafleet/jobs';
+import { EventsModule, JobsCoreModule, RedisKeys } from '@dermafleet/jobs';
 import { StorageModule } from '@dermafleet/storage';
 import { AuthModule } from './auth/auth.module';
 import { API_CONFIG, ApiConfig } from './config/api.config';
@@ -32,6 +32,7 @@ export class ApiModule {
         ApiConfigModule.forRoot(config),
         JobsCoreModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix, retentionDays: config.retentionDays }),
         StorageModule.forRoot(config.storage),
+        EventsModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix }),
         BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: keys.bullPrefix }),
         TerminusModule,
         AuthModule,

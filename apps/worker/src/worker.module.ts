@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { JobsCoreModule } from '@dermafleet/jobs';
+import { EventsModule, JobsCoreModule } from '@dermafleet/jobs';
 import { StorageModule } from '@dermafleet/storage';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { HealthController } from './health/health.controller';
@@ -20,6 +20,7 @@ export class WorkerModule {
       imports: [
         JobsCoreModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix, retentionDays: config.retentionDays }),
         StorageModule.forRoot(config.storage),
+        EventsModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix }),
         TerminusModule,
       ],
       controllers: [HealthController, MetricsController],

@@ -8,3 +8,6 @@ export * from './config/redis.env';
 export * from './nest/redis.tokens';
 export * from './nest/jobs-core.module';
 export * from './local/local-redis';
+export * from './events/domain-events';
+export * from './events/queue-event.sink';
+export * from './nest/events.module';

@@ -4,6 +4,13 @@ import { RedisKeys } from './redis-keys';
 
 type Hash = Record<string, string>;
 
+/** What a move to a final state did: `changed` is false for a duplicate; a batch id when it completed. */
+export interface FinishOutcome {
+  changed: boolean;
+  /** The batch this completion completed (sealed, and every prediction ended), at most once. */
+  batchCompleted: string | null;
+}
+
 /**
  * Moves a prediction to a final state once: succeeded/failed are terminal, so a duplicate or a
  * late retry of the same job cannot complete it twice (batch counters build on this).
@@ -90,16 +97,16 @@ export class PredictionRepository {
     return (await this.redis.eval(START_SCRIPT, 1, this.keys.prediction(id))) === 1;
   }
 
-  async markSucceeded(id: string, result: PredictionResult, at = new Date()): Promise<boolean> {
+  async markSucceeded(id: string, result: PredictionResult, at = new Date()): Promise<FinishOutcome> {
     return this.finish(id, 'succeeded', 'result', JSON.stringify(result), at);
   }
 
-  async markFailed(id: string, error: PredictionError, at = new Date()): Promise<boolean> {
+  async markFailed(id: string, error: PredictionError, at = new Date()): Promise<FinishOutcome> {
     return this.finish(id, 'failed', 'error', JSON.stringify(error), at);
   }
 
-  private async finish(id: string, status: PredictionStatus, field: string, json: string, at: Date): Promise<boolean> {
+  private async finish(id: string, status: PredictionStatus, field: string, json: string, at: Date): Promise<FinishOutcome> {
     const changed = await this.redis.eval(FINISH_SCRIPT, 1, this.keys.prediction(id), status, at.toISOString(), field, json);
-    return changed === 1;
+    return { changed: changed === 1, batchCompleted: null };
   }
 }

@@ -20,6 +20,8 @@ export interface JobCatalogue {
     prepare: { predictionId: string; tenant: string };
   };
   webhooks: {
+    /** Turn a domain event into deliveries (one per destination), then deliver them. */
+    dispatch: import('./events/domain-events').DomainEvent;
     deliver: { deliveryId: string; tenant: string };
   };
 }

@@ -27,7 +27,10 @@ export class ClassifyHandler {
     if (!record || record.tenant !== job.data.tenant) {
       throw new UnrecoverableError(`Prediction ${job.data.predictionId} has no record (expired or never written).`);
     }
-    if (record.status === 'succeeded' || record.status === 'failed') return 'already-final';
+    if (record.status === 'succeeded' || record.status === 'failed') {
+      await this.outcome.reannounce(record);
+      return 'already-final';
+    }
     await this.predictions.markProcessing(record.id);
     try {
       const bytes = await this.store.getBuffer(record.imageKey);

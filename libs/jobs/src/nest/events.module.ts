@@ -1,0 +1,40 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { EVENT_SINK } from '../events/domain-events';
+import { QueueEventSink } from '../events/queue-event.sink';
+import { QueueName } from '../queues';
+import { RedisKeys } from '../redis-keys';
+
+const EVENTS_QUEUE = Symbol('EVENTS_QUEUE');
+
+@Injectable()
+class EventsQueueLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EVENTS_QUEUE) private readonly queue: Queue) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+/** Provides EVENT_SINK: domain events onto the `webhooks` queue. */
+@Global()
+@Module({})
+export class EventsModule {
+  static forRoot(settings: { redisUrl: string; keyPrefix: string }): DynamicModule {
+    return {
+      module: EventsModule,
+      providers: [
+        {
+          provide: EVENTS_QUEUE,
+          useFactory: () =>
+            new Queue(QueueName.Webhooks, {
+              connection: { url: settings.redisUrl },
+              prefix: new RedisKeys(settings.keyPrefix).bullPrefix,
+            }),
+        },
+        { provide: EVENT_SINK, inject: [EVENTS_QUEUE], useFactory: (queue: Queue) => new QueueEventSink(queue) },
+        EventsQueueLifecycle,
+      ],
+      exports: [EVENT_SINK],
+    };
+  }
+}
