@@ -14,6 +14,8 @@ const testEnvironment = '<rootDir>/test/harness/onnxruntime.jest-environment.ts'
 const common = { moduleNameMapper, transform, testEnvironment, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // End-to-end tests start real apps and child processes on a shared 2-core machine.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
@@ -22,7 +24,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeDemoModel } from '../../libs/inference/src/demo-model';
 import { findOrStartRedis } from '../../libs/jobs/src/local/local-redis';
 import { startEmbeddedS3 } from '../../libs/storage/src/embedded-s3';
+import { startContainers } from './containers';
 import { setHarness } from './harness-state';
 
 /**
@@ -12,7 +13,16 @@ import { setHarness } from './harness-state';
  * server (S3_ENDPOINT, else s3rver on a free port over a temp folder), plus the tiny demo model.
  */
 export default async function globalSetup(): Promise<void> {
+  let stopContainers = async (): Promise<void> => undefined;
   const scratch = await mkdtemp(join(tmpdir(), 'dermafleet-test-'));
+  if (process.env.DERMAFLEET_TESTCONTAINERS === '1') {
+    const containers = await startContainers();
+    process.env.REDIS_URL = containers.redisUrl;
+    process.env.S3_ENDPOINT = containers.s3Endpoint;
+    process.env.S3_ACCESS_KEY_ID = containers.credentials.accessKeyId;
+    process.env.S3_SECRET_ACCESS_KEY = containers.credentials.secretAccessKey;
+    stopContainers = () => containers.stop();
+  }
   const redis = await findOrStartRedis(process.env.REDIS_URL);
   let s3Endpoint = process.env.S3_ENDPOINT;
   let credentials = {
@@ -34,6 +44,13 @@ export default async function globalSetup(): Promise<void> {
   process.env.DF_TEST_MODEL_DIR = model.dir;
   process.env.DF_TEST_SCRATCH = scratch;
   process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
-  setHarness({ scratch, stop: async () => { await closeS3(); await redis.stop(); } });
+  setHarness({
+    scratch,
+    stop: async () => {
+      await closeS3();
+      await redis.stop();
+      await stopContainers();
+    },
+  });
   console.log(`\n[harness] Redis ${redis.url} (${redis.how}); S3 ${s3Endpoint}; tiny demo model ${model.dir}`);
 }
