@@ -9,6 +9,17 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/** A schema's description, looking through default/optional/pipe wrappers (zod 4 keeps it inside). */
+function descriptionOf(schema: z.ZodType | undefined): string | undefined {
+  let current: z.ZodType | undefined = schema;
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (current.description) return current.description;
+    const def = current.def as { innerType?: z.ZodType; in?: z.ZodType };
+    current = def.innerType ?? def.in;
+  }
+  return undefined;
+}
+
 /**
  * Parses the environment once at start (STYLE.md #4). The first problem becomes one sentence
  * naming the variable, what it expects (its schema's description) and what it got.
@@ -22,7 +33,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> 
   const issue = parsed.error.issues[0];
   const name = String(issue.path[0] ?? '');
   const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
-  const expects = shape[name]?.description ?? issue.message;
+  const expects = descriptionOf(shape[name]) ?? issue.message;
   const got = cleaned[name];
   if (!name) throw new ConfigError(`Invalid configuration: ${issue.message}.`);
   throw new ConfigError(
