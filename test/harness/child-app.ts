@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -9,11 +10,16 @@ export interface ChildApp {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a real app (`api` or `worker`) from its TypeScript source as its own process. */
+/**
+ * Starts a real app (`api` or `worker`) as its own process, from the build (`npm test` builds
+ * first): Nest's dependency injection needs decorator metadata, which tsx/esbuild do not emit.
+ */
 export function startChildApp(app: 'api' | 'worker', env: Record<string, string>): ChildApp {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(repoRoot, `apps/${app}/src/main.ts`)], {
+  const main = join(repoRoot, 'dist', 'apps', app, 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" (npm test does it first).`);
+  const child = spawn(process.execPath, [main], {
     cwd: repoRoot,
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json'), ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -18,7 +18,6 @@ export async function createApiApp(config: ApiConfig, logger?: LoggerService | f
   });
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useBodyParser('json', { limit: '1mb' });
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -10,6 +10,5 @@ export async function createWorkerApp(config: WorkerConfig, logger?: LoggerServi
     logger: logger ?? new Logger(),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   return app;
 }

@@ -74,7 +74,13 @@ export class ObjectStore {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
       if (!isNotFound(err) || !this.settings.createBucket) throw err;
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      try {
+        await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      } catch (createErr) {
+        // Another process (the API and a worker starting together) created it first: fine.
+        const name = (createErr as Error).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw createErr;
+      }
     }
   }
 

@@ -46,7 +46,18 @@ export class StorageModule {
           provide: ObjectStore,
           useFactory: async () => {
             const store = new ObjectStore(settings);
-            await store.ensureBucket();
+            try {
+              await store.ensureBucket();
+            } catch (err) {
+              store.destroy();
+              const where = settings.endpoint ?? `AWS S3 (${settings.region})`;
+              const failure = new Error(
+                `S3 is not usable: bucket "${settings.bucket}" at ${where} could not be checked or created (${(err as Error).name}: ${(err as Error).message}). Check S3_ENDPOINT, S3_BUCKET and the credentials.`,
+              );
+              // A start-up problem a user can fix: main prints its sentence, not a stack.
+              failure.name = 'StartupError';
+              throw failure;
+            }
             return store;
           },
         },
