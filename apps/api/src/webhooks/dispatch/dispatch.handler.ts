@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { DeliveryRepository, type DomainEvent, webhookIdFor } from '@dermafleet/jobs';
+import { UnrecoverableError } from 'bullmq';
+import { DeliveryScheduler } from '../delivery/delivery.scheduler';
+import { EventSubjectLoader } from './event-subject.loader';
+
+/**
+ * A `dispatch` job: one domain event becomes one delivery per destination, each with its first
+ * attempt queued. Safe to run twice for one event: deliveries are keyed by webhook-id (derived
+ * from event and URL), and a delivery whose first attempt may not have been queued (the previous
+ * run died in between) gets it queued again under the same job id.
+ */
+@Injectable()
+export class DispatchHandler {
+  constructor(
+    private readonly subjects: EventSubjectLoader,
+    private readonly deliveries: DeliveryRepository,
+    private readonly scheduler: DeliveryScheduler,
+  ) {}
+
+  /** Returns how many destinations the event has. */
+  async handle(event: DomainEvent): Promise<number> {
+    const subject = await this.subjects.load(event);
+    if (!subject) {
+      const id = event.type === 'batch.completed' ? event.batchId : event.predictionId;
+      throw new UnrecoverableError(
+        `${event.type} for ${id}: no such record for tenant ${event.tenant} (expired?).`,
+      );
+    }
+    const payload = JSON.stringify(subject.body);
+    for (const url of subject.urls) {
+      const webhookId = webhookIdFor(event.type, subject.subjectId, url);
+      const { record, created } = await this.deliveries.createOnce({
+        tenant: event.tenant,
+        eventType: event.type,
+        webhookId,
+        url,
+        payload,
+      });
+      const maybeUnqueued = record.chain === 0 && record.status === 'pending' && record.attempts === 0;
+      if (created || maybeUnqueued) await this.scheduler.startChain(record);
+    }
+    return subject.urls.length;
+  }
+}

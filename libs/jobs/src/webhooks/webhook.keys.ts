@@ -1,0 +1,29 @@
+import type { DeliveryStatus } from './webhook-event.types';
+
+/**
+ * Redis keys of the webhook part, under the deployment's KEY_PREFIX (beside RedisKeys' records).
+ * Tenant names are restricted to [A-Za-z0-9_-] by configuration, so they cannot forge a key.
+ */
+export class WebhookKeys {
+  constructor(private readonly prefix: string) {}
+
+  /** Hash: one delivery record. */
+  delivery(id: string): string {
+    return `${this.prefix}:dlv:${id}`;
+  }
+
+  /** Sorted set (all scores 0, members `<created ms>|<id>`): a tenant's deliveries by age. */
+  deliveryIndex(tenant: string, status: DeliveryStatus | 'all'): string {
+    return `${this.prefix}:dlv-idx:${tenant}:${status}`;
+  }
+
+  /** String: webhook-id -> delivery id, so dispatching one event twice creates one delivery. */
+  deliveryByMessage(tenant: string, webhookId: string): string {
+    return `${this.prefix}:dlv-msg:${tenant}:${webhookId}`;
+  }
+
+  /** String: a tenant's generated signing secret (configured ones never touch Redis). */
+  generatedSecret(tenant: string): string {
+    return `${this.prefix}:whsec:${tenant}`;
+  }
+}
