@@ -1,15 +1,27 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-errors';
+import { classifyCommand } from './commands/classify.command';
 import { devCommand } from './commands/dev.command';
 import { makeModelCommand } from './commands/make-model.command';
+import { preprocessCommand } from './commands/preprocess.command';
+import { resultsCommand } from './commands/results.command';
+import { statusCommand } from './commands/status.command';
+import { submitCommand } from './commands/submit.command';
+import { webhookSecretCommand } from './commands/webhook-secret.command';
 
 const program = new Command('dermafleet')
   .description('Classify skin-lesion images with a Vision Transformer, locally or through a dermafleet API.')
   .showHelpAfterError()
   .exitOverride();
 
+program.addCommand(classifyCommand());
+program.addCommand(preprocessCommand());
+program.addCommand(submitCommand());
+program.addCommand(statusCommand());
+program.addCommand(resultsCommand());
 program.addCommand(makeModelCommand());
+program.addCommand(webhookSecretCommand());
 program.addCommand(devCommand(), { hidden: true });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -11,3 +11,6 @@ export * from './local/local-redis';
 export * from './events/domain-events';
 export * from './events/queue-event.sink';
 export * from './nest/events.module';
+export * from './webhooks';
+export * from './batches';
+export * from './nest/exit-on-signals';

@@ -1,5 +1,13 @@
 import type { Redis } from 'ioredis';
-import type { PredictionError, PredictionRecord, PredictionResult, PredictionStatus } from './prediction.types';
+import { BatchKeys } from './batches/batch.keys';
+import { CLAIM_UPLOAD, CREATE_IN_BATCH, FINISH, START } from './batches/prediction.scripts';
+import type {
+  ImageInfo,
+  PredictionError,
+  PredictionRecord,
+  PredictionResult,
+  PredictionStatus,
+} from './prediction.types';
 import { RedisKeys } from './redis-keys';
 
 type Hash = Record<string, string>;
@@ -11,25 +19,19 @@ export interface FinishOutcome {
   batchCompleted: string | null;
 }
 
-/**
- * Moves a prediction to a final state once: succeeded/failed are terminal, so a duplicate or a
- * late retry of the same job cannot complete it twice (batch counters build on this).
- * KEYS[1] prediction; ARGV status, completed_at, field, json. Returns 1 when it changed.
- */
-const FINISH_SCRIPT = `
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or status == 'succeeded' or status == 'failed' then return 0 end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3], ARGV[4])
-return 1
-`;
+/** How `create` treats the record's filename inside its batch (see CREATE_IN_BATCH). */
+export interface CreateOptions {
+  /** `unique`: an existing filename answers its prediction; `remember`: first one wins; `none`. */
+  nameMode?: 'unique' | 'remember' | 'none';
+  /** The image comes later as a direct upload (seal fails it with upload_missing if it never does). */
+  pending?: boolean;
+}
 
-/** queued -> processing only; returns 1 when it changed. */
-const START_SCRIPT = `
-local status = redis.call('HGET', KEYS[1], 'status')
-if status ~= 'queued' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'processing')
-return 1
-`;
+export type CreateOutcome =
+  | { kind: 'created' }
+  | { kind: 'batch_sealed' }
+  | { kind: 'batch_missing' }
+  | { kind: 'existing'; id: string };
 
 function serialise(record: PredictionRecord): Hash {
   return {
@@ -50,7 +52,7 @@ function serialise(record: PredictionRecord): Hash {
   };
 }
 
-function parse(hash: Hash): PredictionRecord {
+export function parsePrediction(hash: Hash): PredictionRecord {
   return {
     id: hash.id,
     tenant: hash.tenant,
@@ -69,17 +71,61 @@ function parse(hash: Hash): PredictionRecord {
   };
 }
 
-/** Prediction records as Redis hashes with a retention TTL (the S3 JSON is the durable copy). */
+/** The model a result came from, as published for the API's dedupe lookups (`model:current`). */
+export function modelOfResult(result: PredictionResult): string {
+  const labels = result.probabilities.map((p) => p.label);
+  return JSON.stringify({
+    id: result.model.id,
+    version: result.model.version,
+    preprocessing: result.preprocessing,
+    labels,
+  });
+}
+
+/**
+ * Prediction records as Redis hashes with a retention TTL (the S3 JSON is the durable copy).
+ * Predictions in a batch also keep the batch's counters, item list and pending set, atomically.
+ */
 export class PredictionRepository {
+  private readonly batchKeys: BatchKeys;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly retentionSeconds: number,
-  ) {}
+  ) {
+    this.batchKeys = new BatchKeys(keys);
+  }
 
-  async create(record: PredictionRecord): Promise<void> {
+  /** Writes a new record; inside a batch only while the batch is open (else nothing is written). */
+  async create(record: PredictionRecord, options: CreateOptions = {}): Promise<CreateOutcome> {
     const key = this.keys.prediction(record.id);
-    await this.redis.multi().hset(key, serialise(record)).expire(key, this.retentionSeconds).exec();
+    if (!record.batch_id) {
+      await this.redis.multi().hset(key, serialise(record)).expire(key, this.retentionSeconds).exec();
+      return { kind: 'created' };
+    }
+    const b = this.batchKeys;
+    const id = record.batch_id;
+    const labels = record.result ? JSON.stringify(record.result.probabilities.map((p) => p.label)) : '';
+    const fields = Object.entries(serialise(record)).flat();
+    const [code, existing] = (await CREATE_IN_BATCH.run(
+      this.redis,
+      [key, b.batch(id), b.items(id), b.names(id), b.pending(id)],
+      [
+        record.tenant,
+        record.id,
+        this.retentionSeconds,
+        record.status,
+        record.filename ?? '',
+        options.nameMode ?? 'none',
+        options.pending ? '1' : '0',
+        labels,
+        ...fields,
+      ],
+    )) as [number, string];
+    if (code === 1) return { kind: 'created' };
+    if (code === 2) return { kind: 'existing', id: existing };
+    return code === 0 ? { kind: 'batch_sealed' } : { kind: 'batch_missing' };
   }
 
   /** The record, or null when unknown, expired, or another tenant's (indistinguishable on purpose). */
@@ -90,23 +136,94 @@ export class PredictionRepository {
 
   async getAnyTenant(id: string): Promise<PredictionRecord | null> {
     const hash = await this.redis.hgetall(this.keys.prediction(id));
-    return hash.id ? parse(hash) : null;
+    return hash.id ? parsePrediction(hash) : null;
   }
 
   async markProcessing(id: string): Promise<boolean> {
-    return (await this.redis.eval(START_SCRIPT, 1, this.keys.prediction(id))) === 1;
+    const key = this.keys.prediction(id);
+    const batchId = await this.redis.hget(key, 'batch_id');
+    const batchKey = batchId ? this.batchKeys.batch(batchId) : key;
+    return (await START.run(this.redis, [key, batchKey], [batchId ? '1' : '0'])) === 1;
   }
 
   async markSucceeded(id: string, result: PredictionResult, at = new Date()): Promise<FinishOutcome> {
-    return this.finish(id, 'succeeded', 'result', JSON.stringify(result), at);
+    return this.finish(id, 'succeeded', JSON.stringify(result), at, { result });
   }
 
   async markFailed(id: string, error: PredictionError, at = new Date()): Promise<FinishOutcome> {
-    return this.finish(id, 'failed', 'error', JSON.stringify(error), at);
+    return this.finish(id, 'failed', JSON.stringify(error), at, {});
   }
 
-  private async finish(id: string, status: PredictionStatus, field: string, json: string, at: Date): Promise<FinishOutcome> {
-    const changed = await this.redis.eval(FINISH_SCRIPT, 1, this.keys.prediction(id), status, at.toISOString(), field, json);
-    return { changed: changed === 1, batchCompleted: null };
+  /** Seal: fails a prediction still waiting for its direct upload, unless its upload was claimed. */
+  async failPendingUpload(
+    batchId: string,
+    id: string,
+    error: PredictionError,
+    at = new Date(),
+  ): Promise<FinishOutcome> {
+    return this.finish(id, 'failed', JSON.stringify(error), at, { claimPending: batchId });
+  }
+
+  /** A verified direct upload: out of the pending set, with its image header. False when seal got there first. */
+  async claimUpload(batchId: string, id: string, image: ImageInfo): Promise<boolean> {
+    const keys = [this.batchKeys.pending(batchId), this.keys.prediction(id)];
+    return (await CLAIM_UPLOAD.run(this.redis, keys, [id, JSON.stringify(image)])) === 1;
+  }
+
+  /** Whether a prediction of a batch is still waiting for its direct upload. */
+  async isPendingUpload(batchId: string, id: string): Promise<boolean> {
+    return (await this.redis.sismember(this.batchKeys.pending(batchId), id)) === 1;
+  }
+
+  private async finish(
+    id: string,
+    status: PredictionStatus,
+    json: string,
+    at: Date,
+    options: { result?: PredictionResult; claimPending?: string },
+  ): Promise<FinishOutcome> {
+    const key = this.keys.prediction(id);
+    const { result, claimPending } = options;
+    // The batch id, tenant and image never change after creation, so reading them first is safe.
+    const [tenant, storedBatchId, image] = await this.redis.hmget(key, 'tenant', 'batch_id', 'image');
+    if (!tenant) {
+      // An expired record cannot wait for its upload any more either.
+      if (claimPending) await this.redis.srem(this.batchKeys.pending(claimPending), id);
+      return { changed: false, batchCompleted: null };
+    }
+    const batchId = storedBatchId || null;
+    const fresh = result && !result.cached;
+    const sha256 = image ? (JSON.parse(image) as ImageInfo).sha256 : '';
+    const b = this.batchKeys;
+    const dedupeKey = fresh
+      ? b.dedupe(
+          tenant,
+          sha256,
+          result.model.version,
+          result.preprocessing.mode,
+          result.preprocessing.auto_orient,
+        )
+      : key;
+    const keys = [
+      key,
+      batchId ? b.batch(batchId) : key,
+      batchId ? b.pending(batchId) : key,
+      dedupeKey,
+      b.currentModel,
+    ];
+    const labels = result ? JSON.stringify(result.probabilities.map((p) => p.label)) : '';
+    const code = await FINISH.run(this.redis, keys, [
+      status,
+      at.toISOString(),
+      status === 'succeeded' ? 'result' : 'error',
+      json,
+      batchId ? '1' : '0',
+      claimPending ? '1' : '0',
+      id,
+      labels,
+      fresh ? this.retentionSeconds : '',
+      fresh ? modelOfResult(result) : '',
+    ]);
+    return { changed: code === 1 || code === 2, batchCompleted: code === 2 && batchId ? batchId : null };
   }
 }

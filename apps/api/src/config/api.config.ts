@@ -1,21 +1,31 @@
 import { envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
+import { toWebhookSettings, webhookEnv, type WebhookSettings } from '../webhooks/webhook.env';
 
 const schema = z.object({
   ...redisEnv,
   ...storageEnv,
+  ...webhookEnv,
   PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
   API_KEYS: z
     .string()
     .regex(/^[A-Za-z0-9_-]+:[^,:\s]{8,}(,[A-Za-z0-9_-]+:[^,:\s]{8,})*$/)
     .optional()
-    .describe('comma-separated tenant:key pairs (tenant names of letters, digits, _ or -; keys of 8+ characters)'),
+    .describe(
+      'comma-separated tenant:key pairs (tenant names of letters, digits, _ or -; keys of 8+ characters)',
+    ),
   API_KEYS_FILE: z.string().min(1).optional().describe('a path to a file of tenant:key lines'),
   MAX_UPLOAD_BYTES: envInt('a number of bytes (at least 1024)', 1024).default(50 * 1024 * 1024),
   MAX_IMAGE_PIXELS: envInt('a number of pixels (at least 16)', 16).default(100_000_000),
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
+  // S3 refuses presigned URLs valid for more than 7 days.
+  UPLOAD_URL_TTL_S: envInt('a number of seconds from 60 to 604800', 60, 604_800).default(3600),
+  PIPELINE: z
+    .enum(['all-in-one', 'split'])
+    .default('all-in-one')
+    .describe('all-in-one (GPU workers download and preprocess) or split (a CPU preprocessing tier first)'),
 });
 
 export type ApiEnv = z.output<typeof schema>;
@@ -31,6 +41,11 @@ export interface ApiConfig {
   maxUploadBytes: number;
   maxImagePixels: number;
   retentionDays: number;
+  /** How long a presigned direct-upload URL stays valid. */
+  uploadUrlTtlSeconds: number;
+  webhooks: WebhookSettings;
+  /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
+  pipeline: 'all-in-one' | 'split';
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -49,5 +64,8 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxImagePixels: e.MAX_IMAGE_PIXELS,
     retentionDays: e.RETENTION_DAYS,
+    uploadUrlTtlSeconds: e.UPLOAD_URL_TTL_S,
+    webhooks: toWebhookSettings(e),
+    pipeline: e.PIPELINE,
   };
 }

@@ -22,18 +22,24 @@ export const metadataFieldSchema = z
   .transform((s, ctx) => {
     try {
       const value = JSON.parse(s) as unknown;
-      if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+      if (value && typeof value === 'object' && !Array.isArray(value))
+        return value as Record<string, unknown>;
     } catch {
       // reported below
     }
-    ctx.addIssue({ code: 'custom', message: 'metadata must be a JSON object, such as {"accession": "A123"}' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'metadata must be a JSON object, such as {"accession": "A123"}',
+    });
     return z.NEVER;
   });
 
 export const predictionFieldsSchema = z.object({
   webhook_url: webhookUrlSchema.optional(),
   metadata: metadataFieldSchema.optional(),
-  priority: z.enum(['interactive', 'bulk'], { message: 'priority must be "interactive" or "bulk"' }).default('interactive'),
+  priority: z
+    .enum(['interactive', 'bulk'], { message: 'priority must be "interactive" or "bulk"' })
+    .default('interactive'),
 });
 
 export type PredictionFields = z.output<typeof predictionFieldsSchema>;

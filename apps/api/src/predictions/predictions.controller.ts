@@ -1,9 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -15,6 +27,7 @@ import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
+import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
@@ -26,6 +39,7 @@ export class PredictionsController {
   constructor(
     private readonly intake: PredictionIntakeService,
     private readonly reader: PredictionReaderService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   @Post()
@@ -34,28 +48,69 @@ export class PredictionsController {
   @ApiOperation({ summary: 'Classify one image' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: CreatePredictionFormDto })
-  @ApiResponse({ status: 202, type: PredictionDto, description: 'Accepted; poll the Location.' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and tenant within 24 h: the first prediction, nothing new.',
+  })
+  @ApiResponse({
+    status: 202,
+    type: PredictionDto,
+    description: 'Accepted (or already succeeded when cached); poll the Location.',
+  })
+  @ApiResponse({
+    status: 200,
+    type: PredictionDto,
+    description: 'An Idempotency-Key replay: the first prediction as it stands.',
+  })
   @ApiResponse({ status: 415, type: ErrorBodyDto, description: 'Not a supported image format.' })
   @ApiResponse({ status: 413, type: ErrorBodyDto, description: 'Too many bytes or pixels.' })
   async create(
     @Tenant() tenant: string,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: Record<string, unknown>,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Prediction> {
-    if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
-    const fields = parseFields(predictionFieldsSchema, body);
-    const record = await this.intake.accept({
-      tenant,
-      bytes: file.buffer,
-      filename: file.originalname || null,
-      metadata: fields.metadata ?? {},
-      webhookUrl: fields.webhook_url ?? null,
-      priority: fields.priority,
-      batchId: null,
-    });
-    res.setHeader('Location', `/v1/predictions/${record.id}`);
-    return toPublicPrediction(record);
+    const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(tenant, idempotencyKey);
+    if (claim?.kind === 'replay') {
+      const first = await this.awaitFirst(tenant, claim.predictionId);
+      res.status(200).setHeader('Location', `/v1/predictions/${first.id}`);
+      return first;
+    }
+    try {
+      if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
+      const fields = parseFields(predictionFieldsSchema, body);
+      const record = await this.intake.accept({
+        id: claim?.predictionId,
+        tenant,
+        bytes: file.buffer,
+        filename: file.originalname || null,
+        metadata: fields.metadata ?? {},
+        webhookUrl: fields.webhook_url ?? null,
+        priority: fields.priority,
+      });
+      res.setHeader('Location', `/v1/predictions/${record.id}`);
+      return toPublicPrediction(record);
+    } catch (err) {
+      // A refused request created nothing, so its key must not stand for a prediction.
+      await claim?.release();
+      throw err;
+    }
+  }
+
+  /** The first request with this key may still be storing its image: wait a little for its record. */
+  private async awaitFirst(tenant: string, id: string): Promise<Prediction> {
+    for (let waited = 0; waited <= 10_000; waited += 100) {
+      const prediction = await this.reader.find(tenant, id);
+      if (prediction) return prediction;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new ApiError(
+      409,
+      'invalid_request',
+      'A request with this Idempotency-Key is still being processed; retry in a moment.',
+    );
   }
 
   @Get(':id')

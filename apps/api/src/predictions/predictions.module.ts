@@ -3,6 +3,10 @@ import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { QueueModule } from '../queue/queue.module';
+import { CachedResultService } from './cached-result.service';
+import { IdempotencyService } from './idempotency.service';
+import { PredictionAdmissionService } from './prediction-admission.service';
+import { PredictionEventsService } from './prediction-events.service';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
 import { PredictionsController } from './predictions.controller';
@@ -20,8 +24,23 @@ import { PredictionsController } from './predictions.controller';
     }),
   ],
   controllers: [PredictionsController],
-  providers: [PredictionIntakeService, PredictionReaderService],
-  exports: [PredictionIntakeService, PredictionReaderService],
+  providers: [
+    PredictionIntakeService,
+    PredictionReaderService,
+    CachedResultService,
+    PredictionEventsService,
+    PredictionAdmissionService,
+    IdempotencyService,
+  ],
+  // Batches reuse intake's parts: dedupe, admission, events (and the queue through QueueModule).
+  exports: [
+    QueueModule,
+    PredictionIntakeService,
+    PredictionReaderService,
+    CachedResultService,
+    PredictionEventsService,
+    PredictionAdmissionService,
+  ],
 })
 export class PredictionsModule {
   constructor(@Inject(API_CONFIG) readonly config: ApiConfig) {}

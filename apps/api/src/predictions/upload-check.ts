@@ -3,18 +3,36 @@ import { probeImage } from '@dermafleet/inference';
 import type { ImageFormat, ImageInfo } from '@dermafleet/jobs';
 import { ApiError } from '../errors/api-error';
 
+export interface UploadLimits {
+  maxUploadBytes: number;
+  maxImagePixels: number;
+}
+
 /**
  * Upload-time checks (CONTRACT.md "Errors"): only the signature and the header are read; full
  * decoding happens in the worker, where a corrupt image fails only its own prediction.
  */
-export function checkUpload(bytes: Buffer, limits: { maxUploadBytes: number; maxImagePixels: number }): ImageInfo {
-  if (bytes.length === 0) throw new ApiError(415, 'unsupported_media_type', 'The file is empty.');
-  if (bytes.length > limits.maxUploadBytes) {
+export function checkUpload(bytes: Buffer, limits: UploadLimits): ImageInfo {
+  const sha256 = bytes.length ? createHash('sha256').update(bytes).digest('hex') : '';
+  return checkImageHeader(bytes, { bytes: bytes.length, sha256 }, limits);
+}
+
+/**
+ * The same checks from the first bytes of an image whose size and digest are already known (a
+ * direct upload streamed from S3): `head` needs to hold the header, not the whole image.
+ */
+export function checkImageHeader(
+  head: Buffer,
+  whole: { bytes: number; sha256: string },
+  limits: UploadLimits,
+): ImageInfo {
+  if (whole.bytes === 0) throw new ApiError(415, 'unsupported_media_type', 'The file is empty.');
+  if (whole.bytes > limits.maxUploadBytes) {
     throw new ApiError(413, 'payload_too_large', `The file is larger than ${limits.maxUploadBytes} bytes.`);
   }
   let probe: { format: string; width: number; height: number };
   try {
-    probe = probeImage(bytes);
+    probe = probeImage(head);
   } catch (err) {
     throw new ApiError(415, 'unsupported_media_type', (err as Error).message);
   }
@@ -26,8 +44,8 @@ export function checkUpload(bytes: Buffer, limits: { maxUploadBytes: number; max
     );
   }
   return {
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    bytes: bytes.length,
+    sha256: whole.sha256,
+    bytes: whole.bytes,
     width: probe.width,
     height: probe.height,
     format: probe.format as ImageFormat,

@@ -14,7 +14,8 @@ export class QueueEventSink implements EventSink {
     const subject = event.type === 'batch.completed' ? event.batchId : event.predictionId;
     const settings = queueWorkerSettings.webhooks;
     await this.queue.add('dispatch', event, {
-      jobId: `${event.type}:${subject}`,
+      // BullMQ refuses custom ids containing ':' (its key separator), so '/' joins the parts.
+      jobId: `${event.type}/${subject}`,
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { count: settings.removeOnCompleteCount },

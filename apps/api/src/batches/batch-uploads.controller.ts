@@ -1,0 +1,89 @@
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type BatchRecord, BatchRepository } from '@dermafleet/jobs';
+import type { Request } from 'express';
+import { Tenant } from '../auth/tenant.decorator';
+import { ErrorBodyDto } from '../docs/prediction.dto';
+import { ApiError } from '../errors/api-error';
+import { parseFields } from '../predictions/prediction-fields.schema';
+import { BatchMultipartService } from './batch-multipart.service';
+import { completeSchema, uploadsSchema } from './batch-fields.schema';
+import type { AddImagesResult, CompleteResult, UploadsResult } from './batch-results.types';
+import {
+  AddImagesFormDto,
+  AddImagesResultDto,
+  CompleteRequestDto,
+  CompleteResultDto,
+  UploadsRequestDto,
+  UploadsResultDto,
+} from './batch.dto';
+import { DirectUploadService } from './direct-upload.service';
+import { UploadCompletionService } from './upload-completion.service';
+
+@ApiTags('batches')
+@ApiBearerAuth()
+@Controller('v1/batches/:id')
+export class BatchUploadsController {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly multipart: BatchMultipartService,
+    private readonly direct: DirectUploadService,
+    private readonly completion: UploadCompletionService,
+  ) {}
+
+  @Post('images')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Add images through the API (streamed multipart, many files per request)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: AddImagesFormDto })
+  @ApiResponse({ status: 202, type: AddImagesResultDto })
+  @ApiResponse({ status: 409, type: ErrorBodyDto, description: 'batch_sealed' })
+  async addImages(
+    @Tenant() tenant: string,
+    @Param('id') id: string,
+    @Req() req: Request,
+  ): Promise<AddImagesResult> {
+    const batch = await this.openBatch(tenant, id);
+    return this.multipart.add(tenant, batch.id, req);
+  }
+
+  @Post('uploads')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Presigned S3 PUT URLs for up to 1000 files (direct upload)' })
+  @ApiBody({ type: UploadsRequestDto })
+  @ApiResponse({ status: 200, type: UploadsResultDto })
+  @ApiResponse({ status: 409, type: ErrorBodyDto, description: 'batch_sealed' })
+  async uploads(
+    @Tenant() tenant: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<UploadsResult> {
+    const batch = await this.openBatch(tenant, id);
+    const { files } = parseFields(uploadsSchema, body);
+    return this.direct.prepare(tenant, batch.id, files);
+  }
+
+  @Post('uploads/complete')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'The named direct uploads are in S3: verify size and sha256, then enqueue' })
+  @ApiBody({ type: CompleteRequestDto })
+  @ApiResponse({ status: 202, type: CompleteResultDto })
+  async complete(
+    @Tenant() tenant: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<CompleteResult> {
+    const batch = await this.batches.get(tenant, id);
+    if (!batch) throw ApiError.notFound('batch');
+    const { prediction_ids } = parseFields(completeSchema, body);
+    return this.completion.complete(tenant, batch.id, prediction_ids);
+  }
+
+  private async openBatch(tenant: string, id: string): Promise<BatchRecord> {
+    const batch = await this.batches.get(tenant, id);
+    if (!batch) throw ApiError.notFound('batch');
+    if (batch.status !== 'open')
+      throw new ApiError(409, 'batch_sealed', 'The batch is sealed; create a new batch for more images.');
+    return batch;
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { PredictionsModule } from '../predictions/predictions.module';
+import { BatchMultipartService } from './batch-multipart.service';
+import { BatchResultsController } from './batch-results.controller';
+import { BatchSealService } from './batch-seal.service';
+import { BatchUploadsController } from './batch-uploads.controller';
+import { BatchesController } from './batches.controller';
+import { DirectUploadService } from './direct-upload.service';
+import { ResultsExportService } from './results-export.service';
+import { StoredImageVerifier } from './stored-image.verifier';
+import { UploadCompletionService } from './upload-completion.service';
+
+/** Batches: create, add images (multipart or presigned direct upload), seal, progress, export. */
+@Module({
+  imports: [PredictionsModule],
+  controllers: [BatchesController, BatchUploadsController, BatchResultsController],
+  providers: [
+    BatchMultipartService,
+    DirectUploadService,
+    UploadCompletionService,
+    StoredImageVerifier,
+    BatchSealService,
+    ResultsExportService,
+  ],
+})
+export class BatchesModule {}

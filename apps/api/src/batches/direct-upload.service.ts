@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BatchRepository, type CachedResult, type ImageInfo, PredictionRepository } from '@dermafleet/jobs';
+import { ObjectStore, objectKeys } from '@dermafleet/storage';
+import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { CachedResultService } from '../predictions/cached-result.service';
+import { PredictionAdmissionService } from '../predictions/prediction-admission.service';
+import { InferenceQueueService } from '../queue/inference-queue.service';
+import type { UploadEntry } from './batch-fields.schema';
+import type { RejectedFile, UploadsResult, UploadTicket } from './batch-results.types';
+import { ClassifyJobBuffer } from './classify-job.buffer';
+import { mapLimit } from './map-limit';
+import { StoredImageVerifier } from './stored-image.verifier';
+import { checkUploadEntry } from './upload-entry.check';
+
+/** Entries looked up at once (each costs a few Redis calls and an S3 HEAD). */
+const CONCURRENCY = 16;
+
+type Outcome = UploadTicket | RejectedFile;
+
+/** What phase 1 learned of an entry; phase 2 turns it into a prediction. */
+type Plan =
+  | { kind: 'done'; outcome: Outcome }
+  | {
+      kind: 'new';
+      entry: UploadEntry;
+      filename: string;
+      imageKey: string;
+      image: ImageInfo;
+      cached: CachedResult | null;
+      pending: boolean;
+    };
+
+/**
+ * POST /v1/batches/{id}/uploads: one prediction and one presigned S3 PUT per announced file.
+ * Bytes the tenant already stored need no upload (`url: null`): answered from a stored result
+ * when there is one, else queued at once. The filename is the file's identity in the batch: the
+ * same filename and sha256 again (a client resuming after a crash) answers the same prediction,
+ * with a fresh URL while its bytes have not arrived, so nothing is uploaded or counted twice.
+ * Lookups run concurrently; predictions are created one after another, in the request's order
+ * (the batch's creation order, which the results export keeps).
+ */
+@Injectable()
+export class DirectUploadService {
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly store: ObjectStore,
+    private readonly cache: CachedResultService,
+    private readonly admission: PredictionAdmissionService,
+    private readonly predictions: PredictionRepository,
+    private readonly batches: BatchRepository,
+    private readonly verifier: StoredImageVerifier,
+    private readonly queue: InferenceQueueService,
+  ) {}
+
+  async prepare(tenant: string, batchId: string, files: UploadEntry[]): Promise<UploadsResult> {
+    const plans = await mapLimit(files, CONCURRENCY, (entry) => this.plan(tenant, batchId, entry));
+    const jobs = new ClassifyJobBuffer(this.queue, 1000);
+    const outcomes: Outcome[] = [];
+    try {
+      for (const plan of plans)
+        outcomes.push(plan.kind === 'done' ? plan.outcome : await this.create(tenant, batchId, plan, jobs));
+    } finally {
+      await jobs.flush();
+    }
+    const result: UploadsResult = { uploads: [], rejected: [] };
+    for (const outcome of outcomes) {
+      if ('error' in outcome) result.rejected.push(outcome);
+      else result.uploads.push(outcome);
+    }
+    return result;
+  }
+
+  private async plan(tenant: string, batchId: string, entry: UploadEntry): Promise<Plan> {
+    const check = checkUploadEntry(entry, this.config.maxUploadBytes);
+    if (!check.ok) return { kind: 'done', outcome: check.rejected };
+    const { filename, format } = check;
+    const existingId = await this.batches.findByFilename(batchId, filename);
+    if (existingId)
+      return {
+        kind: 'done',
+        outcome: await this.describeExisting(tenant, batchId, existingId, filename, entry),
+      };
+    const imageKey = objectKeys.image(tenant, entry.sha256);
+    const cached = await this.cache.find(tenant, entry.sha256);
+    const stored = cached ? cached.image : await this.verifier.probeStored(imageKey, entry.sha256);
+    const image = stored ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
+    return { kind: 'new', entry, filename, imageKey, image, cached, pending: !stored };
+  }
+
+  /** Creates the prediction (called in request order) and signs its upload URL when it needs one. */
+  private async create(
+    tenant: string,
+    batchId: string,
+    plan: Extract<Plan, { kind: 'new' }>,
+    jobs: ClassifyJobBuffer,
+  ): Promise<Outcome> {
+    const { entry, filename, imageKey, pending } = plan;
+    const outcome = await this.admission.admit({
+      tenant,
+      image: plan.image,
+      imageKey,
+      filename,
+      metadata: entry.metadata ?? {},
+      webhookUrl: null,
+      priority: 'bulk',
+      batchId,
+      cached: plan.cached,
+      pending,
+      nameMode: 'unique',
+    });
+    if (outcome.kind === 'existing')
+      return this.describeExisting(tenant, batchId, outcome.id, filename, entry);
+    if (outcome.kind === 'batch_sealed')
+      return { filename, error: { code: 'batch_sealed', message: 'The batch was sealed meanwhile.' } };
+    if (outcome.kind === 'batch_missing')
+      return { filename, error: { code: 'not_found', message: 'The batch no longer exists.' } };
+    if (outcome.needsJob) await jobs.add(outcome.record.id, tenant);
+    return pending
+      ? this.ticket(outcome.record.id, filename, imageKey, entry.content_type)
+      : this.noUpload(outcome.record.id, filename);
+  }
+
+  /** The filename already names a prediction of this batch: the same file again, or a conflict. */
+  private async describeExisting(
+    tenant: string,
+    batchId: string,
+    id: string,
+    filename: string,
+    entry: UploadEntry,
+  ): Promise<Outcome> {
+    const record = await this.predictions.get(tenant, id);
+    if (!record)
+      return {
+        filename,
+        error: { code: 'not_found', message: `The prediction ${id} this filename named has expired.` },
+      };
+    if (record.image.sha256 !== entry.sha256) {
+      const message = `"${filename}" already names another image in this batch (sha256 ${record.image.sha256.slice(0, 12)}…); a filename names one image per batch.`;
+      return { filename, error: { code: 'invalid_request', message } };
+    }
+    const waiting = await this.predictions.isPendingUpload(batchId, id);
+    if (waiting && !(await this.store.head(record.imageKey)))
+      return this.ticket(id, filename, record.imageKey, entry.content_type);
+    return this.noUpload(id, filename);
+  }
+
+  private async ticket(
+    predictionId: string,
+    filename: string,
+    key: string,
+    contentType: string,
+  ): Promise<UploadTicket> {
+    const signed = await this.store.presignPut(key, this.config.uploadUrlTtlSeconds, contentType);
+    return {
+      prediction_id: predictionId,
+      filename,
+      url: signed.url,
+      headers: signed.headers,
+      expires_at: signed.expiresAt.toISOString(),
+    };
+  }
+
+  private noUpload(predictionId: string, filename: string): UploadTicket {
+    return { prediction_id: predictionId, filename, url: null, headers: {}, expires_at: null };
+  }
+}

@@ -1,0 +1,64 @@
+import type { Prediction } from '@dermafleet/jobs';
+import { csvCell, csvHeader, csvRow } from './results-csv';
+
+const base: Prediction = {
+  id: 'prd_AAAAAAAAAAAAAAAAAAAAAA',
+  status: 'succeeded',
+  created_at: '2024-01-01T00:00:00.000Z',
+  completed_at: '2024-01-01T00:00:01.000Z',
+  batch_id: 'bat_BBBBBBBBBBBBBBBBBBBBBB',
+  filename: '2019/derm/IMG_0001.jpg',
+  metadata: {},
+  image: { sha256: 'ab'.repeat(32), bytes: 10, width: 4, height: 4, format: 'jpeg' },
+  result: {
+    label: 'nevus',
+    confidence: 0.7000000000000001,
+    probabilities: [
+      { label: 'melanoma', probability: 0.29999999999999993 },
+      { label: 'nevus', probability: 0.7000000000000001 },
+    ],
+    model: { id: 'm', version: 'sha256:00' },
+    preprocessing: { mode: 'exact', auto_orient: false },
+    cached: true,
+  },
+  error: null,
+};
+
+describe('results CSV', () => {
+  it('quotes as RFC 4180 says and guards formula-looking cells', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-1')).toBe("'-1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('')).toBe('');
+  });
+
+  it('writes the header with one column per class label, in model order', () => {
+    expect(csvHeader(['melanoma', 'nevus'])).toBe(
+      'prediction_id,filename,status,label,confidence,melanoma,nevus,error_code,error_message,sha256,cached\r\n',
+    );
+  });
+
+  it('writes numbers exactly as JSON does', () => {
+    const row = csvRow(base, ['melanoma', 'nevus']);
+    expect(row).toBe(
+      `prd_AAAAAAAAAAAAAAAAAAAAAA,2019/derm/IMG_0001.jpg,succeeded,nevus,0.7000000000000001,0.29999999999999993,0.7000000000000001,,,${'ab'.repeat(32)},true\r\n`,
+    );
+  });
+
+  it('leaves result cells empty for a failure and fills the error', () => {
+    const failed: Prediction = {
+      ...base,
+      status: 'failed',
+      result: null,
+      error: { code: 'invalid_image', message: 'JPEG is truncated, sorry' },
+    };
+    expect(csvRow(failed, ['melanoma', 'nevus'])).toBe(
+      `prd_AAAAAAAAAAAAAAAAAAAAAA,2019/derm/IMG_0001.jpg,failed,,,,,invalid_image,"JPEG is truncated, sorry",${'ab'.repeat(32)},\r\n`,
+    );
+  });
+});

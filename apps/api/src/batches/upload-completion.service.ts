@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type FailureCode,
+  type Prediction,
+  type PredictionRecord,
+  PredictionRepository,
+  toPublicPrediction,
+} from '@dermafleet/jobs';
+import { CachedResultService } from '../predictions/cached-result.service';
+import { PredictionEventsService } from '../predictions/prediction-events.service';
+import { InferenceQueueService } from '../queue/inference-queue.service';
+import { type CompleteResult, errorInfoOf, type RejectedPrediction } from './batch-results.types';
+import { ClassifyJobBuffer } from './classify-job.buffer';
+import { mapLimit } from './map-limit';
+import { StoredImageVerifier } from './stored-image.verifier';
+
+/** Objects verified at once (each is streamed from S3 and hashed). */
+const CONCURRENCY = 8;
+
+/**
+ * POST /v1/batches/{id}/uploads/complete: the named direct uploads are in S3. Each is streamed
+ * and hashed; the right bytes are claimed out of the pending set and enqueued (or answered from a
+ * stored result). Other bytes than announced are discarded and stay pending, so the client can
+ * upload again until the batch is sealed; bytes that are no image we take fail the prediction.
+ * Completing twice answers the prediction as it stands.
+ */
+@Injectable()
+export class UploadCompletionService {
+  constructor(
+    private readonly predictions: PredictionRepository,
+    private readonly verifier: StoredImageVerifier,
+    private readonly cache: CachedResultService,
+    private readonly events: PredictionEventsService,
+    private readonly queue: InferenceQueueService,
+  ) {}
+
+  async complete(tenant: string, batchId: string, ids: string[]): Promise<CompleteResult> {
+    const jobs = new ClassifyJobBuffer(this.queue, 1000);
+    let outcomes: Array<Prediction | RejectedPrediction>;
+    try {
+      outcomes = await mapLimit(ids, CONCURRENCY, (id) => this.completeOne(tenant, batchId, id, jobs));
+    } finally {
+      await jobs.flush();
+    }
+    const result: CompleteResult = { accepted: [], rejected: [] };
+    for (const outcome of outcomes) {
+      if ('id' in outcome) result.accepted.push(outcome);
+      else result.rejected.push(outcome);
+    }
+    return result;
+  }
+
+  private async completeOne(
+    tenant: string,
+    batchId: string,
+    id: string,
+    jobs: ClassifyJobBuffer,
+  ): Promise<Prediction | RejectedPrediction> {
+    const reject = (code: RejectedPrediction['error']['code'], message: string): RejectedPrediction => ({
+      prediction_id: id,
+      error: { code, message },
+    });
+    const record = /^prd_[A-Za-z0-9_-]{16,64}$/.test(id) ? await this.predictions.get(tenant, id) : null;
+    if (!record || record.batch_id !== batchId)
+      return reject('not_found', 'No such prediction in this batch.');
+    if (!(await this.predictions.isPendingUpload(batchId, id))) return this.asItStands(record, jobs);
+    const verified = await this.verifier.verify(record.imageKey, record.image);
+    if (verified.kind === 'missing')
+      return reject('upload_missing', 'Nothing has arrived at its upload URL yet.');
+    if (verified.kind === 'mismatch') return reject('invalid_request', verified.message);
+    if (verified.kind === 'refused') {
+      const error = errorInfoOf(verified.error);
+      const code: FailureCode = error.code === 'image_too_large' ? 'image_too_large' : 'invalid_image';
+      const outcome = await this.predictions.failPendingUpload(batchId, id, { code, message: error.message });
+      await this.events.finished(tenant, id, 'failed', outcome);
+      return { prediction_id: id, error };
+    }
+    if (!(await this.predictions.claimUpload(batchId, id, verified.image))) {
+      return this.asItStands((await this.predictions.get(tenant, id)) ?? record, jobs);
+    }
+    const cached = await this.cache.find(tenant, verified.image.sha256);
+    if (cached) {
+      await this.events.finished(
+        tenant,
+        id,
+        'succeeded',
+        await this.predictions.markSucceeded(id, cached.result),
+      );
+    } else {
+      await jobs.add(id, tenant);
+    }
+    return this.current(tenant, id, record);
+  }
+
+  /** Already completed (or failed at seal): no work, the prediction as it stands. */
+  private async asItStands(
+    record: PredictionRecord,
+    jobs: ClassifyJobBuffer,
+  ): Promise<Prediction | RejectedPrediction> {
+    if (record.status === 'failed' && record.error?.code === 'upload_missing') {
+      return { prediction_id: record.id, error: { code: 'upload_missing', message: record.error.message } };
+    }
+    // A queued record whose enqueue may have been lost (a crash right after the claim): enqueueing
+    // again is a no-op while its job exists (the job id is the prediction id).
+    if (record.status === 'queued') await jobs.add(record.id, record.tenant);
+    return toPublicPrediction(record);
+  }
+
+  private async current(tenant: string, id: string, fallback: PredictionRecord): Promise<Prediction> {
+    return toPublicPrediction((await this.predictions.get(tenant, id)) ?? fallback);
+  }
+}

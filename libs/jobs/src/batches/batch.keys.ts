@@ -1,0 +1,50 @@
+import { RedisKeys } from '../redis-keys';
+
+/**
+ * Redis keys of batches, dedupe and intake, under the deployment's KEY_PREFIX (beside RedisKeys'
+ * records). Tenant names are restricted to [A-Za-z0-9_-] by configuration, so they cannot forge
+ * a key; model versions are `sha256:<hex>`.
+ */
+export class BatchKeys {
+  constructor(private readonly keys: RedisKeys) {}
+
+  /** Hash: the batch record and its counters (RedisKeys.batch: `<prefix>:bat:<id>`). */
+  batch(id: string): string {
+    return this.keys.batch(id);
+  }
+
+  /** List: the batch's prediction ids in creation order (results export pages through it). */
+  items(id: string): string {
+    return `${this.keys.batch(id)}:items`;
+  }
+
+  /** Hash: filename -> prediction id, so re-sending a file after a crash finds its prediction. */
+  names(id: string): string {
+    return `${this.keys.batch(id)}:names`;
+  }
+
+  /** Set: predictions still waiting for their direct upload (failed with upload_missing at seal). */
+  pending(id: string): string {
+    return `${this.keys.batch(id)}:pending`;
+  }
+
+  /** Sorted set (all scores 0, members `<inverted created ms>|<id>`): a tenant's batches, newest first. */
+  tenantIndex(tenant: string): string {
+    return `${this.keys.prefix}:bats:${tenant}`;
+  }
+
+  /** String: the prediction whose stored result answers this image for this model and preprocessing. */
+  dedupe(tenant: string, sha256: string, modelVersion: string, mode: string, autoOrient: boolean): string {
+    return `${this.keys.prefix}:dedupe:${tenant}:${sha256}:${modelVersion}:${mode}:${autoOrient}`;
+  }
+
+  /** String (JSON): the model that produced the latest result, {id, version, preprocessing, labels}. */
+  get currentModel(): string {
+    return `${this.keys.prefix}:model:current`;
+  }
+
+  /** String: Idempotency-Key of POST /v1/predictions (hashed) -> the prediction it created. */
+  idempotency(tenant: string, keyHash: string): string {
+    return `${this.keys.prefix}:idem:${tenant}:${keyHash}`;
+  }
+}

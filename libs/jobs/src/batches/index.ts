@@ -1,0 +1,6 @@
+export * from './batch.keys';
+export * from './batch.types';
+export * from './batch-cursor';
+export * from './batch.repository';
+export * from './result-cache';
+export * from './batches-core.module';

@@ -1,0 +1,98 @@
+import { LuaScript } from './lua-script';
+
+/*
+ * The prediction state changes that touch batch counters. Each runs as one Lua script, so the
+ * counters stay exact under any number of concurrent API and worker processes, and a batch moves
+ * sealed -> completed in exactly one call (the one that sees it sealed with every prediction ended).
+ * A batch hash that has expired is never recreated by a late counter update (EXISTS checks).
+ */
+
+/**
+ * Creates a prediction inside an open batch, or nothing.
+ * KEYS prediction, batch, items, names, pending.
+ * ARGV tenant, id, ttl, counter (the record's status), filename ('' = none), name mode
+ * ('unique': an existing filename answers its prediction instead; 'remember': first one wins;
+ * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), then the
+ * record's field/value pairs. Returns {1, ''} created, {0, ''} sealed, {-1, ''} no such batch
+ * for this tenant, {2, id} the filename already names prediction id.
+ */
+export const CREATE_IN_BATCH = new LuaScript(`
+local b = redis.call('HMGET', KEYS[2], 'tenant', 'status')
+if b[1] ~= ARGV[1] then return {-1, ''} end
+if b[2] ~= 'open' then return {0, ''} end
+local name = ARGV[5]
+if name ~= '' and ARGV[6] == 'unique' then
+  local existing = redis.call('HGET', KEYS[4], name)
+  if existing then return {2, existing} end
+end
+local ttl = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('RPUSH', KEYS[3], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ttl)
+if name ~= '' and ARGV[6] ~= 'none' then
+  redis.call('HSETNX', KEYS[4], name, ARGV[2])
+  redis.call('EXPIRE', KEYS[4], ttl)
+end
+if ARGV[7] == '1' then
+  redis.call('SADD', KEYS[5], ARGV[2])
+  redis.call('EXPIRE', KEYS[5], ttl)
+end
+redis.call('HINCRBY', KEYS[2], 'total', 1)
+redis.call('HINCRBY', KEYS[2], ARGV[4], 1)
+if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
+redis.call('EXPIRE', KEYS[2], ttl)
+return {1, ''}
+`);
+
+/** queued -> processing only. KEYS prediction, batch; ARGV in-batch ('1'/'0'). Returns 1 when it changed. */
+export const START = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'processing')
+if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HINCRBY', KEYS[2], 'queued', -1)
+  redis.call('HINCRBY', KEYS[2], 'processing', 1)
+end
+return 1
+`);
+
+/**
+ * Moves a prediction to a final state once: succeeded/failed are terminal, so a duplicate or a
+ * late retry of the same job cannot complete it twice. A fresh (not cached) success also writes
+ * the dedupe entry and publishes the model that produced it.
+ * KEYS prediction, batch, pending, dedupe, current model.
+ * ARGV status, completed_at, field, json, in-batch ('1'/'0'), claim ('1' = only if still pending,
+ * taking it out of the pending set), id, labels JSON ('' = none), dedupe ttl ('' = no dedupe
+ * write), model JSON. Returns 0 unchanged, 1 changed, 2 changed and completed the batch.
+ */
+export const FINISH = new LuaScript(`
+if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or status == 'succeeded' or status == 'failed' then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3], ARGV[4])
+if ARGV[9] ~= '' then
+  redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
+  if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
+end
+if ARGV[5] ~= '1' or redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
+redis.call('HINCRBY', KEYS[2], status, -1)
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
+local b = redis.call('HMGET', KEYS[2], 'status', 'total', 'succeeded', 'failed')
+if b[1] == 'sealed' and tonumber(b[3]) + tonumber(b[4]) >= tonumber(b[2]) then
+  redis.call('HSET', KEYS[2], 'status', 'completed', 'completed_at', ARGV[2])
+  return 2
+end
+return 1
+`);
+
+/**
+ * A direct upload arrived and was verified: take the prediction out of the pending set (so seal
+ * can no longer fail it) and record its image header. KEYS pending, prediction; ARGV id, image
+ * JSON. Returns 1 when this call claimed it, 0 when seal (or another call) already did.
+ */
+export const CLAIM_UPLOAD = new LuaScript(`
+if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], 'image', ARGV[2])
+return 1
+`);

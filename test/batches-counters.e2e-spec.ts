@@ -1,0 +1,178 @@
+import { Redis } from 'ioredis';
+import {
+  BatchRepository,
+  newId,
+  type PredictionRecord,
+  PredictionRepository,
+  type PredictionResult,
+  RedisKeys,
+} from '@dermafleet/jobs';
+import { infra, uniquePrefix } from './harness/test-env';
+
+const result: PredictionResult = {
+  label: 'nevus',
+  confidence: 0.75,
+  probabilities: [
+    { label: 'melanoma', probability: 0.25 },
+    { label: 'nevus', probability: 0.75 },
+  ],
+  model: { id: 'm', version: 'sha256:counters' },
+  preprocessing: { mode: 'exact', auto_orient: false },
+  cached: false,
+};
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/**
+ * Batch counters under concurrent writers, on real Redis: every state change runs in one Lua
+ * script, so however calls interleave (duplicates and a seal among them), the counts are exact and
+ * exactly one call completes the batch.
+ */
+describe('batch counters', () => {
+  const keys = new RedisKeys(uniquePrefix('counters'));
+  let redis: Redis;
+  let predictions: PredictionRepository;
+  let batches: BatchRepository;
+
+  beforeAll(() => {
+    redis = new Redis(infra().redisUrl);
+    predictions = new PredictionRepository(redis, keys, 3600);
+    batches = new BatchRepository(redis, keys, 3600);
+  });
+  afterAll(async () => {
+    const stale = await redis.keys(`${keys.prefix}:*`);
+    if (stale.length) await redis.del(...stale);
+    await redis.quit();
+  });
+
+  const record = (batchId: string, i: number): PredictionRecord => ({
+    id: newId('prd'),
+    status: 'queued',
+    created_at: new Date().toISOString(),
+    completed_at: null,
+    batch_id: batchId,
+    filename: `dir/IMG_${i}.jpg`,
+    metadata: {},
+    image: { sha256: i.toString(16).padStart(64, '0'), bytes: 1, width: 1, height: 1, format: 'jpeg' },
+    result: null,
+    error: null,
+    tenant: 'tenant_a',
+    imageKey: `images/tenant_a/${i}`,
+    priority: 'bulk',
+    webhookUrl: null,
+  });
+
+  it('stay exact and complete the batch exactly once, whatever the interleaving', async () => {
+    const batch = await batches.create({
+      tenant: 'tenant_a',
+      name: null,
+      metadata: {},
+      webhookUrl: null,
+      notify: 'batch',
+    });
+    const queued = Array.from({ length: 200 }, (_, i) => record(batch.id, i));
+    const pending = Array.from({ length: 100 }, (_, i) => record(batch.id, 200 + i));
+    const created = await Promise.all([
+      ...queued.map((r) => predictions.create(r, { nameMode: 'unique' })),
+      ...pending.map((r) => predictions.create(r, { nameMode: 'unique', pending: true })),
+    ]);
+    expect(created.every((c) => c.kind === 'created')).toBe(true);
+    expect(
+      await predictions.create({ ...record(batch.id, 0), id: newId('prd') }, { nameMode: 'unique' }),
+    ).toEqual({ kind: 'existing', id: queued[0].id });
+
+    const completions: string[] = [];
+    const note = (outcome: { batchCompleted: string | null }) =>
+      outcome.batchCompleted && completions.push(outcome.batchCompleted);
+    const work: Array<() => Promise<unknown>> = [];
+    queued.forEach((r, i) => {
+      work.push(async () => {
+        await Promise.all([predictions.markProcessing(r.id), predictions.markProcessing(r.id)]);
+        const finish = () =>
+          i % 3 === 0
+            ? predictions.markFailed(r.id, { code: 'invalid_image', message: 'bad' })
+            : predictions.markSucceeded(r.id, result);
+        note(await finish());
+        note(await finish()); // a duplicate delivery of the same job
+      });
+    });
+    pending.forEach((r, i) => {
+      work.push(async () => {
+        if (i % 2 === 0 && (await predictions.claimUpload(batch.id, r.id, r.image)))
+          note(await predictions.markSucceeded(r.id, result));
+        else
+          note(
+            await predictions.failPendingUpload(batch.id, r.id, {
+              code: 'upload_missing',
+              message: 'never came',
+            }),
+          );
+      });
+    });
+    work.push(async () => {
+      const sealed = await batches.seal('tenant_a', batch.id);
+      if (sealed.found && sealed.completed) completions.push(batch.id);
+    });
+    await Promise.all(shuffle(work).map((fn) => fn()));
+    // Whatever is still pending (the seal above ran first for some) fails now, as seal does.
+    for (const id of await batches.pendingSample(batch.id, 1000)) {
+      note(
+        await predictions.failPendingUpload(batch.id, id, { code: 'upload_missing', message: 'never came' }),
+      );
+    }
+
+    const after = (await batches.get('tenant_a', batch.id))!;
+    const all = await Promise.all([...queued, ...pending].map((r) => predictions.getAnyTenant(r.id)));
+    const succeeded = all.filter((r) => r?.status === 'succeeded').length;
+    expect(after.counts).toEqual({
+      total: 300,
+      queued: 0,
+      processing: 0,
+      succeeded,
+      failed: 300 - succeeded,
+    });
+    expect(succeeded).toBeGreaterThanOrEqual(133);
+    expect(after.status).toBe('completed');
+    expect(completions).toEqual([batch.id]);
+    expect(after.labels).toEqual(['melanoma', 'nevus']);
+    expect(await predictions.create(record(batch.id, 999))).toEqual({ kind: 'batch_sealed' });
+    expect(await batches.seal('tenant_a', batch.id)).toEqual({
+      found: true,
+      changed: false,
+      completed: false,
+    });
+    expect(await batches.seal('tenant_b', batch.id)).toEqual({ found: false });
+  });
+
+  it('writes the dedupe entry and the current model on a fresh success only', async () => {
+    const batch = await batches.create({
+      tenant: 'tenant_a',
+      name: null,
+      metadata: {},
+      webhookUrl: null,
+      notify: 'batch',
+    });
+    const r = record(batch.id, 5000);
+    await predictions.create(r);
+    await predictions.markSucceeded(r.id, result);
+    const dedupeKey = batches.keys.dedupe('tenant_a', r.image.sha256, 'sha256:counters', 'exact', false);
+    expect(await redis.get(dedupeKey)).toBe(r.id);
+    expect(await redis.ttl(dedupeKey)).toBeGreaterThan(3500);
+    expect(JSON.parse((await redis.get(batches.keys.currentModel))!)).toEqual({
+      id: 'm',
+      version: 'sha256:counters',
+      preprocessing: { mode: 'exact', auto_orient: false },
+      labels: ['melanoma', 'nevus'],
+    });
+    const copy = { ...record(batch.id, 5001), image: r.image };
+    await predictions.create(copy);
+    await predictions.markSucceeded(copy.id, { ...result, cached: true });
+    expect(await redis.get(dedupeKey)).toBe(r.id);
+  });
+});
