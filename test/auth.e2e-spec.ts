@@ -17,7 +17,11 @@ describe('authentication and tenants', () => {
   afterAll(() => api?.close());
 
   it('answers 401 unauthorized without a key, and with a wrong one', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-key-000000' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong-key-000000' },
+      { authorization: 'Basic abc' },
+    ]) {
       const res = await uploadFile(api.url, image, { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
@@ -45,7 +49,9 @@ describe('authentication and tenants', () => {
     expect(await metrics.text()).toContain('dermafleet_');
     const doc = await getJson<{ paths: Record<string, unknown> }>(`${api.url}/docs-json`);
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/predictions', '/v1/predictions/{id}']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/predictions', '/v1/predictions/{id}']),
+    );
     expect((await fetch(`${api.url}/docs`)).status).toBe(200);
   });
 });

@@ -26,14 +26,32 @@ describe('dermafleet classify and preprocess on the reference fixtures', () => {
 
   it('prints the reference probabilities (within 1e-4) as one JSON result per line', async () => {
     const names = Object.keys(expected);
-    const run = await runCli(['classify', '--model', model, '--json', ...names.map((n) => join(fixturesDir, 'images', n))]);
+    const run = await runCli([
+      'classify',
+      '--model',
+      model,
+      '--json',
+      ...names.map((n) => join(fixturesDir, 'images', n)),
+    ]);
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(names.length);
     names.forEach((name, i) => {
-      const line = lines[i] as { filename: string; label: string; probabilities: Array<{ probability: number }>; model: unknown; preprocessing: unknown; cached: boolean };
+      const line = lines[i] as {
+        filename: string;
+        label: string;
+        probabilities: Array<{ probability: number }>;
+        model: unknown;
+        preprocessing: unknown;
+        cached: boolean;
+      };
       expect(line.filename.endsWith(name)).toBe(true);
-      const diffs = line.probabilities.map((p, k) => Math.abs(p.probability - expected[name].probabilities[k]));
+      const diffs = line.probabilities.map((p, k) =>
+        Math.abs(p.probability - expected[name].probabilities[k]),
+      );
       console.log(`${name}: max |p - reference| = ${Math.max(...diffs).toExponential(2)}`);
       expect(Math.max(...diffs)).toBeLessThan(1e-4);
       expect(line.label).toBe(expected[name].label);
@@ -48,8 +66,14 @@ describe('dermafleet classify and preprocess on the reference fixtures', () => {
     const good = join(fixturesDir, 'images', 'grey_300x400.jpg');
     const run = await runCli(['classify', '--model', model, '--json', notImage, good]);
     expect(run.code).toBe(1);
-    const [bad, ok] = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(bad).toEqual({ filename: notImage, error: { code: 'invalid_image', message: expect.any(String) } });
+    const [bad, ok] = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(bad).toEqual({
+      filename: notImage,
+      error: { code: 'invalid_image', message: expect.any(String) },
+    });
     expect(ok.label).toBe(expected['grey_300x400.jpg'].label);
     expect(run.stderr).toContain('notes.txt');
   });
@@ -64,9 +88,20 @@ describe('dermafleet classify and preprocess on the reference fixtures', () => {
   it('writes the exact pixel_values tensor: sha256 equal to the reference for every fixture image', async () => {
     for (const name of Object.keys(expected)) {
       const out = join(scratch, `${name}.f32`);
-      const run = await runCli(['preprocess', '--model', model, join(fixturesDir, 'images', name), '--out', out, '--png', `${out}.png`]);
+      const run = await runCli([
+        'preprocess',
+        '--model',
+        model,
+        join(fixturesDir, 'images', name),
+        '--out',
+        out,
+        '--png',
+        `${out}.png`,
+      ]);
       expect(run.code).toBe(0);
-      const sha = createHash('sha256').update(await readFile(out)).digest('hex');
+      const sha = createHash('sha256')
+        .update(await readFile(out))
+        .digest('hex');
       expect({ name, sha }).toEqual({ name, sha: expected[name].pixel_values_sha256 });
       expect((await readFile(`${out}.png`)).subarray(1, 4).toString()).toBe('PNG');
     }

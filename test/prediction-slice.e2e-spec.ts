@@ -46,7 +46,9 @@ describe('one image end to end', () => {
     api = await startApi(prefix, env);
     worker = await startWorker(prefix, env);
     expected = JSON.parse(await readFile(join(fixturesDir, 'expected.json'), 'utf8'));
-    const config = JSON.parse(await readFile(join(fixtureModel, 'config.json'), 'utf8')) as { id2label: Record<string, string> };
+    const config = JSON.parse(await readFile(join(fixtureModel, 'config.json'), 'utf8')) as {
+      id2label: Record<string, string>;
+    };
     labels = Object.keys(config.id2label).map((k) => config.id2label[k]);
   });
   afterAll(async () => {
@@ -63,7 +65,9 @@ describe('one image end to end', () => {
   it('classifies an uploaded JPEG and answers the contract prediction object, field by field', async () => {
     const path = join(fixturesDir, 'images', 'dermoscopy_2048x1536.jpg');
     const bytes = await readFile(path);
-    const res = await uploadFile(api.url, path, { fields: { metadata: JSON.stringify({ accession: 'A-17' }) } });
+    const res = await uploadFile(api.url, path, {
+      fields: { metadata: JSON.stringify({ accession: 'A-17' }) },
+    });
     expect(res.status).toBe(202);
     const accepted = (await res.json()) as PredictionBody;
     expect(accepted.id).toMatch(/^prd_[A-Za-z0-9_-]{22}$/);
@@ -82,7 +86,18 @@ describe('one image end to end', () => {
     expect(status).toBe(200);
     expect(body.status).toBe('succeeded');
     expect(Object.keys(body).sort()).toEqual(
-      ['batch_id', 'completed_at', 'created_at', 'error', 'filename', 'id', 'image', 'metadata', 'result', 'status'].sort(),
+      [
+        'batch_id',
+        'completed_at',
+        'created_at',
+        'error',
+        'filename',
+        'id',
+        'image',
+        'metadata',
+        'result',
+        'status',
+      ].sort(),
     );
     expect(body.id).toBe(accepted.id);
     expect(body.created_at).toMatch(RFC3339);
@@ -104,7 +119,10 @@ describe('one image end to end', () => {
     expect(result.label).toBe(labels[best]);
     expect(result.confidence).toBe(probs[best]);
     const onnx = await readFile(join(fixtureModel, 'model.onnx'));
-    expect(result.model).toEqual({ id: 'model', version: `sha256:${createHash('sha256').update(onnx).digest('hex')}` });
+    expect(result.model).toEqual({
+      id: 'model',
+      version: `sha256:${createHash('sha256').update(onnx).digest('hex')}`,
+    });
     expect(result.preprocessing).toEqual({ mode: 'exact', auto_orient: false });
     expect(result.cached).toBe(false);
 
@@ -140,7 +158,9 @@ describe('one image end to end', () => {
   });
 
   it('refuses a file that is not an image with 415, and a request without a file with 400', async () => {
-    const text = await uploadPrediction(api.url, Buffer.from('just some text, not an image'), { filename: 'notes.txt' });
+    const text = await uploadPrediction(api.url, Buffer.from('just some text, not an image'), {
+      filename: 'notes.txt',
+    });
     expect(text.status).toBe(415);
     expect(((await text.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
     const form = new FormData();

@@ -33,8 +33,14 @@ describe('ObjectStore against a real S3 server', () => {
     const key = objectKeys.image('tenant_a', sha);
     expect(key).toBe(`images/tenant_a/${sha}`);
     await store.put(key, bytes, { contentType: 'image/jpeg', metadata: { sha256: sha } });
-    await store.put('streamed/one', Readable.from([Buffer.from('ab'), Buffer.from('cd')]), { contentLength: 4 });
-    expect(await store.head(key)).toEqual({ size: bytes.length, contentType: 'image/jpeg', metadata: { sha256: sha } });
+    await store.put('streamed/one', Readable.from([Buffer.from('ab'), Buffer.from('cd')]), {
+      contentLength: 4,
+    });
+    expect(await store.head(key)).toEqual({
+      size: bytes.length,
+      contentType: 'image/jpeg',
+      metadata: { sha256: sha },
+    });
     expect((await store.getBuffer(key))?.equals(bytes)).toBe(true);
     expect((await store.getBuffer('streamed/one'))?.toString()).toBe('abcd');
     const stream = await store.getStream(key);

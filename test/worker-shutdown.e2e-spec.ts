@@ -29,19 +29,30 @@ describe('worker graceful shutdown', () => {
     // Distinct images (a byte appended after the JPEG's end) so no later feature can merge them.
     const ids: string[] = [];
     for (let i = 0; i < 24; i++) {
-      const res = await uploadPrediction(api.url, Buffer.concat([bytes, Buffer.from([i])]), { filename: `img${i}.jpg` });
+      const res = await uploadPrediction(api.url, Buffer.concat([bytes, Buffer.from([i])]), {
+        filename: `img${i}.jpg`,
+      });
       expect(res.status).toBe(202);
       ids.push(((await res.json()) as { id: string }).id);
     }
-    const worker = startChildApp('worker', appEnv(prefix, { BATCH_MAX_SIZE: '4', PREFETCH_DEPTH: '1', PREPROCESS_THREADS: '1' }));
+    const worker = startChildApp(
+      'worker',
+      appEnv(prefix, { BATCH_MAX_SIZE: '4', PREFETCH_DEPTH: '1', PREPROCESS_THREADS: '1' }),
+    );
     await waitForOutput(worker, /Consuming "inference"/);
-    const statuses = () => Promise.all(ids.map(async (id) => (await getJson<Status>(`${api.url}/v1/predictions/${id}`)).body.status));
+    const statuses = () =>
+      Promise.all(
+        ids.map(async (id) => (await getJson<Status>(`${api.url}/v1/predictions/${id}`)).body.status),
+      );
     // Wait until it has results and more work in hand, then ask it to stop.
     await poll(statuses, (s) => s.includes('succeeded') && s.includes('processing'), 60_000, 20);
     worker.child.kill('SIGTERM');
     const exit = await worker.exited;
     const atExit = await statuses();
-    expect({ exit, output: exit.code === 0 ? '' : worker.output() }).toEqual({ exit: { code: 0, signal: null }, output: '' });
+    expect({ exit, output: exit.code === 0 ? '' : worker.output() }).toEqual({
+      exit: { code: 0, signal: null },
+      output: '',
+    });
     expect(worker.output()).toMatch(/Draining/);
     // What it held, it finished: nothing is left half-done in "processing".
     expect(atExit.filter((s) => s === 'processing')).toEqual([]);

@@ -10,14 +10,21 @@ export interface CliRun {
 const repoRoot = join(__dirname, '..', '..');
 
 /** Runs the real `dermafleet` CLI from its TypeScript source in a child process. */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(repoRoot, 'apps/cli/src/main.ts'), ...args], {
-      cwd: options.cwd ?? repoRoot,
-      // tsx looks for tsconfig.json (our path aliases) from the cwd; point it at the repo's.
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json'), ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', require.resolve('tsx/cjs'), join(repoRoot, 'apps/cli/src/main.ts'), ...args],
+      {
+        cwd: options.cwd ?? repoRoot,
+        // tsx looks for tsconfig.json (our path aliases) from the cwd; point it at the repo's.
+        env: { ...process.env, TSX_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json'), ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -16,7 +16,10 @@ export async function startContainers(): Promise<ContainerInfra> {
   const credentials = { accessKeyId: 'dermafleet', secretAccessKey: 'dermafleet-secret' };
   const minio = await new GenericContainer('minio/minio:latest')
     .withCommand(['server', '/data'])
-    .withEnvironment({ MINIO_ROOT_USER: credentials.accessKeyId, MINIO_ROOT_PASSWORD: credentials.secretAccessKey })
+    .withEnvironment({
+      MINIO_ROOT_USER: credentials.accessKeyId,
+      MINIO_ROOT_PASSWORD: credentials.secretAccessKey,
+    })
     .withExposedPorts(9000)
     .withWaitStrategy(Wait.forHttp('/minio/health/ready', 9000))
     .start();

@@ -52,5 +52,7 @@ export default async function globalSetup(): Promise<void> {
       await stopContainers();
     },
   });
-  console.log(`\n[harness] Redis ${redis.url} (${redis.how}); S3 ${s3Endpoint}; tiny demo model ${model.dir}`);
+  console.log(
+    `\n[harness] Redis ${redis.url} (${redis.how}); S3 ${s3Endpoint}; tiny demo model ${model.dir}`,
+  );
 }

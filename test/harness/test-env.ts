@@ -46,7 +46,12 @@ export function appEnv(prefix: string, extra: Record<string, string> = {}): Reco
   };
 }
 
-export async function poll<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+export async function poll<T>(
+  fn: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   do {
@@ -54,5 +59,7 @@ export async function poll<T>(fn: () => Promise<T>, done: (v: T) => boolean, tim
     if (done(last)) return last;
     await new Promise((r) => setTimeout(r, everyMs));
   } while (Date.now() < deadline);
-  throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last).slice(0, 500)}`);
+  throw new Error(
+    `Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last).slice(0, 500)}`,
+  );
 }

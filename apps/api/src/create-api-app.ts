@@ -8,7 +8,10 @@ import { ErrorBodyFilter } from './errors/error-body.filter';
 import { startApiMetrics } from './metrics/api.metrics';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share it. */
-export async function createApiApp(config: ApiConfig, logger?: LoggerService | false): Promise<NestExpressApplication> {
+export async function createApiApp(
+  config: ApiConfig,
+  logger?: LoggerService | false,
+): Promise<NestExpressApplication> {
   startApiMetrics();
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     logger: logger ?? new Logger(),

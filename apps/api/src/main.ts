@@ -14,7 +14,8 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   // One sentence for configuration problems; a stack for anything unexpected.
-  const sentence = ['ConfigError', 'StartupError'].includes(err.name) || err.message.startsWith('Configuration error');
+  const sentence =
+    ['ConfigError', 'StartupError'].includes(err.name) || err.message.startsWith('Configuration error');
   console.error(sentence ? err.message : err);
   process.exit(1);
 });

@@ -25,7 +25,12 @@ export const predictionResultSchema = z.object({
 });
 export type PredictionResult = z.infer<typeof predictionResultSchema>;
 
-export const failureCodes = ['invalid_image', 'image_too_large', 'upload_missing', 'inference_failed'] as const;
+export const failureCodes = [
+  'invalid_image',
+  'image_too_large',
+  'upload_missing',
+  'inference_failed',
+] as const;
 export type FailureCode = (typeof failureCodes)[number];
 
 export interface PredictionError {

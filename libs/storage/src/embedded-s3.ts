@@ -13,7 +13,11 @@ export interface EmbeddedS3 {
  * A real S3-protocol server (s3rver) for local runs and tests, so storage goes through the same
  * AWS SDK code path as production. Not for production: no auth, incomplete multipart.
  */
-export async function startEmbeddedS3(directory: string, port = 0, address = '127.0.0.1'): Promise<EmbeddedS3> {
+export async function startEmbeddedS3(
+  directory: string,
+  port = 0,
+  address = '127.0.0.1',
+): Promise<EmbeddedS3> {
   await mkdir(directory, { recursive: true });
   const server = new S3rver({ port, address, directory, silent: true });
   const info = (await server.run()) as AddressInfo;

@@ -39,7 +39,9 @@ export interface PresignedUrl {
 
 function isNotFound(err: unknown): boolean {
   if (err instanceof NoSuchKey || err instanceof NotFound) return true;
-  return err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound');
+  return (
+    err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound')
+  );
 }
 
 function makeClient(settings: StorageSettings, endpoint: string | undefined): S3Client {
@@ -65,7 +67,9 @@ export class ObjectStore {
   constructor(private readonly settings: StorageSettings) {
     this.bucket = settings.bucket;
     this.client = makeClient(settings, settings.endpoint);
-    this.presignClient = settings.publicEndpoint ? makeClient(settings, settings.publicEndpoint) : this.client;
+    this.presignClient = settings.publicEndpoint
+      ? makeClient(settings, settings.publicEndpoint)
+      : this.client;
   }
 
   /** Creates the bucket when missing and allowed; otherwise checks it is reachable. */
@@ -89,7 +93,11 @@ export class ObjectStore {
     await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
   }
 
-  async put(key: string, body: Buffer | Uint8Array | string | Readable, options: PutOptions = {}): Promise<void> {
+  async put(
+    key: string,
+    body: Buffer | Uint8Array | string | Readable,
+    options: PutOptions = {},
+  ): Promise<void> {
     const length = options.contentLength ?? (body instanceof Readable ? undefined : Buffer.byteLength(body));
     await this.client.send(
       new PutObjectCommand({

@@ -24,7 +24,11 @@ export const storageEnv = {
     .describe('an S3 bucket name (3 to 63 lower-case letters, digits, dots or dashes)'),
   S3_REGION: z.string().min(1).default('us-east-1').describe('an AWS region name such as eu-west-1'),
   S3_FORCE_PATH_STYLE: bool('true or false (path-style URLs, needed by MinIO and s3rver)').optional(),
-  S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('an access key id (or unset for the AWS default chain)'),
+  S3_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('an access key id (or unset for the AWS default chain)'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('a secret access key'),
   S3_CREATE_BUCKET: bool('true or false (create the bucket at start when missing)').default(true),
 };

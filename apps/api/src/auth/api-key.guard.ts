@@ -14,7 +14,10 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<TenantRequest>();
     if (this.registry.authDisabled) {
@@ -23,7 +26,8 @@ export class ApiKeyGuard implements CanActivate {
     }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new ApiError(401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
+    if (!match)
+      throw new ApiError(401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
     const tenant = this.registry.tenantFor(match[1]);
     if (!tenant) throw new ApiError(401, 'unauthorized', 'That API key is not valid.');
     req.tenant = tenant;

@@ -22,7 +22,9 @@ describe('ApiKeyRegistry', () => {
   });
 
   it('says clearly when the key file cannot be read or has a bad line', () => {
-    expect(() => ApiKeyRegistry.fromConfig(undefined, '/nonexistent/keys')).toThrow(/API_KEYS_FILE names \/nonexistent\/keys/);
+    expect(() => ApiKeyRegistry.fromConfig(undefined, '/nonexistent/keys')).toThrow(
+      /API_KEYS_FILE names \/nonexistent\/keys/,
+    );
     expect(() => parseKeyEntries('nocolon', 'API_KEYS_FILE')).toThrow(/not tenant:key/);
   });
 

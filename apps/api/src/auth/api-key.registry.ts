@@ -15,7 +15,9 @@ export function parseKeyEntries(text: string, source: string): Array<{ tenant: s
     if (!line || line.startsWith('#')) continue;
     const match = /^([A-Za-z0-9_-]+):(\S{8,})$/.exec(line);
     if (!match) {
-      throw new Error(`Configuration error: ${source} has an entry that is not tenant:key (key of 8+ characters).`);
+      throw new Error(
+        `Configuration error: ${source} has an entry that is not tenant:key (key of 8+ characters).`,
+      );
     }
     entries.push({ tenant: match[1], key: match[2] });
   }

@@ -9,7 +9,13 @@ describe('API configuration', () => {
       keyPrefix: 'df',
       maxUploadBytes: 50 * 1024 * 1024,
       retentionDays: 30,
-      storage: { bucket: 'dermafleet', region: 'us-east-1', forcePathStyle: false, credentials: undefined, createBucket: true },
+      storage: {
+        bucket: 'dermafleet',
+        region: 'us-east-1',
+        forcePathStyle: false,
+        credentials: undefined,
+        createBucket: true,
+      },
     });
   });
 
@@ -37,7 +43,10 @@ describe('API configuration', () => {
   });
 
   it.each([
-    [{ PORT: 'eighty' }, /^Configuration error: PORT must be a TCP port number between 0 and 65535 \(got "eighty"\)\.$/],
+    [
+      { PORT: 'eighty' },
+      /^Configuration error: PORT must be a TCP port number between 0 and 65535 \(got "eighty"\)\.$/,
+    ],
     [{ PORT: '70000' }, /PORT must be a TCP port number/],
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ S3_ENDPOINT: 'minio:9000' }, /S3_ENDPOINT must be an http\(s\) URL of the S3 API/],

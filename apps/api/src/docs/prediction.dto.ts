@@ -58,7 +58,8 @@ export class ErrorBodyDto {
 }
 
 export class CreatePredictionFormDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'JPEG, PNG, WebP, TIFF, GIF or BMP' }) image!: unknown;
+  @ApiProperty({ type: 'string', format: 'binary', description: 'JPEG, PNG, WebP, TIFF, GIF or BMP' })
+  image!: unknown;
   @ApiPropertyOptional({ description: 'http(s) URL for prediction.succeeded / prediction.failed events' })
   webhook_url?: string;
   @ApiPropertyOptional({ description: 'JSON object, at most 4 KiB' }) metadata?: string;

@@ -53,9 +53,13 @@ export class ErrorBodyFilter implements ExceptionFilter {
       res.status(err.status).json({ error: { code, message: err.message ?? 'Bad request.' } });
       return;
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
     res
       .status(HttpStatus.INTERNAL_SERVER_ERROR)
-      .json({ error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } });
+      .json({
+        error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' },
+      });
   }
 }

@@ -39,11 +39,17 @@ export function classifyCommand(): Command {
     .option('--json', 'one JSON result per line')
     .option('--fast', 'fast preprocessing (libvips shrink-on-load) instead of the exact reference')
     .option('--auto-orient', 'apply EXIF orientation (the reference does not)')
-    .option('--batch-size <n>', 'micro-batch size', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('a whole number from 1 to 256');
-      return n;
-    }, 8)
+    .option(
+      '--batch-size <n>',
+      'micro-batch size',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 256)
+          throw new InvalidArgumentError('a whole number from 1 to 256');
+        return n;
+      },
+      8,
+    )
     .argument('<image...>', 'image files')
     .action(async (files: string[], opts: ClassifyOptions) => {
       const model = await resolveModel(opts.model);
@@ -63,7 +69,8 @@ export function classifyCommand(): Command {
       for (const o of outcomes) if ('error' in o) process.stderr.write(`${o.filename}: ${o.error.message}\n`);
       const lines = opts.json ? outcomes.map(jsonLine) : tableLines(outcomes);
       process.stdout.write(`${lines.join('\n')}\n`);
-      if (model.demo) process.stderr.write('Note: DEMO model (random weights): these labels mean nothing clinically.\n');
+      if (model.demo)
+        process.stderr.write('Note: DEMO model (random weights): these labels mean nothing clinically.\n');
       process.exitCode = outcomes.some((o) => 'error' in o) ? ExitCode.SomeFailed : ExitCode.Ok;
     });
 }

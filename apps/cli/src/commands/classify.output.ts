@@ -25,6 +25,10 @@ export function tableLines(outcomes: FileOutcome[]): string[] {
   });
   const header = ['FILE', 'LABEL', 'CONFIDENCE', 'RUNNER-UP'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const format = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const format = (r: string[]) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [format(header), ...rows.map(format)];
 }

@@ -15,7 +15,8 @@ function say(line: string): void {
 async function waitReady(url: string, children: ChildProcess[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (children.some((c) => c.exitCode !== null)) throw new CliError('A process exited during start-up (see its log above).');
+    if (children.some((c) => c.exitCode !== null))
+      throw new CliError('A process exited during start-up (see its log above).');
     try {
       if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
     } catch {
@@ -85,10 +86,13 @@ export function devCommand(): Command {
           say(`Model: ${env.MODEL_DIR} (MODEL_DIR).`);
         } else {
           const preset = env.DEMO_MODEL_PRESET ?? 'tiny';
-          if (!isDemoModelPreset(preset)) throw new CliError('DEMO_MODEL_PRESET must be tiny, base or large.');
+          if (!isDemoModelPreset(preset))
+            throw new CliError('DEMO_MODEL_PRESET must be tiny, base or large.');
           const demo = await ensureDemoModel(preset);
           env.MODEL_DIR = demo.dir;
-          say(`Model: no MODEL_DIR; ${demo.written ? 'wrote' : 'using'} the ${preset} DEMO model (random weights) at ${demo.dir}.`);
+          say(
+            `Model: no MODEL_DIR; ${demo.written ? 'wrote' : 'using'} the ${preset} DEMO model (random weights) at ${demo.dir}.`,
+          );
         }
         env.WORKER_PORT ??= String(port + 1);
         for (const app of ['api', 'worker'] as const) {
@@ -103,7 +107,9 @@ export function devCommand(): Command {
         }
         await waitReady(`http://127.0.0.1:${port}/health/ready`, children, 120_000);
         await waitReady(`http://127.0.0.1:${env.WORKER_PORT}/health/ready`, children, 120_000);
-        say(`Ready: API http://127.0.0.1:${port} (OpenAPI /docs), worker health http://127.0.0.1:${env.WORKER_PORT}. Ctrl-C stops.`);
+        say(
+          `Ready: API http://127.0.0.1:${port} (OpenAPI /docs), worker health http://127.0.0.1:${env.WORKER_PORT}. Ctrl-C stops.`,
+        );
       } catch (err) {
         say((err as Error).message);
         await stopAll(2);

@@ -4,9 +4,12 @@ import { DEMO_MODEL_PRESET_NAMES, isDemoModelPreset, writeDemoModel } from '@der
 /** `dermafleet make-model --preset tiny|base|large [--seed N] <out-dir>` */
 export function makeModelCommand(): Command {
   return new Command('make-model')
-    .description('write a demo model directory (random weights; same ViT architecture and I/O as the real model)')
+    .description(
+      'write a demo model directory (random weights; same ViT architecture and I/O as the real model)',
+    )
     .requiredOption(`--preset <name>`, `one of ${DEMO_MODEL_PRESET_NAMES.join(', ')}`, (v: string) => {
-      if (!isDemoModelPreset(v)) throw new InvalidArgumentError(`choose one of ${DEMO_MODEL_PRESET_NAMES.join(', ')}`);
+      if (!isDemoModelPreset(v))
+        throw new InvalidArgumentError(`choose one of ${DEMO_MODEL_PRESET_NAMES.join(', ')}`);
       return v;
     })
     .option('--seed <n>', 'seed of the random weights', (v: string) => {

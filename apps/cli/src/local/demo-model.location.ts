@@ -8,9 +8,13 @@ export function demoModelDir(preset: DemoModelPreset, root = process.cwd()): str
 }
 
 /** The demo model directory, written once (atomically) on first use. */
-export async function ensureDemoModel(preset: DemoModelPreset, root = process.cwd()): Promise<{ dir: string; written: boolean }> {
+export async function ensureDemoModel(
+  preset: DemoModelPreset,
+  root = process.cwd(),
+): Promise<{ dir: string; written: boolean }> {
   const dir = demoModelDir(preset, root);
-  if (existsSync(join(dir, 'model.onnx')) && existsSync(join(dir, 'config.json'))) return { dir, written: false };
+  if (existsSync(join(dir, 'model.onnx')) && existsSync(join(dir, 'config.json')))
+    return { dir, written: false };
   await writeDemoModel(dir, { preset });
   return { dir, written: true };
 }

@@ -62,7 +62,10 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function loadModelDirectory(dir: string, options: { modelId?: string } = {}): Promise<ModelDirectory> {
+export async function loadModelDirectory(
+  dir: string,
+  options: { modelId?: string } = {},
+): Promise<ModelDirectory> {
   const root = resolve(dir);
   const onnxPath = join(root, 'model.onnx');
   try {
@@ -79,7 +82,9 @@ export async function loadModelDirectory(dir: string, options: { modelId?: strin
   try {
     preprocessor = toPreprocessorSpec(rawPreprocessor);
   } catch (err) {
-    throw new InvalidModelError(`preprocessor_config.json in ${root} is not usable: ${(err as Error).message}`);
+    throw new InvalidModelError(
+      `preprocessor_config.json in ${root} is not usable: ${(err as Error).message}`,
+    );
   }
   const config = parsedConfig.data;
   return {

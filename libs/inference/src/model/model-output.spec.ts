@@ -27,13 +27,18 @@ describe('softmax and argmax', () => {
     expect(result.probabilities.map((p) => p.label)).toEqual(['a', 'b', 'c']);
     expect(result.label).toBe('b');
     expect(result.confidence).toBe(result.probabilities[1].probability);
-    expect(result).toMatchObject({ model: { id: 'm', version: 'sha256:x' }, preprocessing: { mode: 'exact', auto_orient: false }, cached: false });
+    expect(result).toMatchObject({
+      model: { id: 'm', version: 'sha256:x' },
+      preprocessing: { mode: 'exact', auto_orient: false },
+      cached: false,
+    });
   });
 });
 
 describe('float16 conversion', () => {
   it('round-trips representable values and rounds to nearest even', () => {
-    for (const v of [0, 1, -2, 0.5, 65504, -(2 ** -14), 2 ** -24, 3.140625]) expect(float16BitsToFloat32(float32ToFloat16Bits(v))).toBe(v);
+    for (const v of [0, 1, -2, 0.5, 65504, -(2 ** -14), 2 ** -24, 3.140625])
+      expect(float16BitsToFloat32(float32ToFloat16Bits(v))).toBe(v);
     expect(float32ToFloat16Bits(1 + 2 ** -11)).toBe(0x3c00); // halfway: even
     expect(float32ToFloat16Bits(70000)).toBe(0x7c00); // overflow: +Inf
     expect(Array.from(fromFloat16(toFloat16(new Float32Array([0.25, -8]))))).toEqual([0.25, -8]);
@@ -47,21 +52,43 @@ describe('model directory loading', () => {
     return d;
   }
   const config = JSON.stringify({ id2label: { '0': 'x', '1': 'y' } });
-  const pre = JSON.stringify({ size: { height: 224, width: 200 }, image_mean: [0.1, 0.2, 0.3], image_std: [1, 2, 3] });
+  const pre = JSON.stringify({
+    size: { height: 224, width: 200 },
+    image_mean: [0.1, 0.2, 0.3],
+    image_std: [1, 2, 3],
+  });
 
   it('reads labels, size, mean and std from the JSON files; version is the sha256 of model.onnx', async () => {
-    const d = await dir({ 'model.onnx': 'onnx-bytes', 'config.json': config, 'preprocessor_config.json': pre });
+    const d = await dir({
+      'model.onnx': 'onnx-bytes',
+      'config.json': config,
+      'preprocessor_config.json': pre,
+    });
     const model = await loadModelDirectory(d, { modelId: 'fallback' });
     expect(model.labels).toEqual(['x', 'y']);
-    expect(model.preprocessor).toMatchObject({ height: 224, width: 200, mean: [0.1, 0.2, 0.3], std: [1, 2, 3], resample: 2 });
+    expect(model.preprocessor).toMatchObject({
+      height: 224,
+      width: 200,
+      mean: [0.1, 0.2, 0.3],
+      std: [1, 2, 3],
+      resample: 2,
+    });
     expect(model.version).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(model.id).toBe('fallback');
   });
 
   it('fails with a sentence naming the missing file', async () => {
-    await expect(loadModelDirectory(await dir({ 'config.json': config }))).rejects.toThrow(/has no model\.onnx/);
-    await expect(loadModelDirectory(await dir({ 'model.onnx': 'x', 'config.json': config }))).rejects.toThrow(/no readable preprocessor_config\.json/);
-    await expect(loadModelDirectory(await dir({ 'model.onnx': 'x', 'config.json': '{', 'preprocessor_config.json': pre }))).rejects.toThrow(/not valid JSON/);
+    await expect(loadModelDirectory(await dir({ 'config.json': config }))).rejects.toThrow(
+      /has no model\.onnx/,
+    );
+    await expect(loadModelDirectory(await dir({ 'model.onnx': 'x', 'config.json': config }))).rejects.toThrow(
+      /no readable preprocessor_config\.json/,
+    );
+    await expect(
+      loadModelDirectory(
+        await dir({ 'model.onnx': 'x', 'config.json': '{', 'preprocessor_config.json': pre }),
+      ),
+    ).rejects.toThrow(/not valid JSON/);
   });
 
   it('requires id2label keys 0..n-1', () => {

@@ -15,7 +15,10 @@ export const preprocessorConfigSchema = z.object({
   do_resize: z.boolean().default(true),
   resample: z.number().int().min(0).max(5).default(2),
   do_rescale: z.boolean().default(true),
-  rescale_factor: z.number().positive().default(1 / 255),
+  rescale_factor: z
+    .number()
+    .positive()
+    .default(1 / 255),
   do_normalize: z.boolean().default(true),
   image_mean: z.array(z.number()).length(3).default([0.5, 0.5, 0.5]),
   image_std: z.array(z.number().positive()).length(3).default([0.5, 0.5, 0.5]),

@@ -41,7 +41,6 @@ interface Slot {
   lastError: Error | null;
 }
 
-
 /**
  * Exact (or fast) preprocessing off the event loop, in worker threads: results equal the
  * in-thread functions' bit for bit, pixel buffers come back transferred. Each thread runs one

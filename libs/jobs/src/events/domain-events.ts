@@ -5,7 +5,12 @@
 export type DomainEventType = 'prediction.succeeded' | 'prediction.failed' | 'batch.completed';
 
 export type DomainEvent =
-  | { type: 'prediction.succeeded' | 'prediction.failed'; tenant: string; predictionId: string; occurredAt: string }
+  | {
+      type: 'prediction.succeeded' | 'prediction.failed';
+      tenant: string;
+      predictionId: string;
+      occurredAt: string;
+    }
   | { type: 'batch.completed'; tenant: string; batchId: string; occurredAt: string };
 
 /** The seam through which state changes are announced (worker, batch bookkeeping). */

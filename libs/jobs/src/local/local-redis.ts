@@ -22,7 +22,12 @@ export async function freePort(): Promise<number> {
 }
 
 export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -52,7 +57,10 @@ async function waitUntilAnswers(url: string, child: ChildProcess, timeoutMs: num
  * Redis for local runs and tests: the configured URL if it answers, else a `redis-server` from
  * PATH on a free port (no persistence; it lives as long as this process), else a clear error.
  */
-export async function findOrStartRedis(configuredUrl: string | undefined, defaultUrl = 'redis://127.0.0.1:6379'): Promise<LocalRedis> {
+export async function findOrStartRedis(
+  configuredUrl: string | undefined,
+  defaultUrl = 'redis://127.0.0.1:6379',
+): Promise<LocalRedis> {
   const url = configuredUrl ?? defaultUrl;
   if (await redisAnswers(url)) {
     return { url, how: configuredUrl ? 'configured' : 'found', stop: async () => undefined };
@@ -64,9 +72,13 @@ export async function findOrStartRedis(configuredUrl: string | undefined, defaul
     );
   }
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const startedUrl = `redis://127.0.0.1:${port}`;
   await waitUntilAnswers(startedUrl, child, 10_000);
   return {

@@ -31,7 +31,11 @@ export class EventsModule {
               prefix: new RedisKeys(settings.keyPrefix).bullPrefix,
             }),
         },
-        { provide: EVENT_SINK, inject: [EVENTS_QUEUE], useFactory: (queue: Queue) => new QueueEventSink(queue) },
+        {
+          provide: EVENT_SINK,
+          inject: [EVENTS_QUEUE],
+          useFactory: (queue: Queue) => new QueueEventSink(queue),
+        },
         EventsQueueLifecycle,
       ],
       exports: [EVENT_SINK],

@@ -26,7 +26,9 @@ export class RedisHealthIndicator {
     try {
       const pong = await Promise.race([
         this.redis.ping(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref(),
+        ),
       ]);
       return pong === 'PONG' ? indicator.up() : indicator.down({ message: `unexpected answer ${pong}` });
     } catch (err) {
@@ -47,7 +49,8 @@ export class JobsCoreModule {
         { provide: JOBS_SETTINGS, useValue: settings },
         {
           provide: REDIS,
-          useFactory: () => new Redis(settings.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
+          useFactory: () =>
+            new Redis(settings.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
         },
         { provide: RedisKeys, useValue: new RedisKeys(settings.keyPrefix) },
         {
