@@ -8,17 +8,29 @@ import { ClassifyHandler } from './inference/classify.handler';
 import { InferenceConsumerService } from './inference/inference-consumer.service';
 import { ModelRuntimeService } from './inference/model-runtime.service';
 import { PredictionOutcomeService } from './inference/prediction-outcome.service';
+import { ClassifyPreparedHandler } from './inference/classify-prepared.handler';
 import { MetricsController } from './metrics/metrics.controller';
 import { WorkerMetrics } from './metrics/worker.metrics';
+import { PrepareHandler } from './preprocess/prepare.handler';
+import { PreparedJobQueue } from './preprocess/prepared-job.queue';
+import { PreprocessRuntimeService } from './preprocess/preprocess-runtime.service';
 
-/** The inference worker: a BullMQ consumer; HTTP only for health and metrics. */
+/**
+ * The worker: a BullMQ consumer; HTTP only for health and metrics. WORKER_MODE picks what it
+ * consumes (all-in-one or infer: the inference queue; preprocess: the preprocess queue); the
+ * runtimes of the other modes are never opened.
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        JobsCoreModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix, retentionDays: config.retentionDays }),
+        JobsCoreModule.forRoot({
+          redisUrl: config.redisUrl,
+          keyPrefix: config.keyPrefix,
+          retentionDays: config.retentionDays,
+        }),
         StorageModule.forRoot(config.storage),
         EventsModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix }),
         TerminusModule,
@@ -29,7 +41,11 @@ export class WorkerModule {
         WorkerMetrics,
         ModelRuntimeService,
         PredictionOutcomeService,
+        PreprocessRuntimeService,
+        PreparedJobQueue,
         ClassifyHandler,
+        ClassifyPreparedHandler,
+        PrepareHandler,
         InferenceConsumerService,
       ],
     };

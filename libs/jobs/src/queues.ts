@@ -1,3 +1,5 @@
+import type { JobsOptions } from 'bullmq';
+
 /**
  * The one typed job catalogue (STYLE.md #1): queue names, job names and payloads in one place.
  * Payloads carry ids and keys, never image bytes (STYLE.md #3).
@@ -45,7 +47,49 @@ export interface QueueWorkerSettings {
 
 /** Per-queue settings; a new queue without settings does not compile (STYLE.md #2). */
 export const queueWorkerSettings: Record<QueueName, QueueWorkerSettings> = {
-  inference: { lockDurationMs: 60_000, attempts: 4, backoffMs: 2_000, removeOnCompleteCount: 1000, removeOnFailCount: 5000 },
-  preprocess: { lockDurationMs: 60_000, attempts: 4, backoffMs: 2_000, removeOnCompleteCount: 1000, removeOnFailCount: 5000 },
-  webhooks: { lockDurationMs: 30_000, attempts: 1, backoffMs: 0, removeOnCompleteCount: 1000, removeOnFailCount: 5000 },
+  inference: {
+    lockDurationMs: 60_000,
+    attempts: 4,
+    backoffMs: 2_000,
+    removeOnCompleteCount: 1000,
+    removeOnFailCount: 5000,
+  },
+  preprocess: {
+    lockDurationMs: 60_000,
+    attempts: 4,
+    backoffMs: 2_000,
+    removeOnCompleteCount: 1000,
+    removeOnFailCount: 5000,
+  },
+  webhooks: {
+    lockDurationMs: 30_000,
+    attempts: 1,
+    backoffMs: 0,
+    removeOnCompleteCount: 1000,
+    removeOnFailCount: 5000,
+  },
 };
+
+/** The queues a prediction job goes through: `preprocess` only in the split pipeline. */
+export type PredictionQueueName = typeof QueueName.Inference | typeof QueueName.Preprocess;
+
+/**
+ * The options of every prediction job, whoever enqueues it (the API, or the preprocessing tier
+ * handing a prepared input to the GPU tier): the prediction id as job id, so enqueueing one
+ * prediction twice is a no-op; its priority; retries with backoff; bounded history.
+ */
+export function predictionJobOptions(
+  queue: PredictionQueueName,
+  predictionId: string,
+  priority: PredictionPriority,
+): JobsOptions {
+  const settings = queueWorkerSettings[queue];
+  return {
+    jobId: predictionId,
+    priority: JobPriority[priority],
+    attempts: settings.attempts,
+    backoff: { type: 'exponential', delay: settings.backoffMs },
+    removeOnComplete: { count: settings.removeOnCompleteCount },
+    removeOnFail: { count: settings.removeOnFailCount },
+  };
+}

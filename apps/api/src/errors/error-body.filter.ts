@@ -56,10 +56,8 @@ export class ErrorBodyFilter implements ExceptionFilter {
     this.logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
     );
-    res
-      .status(HttpStatus.INTERNAL_SERVER_ERROR)
-      .json({
-        error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' },
-      });
+    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({
+      error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' },
+    });
   }
 }

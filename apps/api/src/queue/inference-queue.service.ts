@@ -1,25 +1,65 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
-import { JobOf, JobPriority, PredictionPriority, QueueName, queueWorkerSettings } from '@dermafleet/jobs';
+import { Inject, Injectable } from '@nestjs/common';
+import { JobOf, predictionJobOptions, PredictionPriority, QueueName } from '@dermafleet/jobs';
 import { Queue } from 'bullmq';
+import { API_CONFIG, ApiConfig } from '../config/api.config';
 
 type ClassifyJob = JobOf<'inference', 'classify'>;
 
-/** Typed enqueueing onto the inference queue: only known job names with their payloads. */
+/** Jobs per addBulk call: large fan-outs go in pages of about this many (STYLE.md #9). */
+const BULK_CHUNK = 1000;
+
+/**
+ * Typed enqueueing of new predictions: only known job names with their payloads. PIPELINE=split
+ * sends them to the `preprocess` queue as `prepare` (CPU pods resize them, then hand them to the
+ * GPU tier); all-in-one sends them straight to `inference` as `classify`. Same payload either way.
+ */
 @Injectable()
 export class InferenceQueueService {
-  constructor(@InjectQueue(QueueName.Inference) private readonly queue: Queue) {}
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @InjectQueue(QueueName.Inference) private readonly inference: Queue,
+    @InjectQueue(QueueName.Preprocess) private readonly preprocess: Queue,
+  ) {}
+
+  private get split(): boolean {
+    return this.config.pipeline === 'split';
+  }
+
+  private get queue(): Queue {
+    return this.split ? this.preprocess : this.inference;
+  }
+
+  private get jobName(): 'prepare' | 'classify' {
+    return this.split ? 'prepare' : 'classify';
+  }
 
   /** The job id is the prediction id, so a repeated enqueue of one prediction is a no-op. */
   async enqueueClassify(payload: ClassifyJob, priority: PredictionPriority): Promise<void> {
-    const settings = queueWorkerSettings.inference;
-    await this.queue.add('classify', payload, {
-      jobId: payload.predictionId,
-      priority: JobPriority[priority],
-      attempts: settings.attempts,
-      backoff: { type: 'exponential', delay: settings.backoffMs },
-      removeOnComplete: { count: settings.removeOnCompleteCount },
-      removeOnFail: { count: settings.removeOnFailCount },
-    });
+    await this.queue.add(this.jobName, payload, this.options(payload, priority));
+  }
+
+  /** Many at once, in addBulk pages of BULK_CHUNK; each job id is its prediction id, as above. */
+  async enqueueClassifyMany(
+    jobs: ReadonlyArray<{ payload: ClassifyJob; priority: PredictionPriority }>,
+  ): Promise<void> {
+    for (let i = 0; i < jobs.length; i += BULK_CHUNK) {
+      const page = jobs.slice(i, i + BULK_CHUNK);
+      await this.queue.addBulk(
+        page.map(({ payload, priority }) => ({
+          name: this.jobName,
+          data: payload,
+          opts: this.options(payload, priority),
+        })),
+      );
+    }
+  }
+
+  private options(payload: ClassifyJob, priority: PredictionPriority) {
+    return predictionJobOptions(
+      this.split ? QueueName.Preprocess : QueueName.Inference,
+      payload.predictionId,
+      priority,
+    );
   }
 }

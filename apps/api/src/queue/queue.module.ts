@@ -2,10 +2,12 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QueueName } from '@dermafleet/jobs';
 import { InferenceQueueService } from './inference-queue.service';
+import { QueueMetrics } from './queue.metrics';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.Inference })],
-  providers: [InferenceQueueService],
+  // Both queues: PIPELINE (api.config.ts) decides at run time which one new predictions go to.
+  imports: [BullModule.registerQueue({ name: QueueName.Inference }, { name: QueueName.Preprocess })],
+  providers: [InferenceQueueService, QueueMetrics],
   exports: [InferenceQueueService],
 })
 export class QueueModule {}

@@ -2,7 +2,9 @@ import { loadWorkerConfig } from './worker.config';
 
 describe('worker configuration', () => {
   it('needs MODEL_DIR and says what it expects', () => {
-    expect(() => loadWorkerConfig({})).toThrow(/^Configuration error: MODEL_DIR is required and must be the path of a model directory/);
+    expect(() => loadWorkerConfig({})).toThrow(
+      /^Configuration error: MODEL_DIR is required and must be the path of a model directory/,
+    );
   });
 
   it('derives WORKER_PORT from PORT and applies defaults', () => {
@@ -17,13 +19,26 @@ describe('worker configuration', () => {
   });
 
   it('parses execution providers in order of preference', () => {
-    const config = loadWorkerConfig({ MODEL_DIR: '/m', ORT_EXECUTION_PROVIDERS: 'CUDA, cpu', ORT_DEVICE_ID: '1', WORKER_PORT: '9100' });
-    expect(config.session).toEqual({ executionProviders: ['cuda', 'cpu'], deviceId: 1, intraOpThreads: 0 });
+    const config = loadWorkerConfig({
+      MODEL_DIR: '/m',
+      ORT_EXECUTION_PROVIDERS: 'CUDA, cpu',
+      ORT_DEVICE_ID: '1',
+      WORKER_PORT: '9100',
+    });
+    expect(config.session).toEqual({
+      executionProviders: ['cuda', 'cpu'],
+      deviceId: 1,
+      intraOpThreads: 0,
+      allowSpinning: false,
+    });
     expect(config.port).toBe(9100);
   });
 
   it.each([
-    [{ ORT_EXECUTION_PROVIDERS: 'cuda,tpu' }, /ORT_EXECUTION_PROVIDERS must be a comma-separated list of cpu, cuda, tensorrt/],
+    [
+      { ORT_EXECUTION_PROVIDERS: 'cuda,tpu' },
+      /ORT_EXECUTION_PROVIDERS must be a comma-separated list of cpu, cuda, tensorrt/,
+    ],
     [{ BATCH_MAX_SIZE: '0' }, /BATCH_MAX_SIZE must be a whole number from 1 to 256 \(got "0"\)/],
     [{ WORKER_MODE: 'gpu' }, /WORKER_MODE must be one of all-in-one, preprocess, infer/],
     [{ PREPROCESS_MODE: 'approx' }, /PREPROCESS_MODE must be exact or fast/],

@@ -1,5 +1,5 @@
 import { envBoolean, envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
-import { KNOWN_PROVIDERS, type ExecutionProviderName } from '@dermafleet/inference';
+import { KNOWN_PROVIDERS, type ExecutionProviderName, type SessionSettings } from '@dermafleet/inference';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
 
@@ -18,7 +18,9 @@ const schema = z.object({
   MODEL_DIR: z
     .string()
     .min(1)
-    .describe('the path of a model directory (model.onnx, config.json, preprocessor_config.json); `dermafleet make-model` writes a demo one'),
+    .describe(
+      'the path of a model directory (model.onnx, config.json, preprocessor_config.json); `dermafleet make-model` writes a demo one',
+    ),
   MODEL_ID: z.string().min(1).optional().describe('a model name'),
   WORKER_MODE: z
     .enum(['all-in-one', 'preprocess', 'infer'])
@@ -30,6 +32,7 @@ const schema = z.object({
   ORT_EXECUTION_PROVIDERS: providers.default(['cpu']),
   ORT_DEVICE_ID: envInt('a GPU index (0 or more)', 0).default(0),
   ORT_INTRA_OP_THREADS: envInt('a thread count (0 lets onnxruntime choose)', 0, 1024).default(0),
+  ORT_ALLOW_SPINNING: envBoolean('true or false (let idle onnxruntime threads spin)').default(false),
   PREPROCESS_MODE: z.enum(['exact', 'fast']).default('exact').describe('exact or fast'),
   PREPROCESS_THREADS: envInt('a thread count (0 = one per core)', 0, 256).default(0),
   AUTO_ORIENT: envBoolean('true or false').default(false),
@@ -49,7 +52,7 @@ export interface WorkerConfig {
   modelId: string | undefined;
   mode: 'all-in-one' | 'preprocess' | 'infer';
   batch: { maxSize: number; maxDelayMs: number; prefetchDepth: number };
-  session: { executionProviders: ExecutionProviderName[]; deviceId: number; intraOpThreads: number };
+  session: Required<SessionSettings>;
   preprocessing: { mode: 'exact' | 'fast'; autoOrient: boolean; threads: number; maxPixels: number };
   retentionDays: number;
   shutdownTimeoutMs: number;
@@ -75,6 +78,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       executionProviders: e.ORT_EXECUTION_PROVIDERS as ExecutionProviderName[],
       deviceId: e.ORT_DEVICE_ID,
       intraOpThreads: e.ORT_INTRA_OP_THREADS,
+      allowSpinning: e.ORT_ALLOW_SPINNING,
     },
     preprocessing: {
       mode: e.PREPROCESS_MODE,

@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { RedisHealthIndicator } from '@dermafleet/jobs';
 import { S3HealthIndicator } from '@dermafleet/storage';
 import { ModelRuntimeService } from '../inference/model-runtime.service';
+import { PreprocessRuntimeService } from '../preprocess/preprocess-runtime.service';
 
 @Controller('health')
 export class HealthController {
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly s3: S3HealthIndicator,
     private readonly runtime: ModelRuntimeService,
+    private readonly preprocessRuntime: PreprocessRuntimeService,
   ) {}
 
   @Get('live')
@@ -20,7 +22,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Redis and S3 answer, and the model is loaded and warmed. */
+  /** Redis and S3 answer, and the model is loaded and warmed (preprocess pods: the thread pool is up). */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -29,7 +31,9 @@ export class HealthController {
       () => this.s3.check(),
       () => {
         const indicator = this.indicators.check('model');
-        return this.runtime.ready ? indicator.up() : indicator.down({ message: 'model not loaded and warmed yet' });
+        return this.runtime.ready || this.preprocessRuntime.ready
+          ? indicator.up()
+          : indicator.down({ message: 'model not loaded and warmed yet' });
       },
     ]);
   }

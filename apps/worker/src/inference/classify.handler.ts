@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InferenceError } from '@dermafleet/inference';
-import { FailureCode, JobOf, PredictionRecord, PredictionRepository } from '@dermafleet/jobs';
+import { FailureCode, JobOf, JobPriority, PredictionRecord, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
 import { Job, UnrecoverableError } from 'bullmq';
 import { ModelRuntimeService } from './model-runtime.service';
@@ -25,7 +25,9 @@ export class ClassifyHandler {
   async handle(job: Job<JobOf<'inference', 'classify'>>): Promise<ClassifyOutcome> {
     const record = await this.predictions.getAnyTenant(job.data.predictionId);
     if (!record || record.tenant !== job.data.tenant) {
-      throw new UnrecoverableError(`Prediction ${job.data.predictionId} has no record (expired or never written).`);
+      throw new UnrecoverableError(
+        `Prediction ${job.data.predictionId} has no record (expired or never written).`,
+      );
     }
     if (record.status === 'succeeded' || record.status === 'failed') {
       await this.outcome.reannounce(record);
@@ -34,8 +36,10 @@ export class ClassifyHandler {
     await this.predictions.markProcessing(record.id);
     try {
       const bytes = await this.store.getBuffer(record.imageKey);
-      if (!bytes) return await this.failPermanently(record, 'upload_missing', 'The image is no longer in storage.');
-      const result = await this.runtime.classifier.classify(bytes);
+      if (!bytes)
+        return await this.failPermanently(record, 'upload_missing', 'The image is no longer in storage.');
+      // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
+      const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority]);
       await this.outcome.succeed(record, result);
       return 'succeeded';
     } catch (err) {
@@ -52,7 +56,11 @@ export class ClassifyHandler {
     }
   }
 
-  private async failPermanently(record: PredictionRecord, code: FailureCode, message: string): Promise<never> {
+  private async failPermanently(
+    record: PredictionRecord,
+    code: FailureCode,
+    message: string,
+  ): Promise<never> {
     await this.outcome.fail(record, { code, message });
     throw new UnrecoverableError(message);
   }

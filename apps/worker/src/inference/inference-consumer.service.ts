@@ -1,15 +1,26 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { JobOf, QueueName, queueWorkerSettings, RedisKeys } from '@dermafleet/jobs';
-import { Job, Worker } from 'bullmq';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics } from '../metrics/worker.metrics';
+import { PrepareHandler } from '../preprocess/prepare.handler';
+import { PreprocessRuntimeService } from '../preprocess/preprocess-runtime.service';
+import { ClassifyPreparedHandler } from './classify-prepared.handler';
 import { ClassifyHandler } from './classify.handler';
 import { ModelRuntimeService } from './model-runtime.service';
 
 /**
- * The BullMQ consumer. It is created only after the model is loaded and warmed (STYLE.md #6),
- * with concurrency = batch size x (prefetch depth + 1): enough jobs in hand to fill the running
- * batch and prepare the next ones, and no more (so priorities still take effect quickly).
+ * The BullMQ consumer of this pod's mode: `all-in-one` and `infer` consume `inference` (classify,
+ * classify-prepared), `preprocess` consumes `preprocess` (prepare). It is created only after its
+ * runtime is loaded and warmed (STYLE.md #6). On the inference queue, concurrency = batch size x
+ * (prefetch depth + 1): one batch running and `depth` batches being downloaded and preprocessed
+ * meanwhile, and no more (so an interactive job is never queued behind many bulk ones in hand).
  */
 @Injectable()
 export class InferenceConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -20,34 +31,64 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly keys: RedisKeys,
     private readonly runtime: ModelRuntimeService,
-    private readonly handler: ClassifyHandler,
+    private readonly preprocessRuntime: PreprocessRuntimeService,
+    private readonly classify: ClassifyHandler,
+    private readonly classifyPrepared: ClassifyPreparedHandler,
+    private readonly prepare: PrepareHandler,
     private readonly metrics: WorkerMetrics,
   ) {}
 
+  get queueName(): QueueName {
+    return this.config.mode === 'preprocess' ? QueueName.Preprocess : QueueName.Inference;
+  }
+
   get concurrency(): number {
+    if (this.config.mode === 'preprocess') return this.preprocessRuntime.concurrency;
     return this.config.batch.maxSize * (this.config.batch.prefetchDepth + 1);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const classifier = await this.runtime.open();
-    this.metrics.watch(classifier);
-    const settings = queueWorkerSettings.inference;
-    this.worker = new Worker(QueueName.Inference, (job: Job) => this.process(job), {
+    if (this.config.mode === 'preprocess') await this.preprocessRuntime.open();
+    else this.metrics.watch(await this.runtime.open());
+    const lockDuration = this.config.lockDurationMs ?? queueWorkerSettings[this.queueName].lockDurationMs;
+    this.worker = new Worker(this.queueName, (job: Job) => this.process(job), {
       connection: { url: this.config.redisUrl, maxRetriesPerRequest: null },
       prefix: this.keys.bullPrefix,
       concurrency: this.concurrency,
-      lockDuration: this.config.lockDurationMs ?? settings.lockDurationMs,
+      lockDuration,
+      // Look for jobs whose lock expired (a dead worker's) as often as a lock can expire, so they
+      // are retried promptly; BullMQ's 30 s default would be slower than a short lock.
+      stalledInterval: Math.min(lockDuration, 30_000),
       autorun: true,
     });
     this.worker.on('error', (err) => this.logger.error(`Queue connection: ${err.message}`));
-    this.logger.log(`Consuming "${QueueName.Inference}" with concurrency ${this.concurrency}`);
+    this.logger.log(
+      `Consuming "${this.queueName}" with concurrency ${this.concurrency} (${this.config.mode})`,
+    );
   }
 
   private async process(job: Job): Promise<string> {
-    if (job.name !== 'classify') throw new Error(`Unknown job ${job.name}`);
-    const outcome = await this.handler.handle(job as Job<JobOf<'inference', 'classify'>>);
-    this.metrics.jobDone(outcome);
-    return outcome;
+    try {
+      const outcome = await this.route(job);
+      this.metrics.jobDone(outcome);
+      return outcome;
+    } catch (err) {
+      this.metrics.jobDone(err instanceof UnrecoverableError ? 'failed' : 'error');
+      throw err;
+    }
+  }
+
+  private route(job: Job): Promise<string> {
+    switch (job.name) {
+      case 'classify':
+        return this.classify.handle(job as Job<JobOf<'inference', 'classify'>>);
+      case 'classify-prepared':
+        return this.classifyPrepared.handle(job as Job<JobOf<'inference', 'classify-prepared'>>);
+      case 'prepare':
+        return this.prepare.handle(job as Job<JobOf<'preprocess', 'prepare'>>);
+      default:
+        throw new UnrecoverableError(`Unknown job ${job.name} on queue ${job.queueName}`);
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ImageClassifier, loadModelDirectory } from '@dermafleet/inference';
+import { assertProvidersAvailable, ImageClassifier, loadModelDirectory } from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 
 /**
@@ -14,12 +14,22 @@ export class ModelRuntimeService implements OnApplicationShutdown {
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
 
   async open(): Promise<ImageClassifier> {
+    // Before reading hundreds of MB: a GPU pod without CUDA binaries says so in one sentence.
+    assertProvidersAvailable(this.config.session.executionProviders);
     const model = await loadModelDirectory(this.config.modelDir, { modelId: this.config.modelId });
     const { batch, session, preprocessing } = this.config;
     const classifier = await ImageClassifier.open(model, {
       session,
-      preprocessing: { mode: preprocessing.mode, autoOrient: preprocessing.autoOrient, maxPixels: preprocessing.maxPixels },
-      batch: { maxSize: batch.maxSize, maxDelayMs: batch.maxDelayMs, maxQueuedBatches: batch.prefetchDepth + 1 },
+      preprocessing: {
+        mode: preprocessing.mode,
+        autoOrient: preprocessing.autoOrient,
+        maxPixels: preprocessing.maxPixels,
+      },
+      batch: {
+        maxSize: batch.maxSize,
+        maxDelayMs: batch.maxDelayMs,
+        maxQueuedBatches: batch.prefetchDepth + 1,
+      },
       preprocessThreads: preprocessing.threads,
     });
     this.logger.log(

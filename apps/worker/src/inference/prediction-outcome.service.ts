@@ -26,16 +26,29 @@ export class PredictionOutcomeService {
 
   async succeed(record: PredictionRecord, result: PredictionResult): Promise<FinishOutcome> {
     const completedAt = new Date();
-    const final = { ...record, status: 'succeeded' as const, completed_at: completedAt.toISOString(), result };
+    const final = {
+      ...record,
+      status: 'succeeded' as const,
+      completed_at: completedAt.toISOString(),
+      result,
+    };
     await this.store.putJson(objectKeys.result(record.tenant, record.id), toPublicPrediction(final));
-    return this.announce(record, 'prediction.succeeded', await this.predictions.markSucceeded(record.id, result, completedAt));
+    return this.announce(
+      record,
+      'prediction.succeeded',
+      await this.predictions.markSucceeded(record.id, result, completedAt),
+    );
   }
 
   async fail(record: PredictionRecord, error: PredictionError): Promise<FinishOutcome> {
     const completedAt = new Date();
     const final = { ...record, status: 'failed' as const, completed_at: completedAt.toISOString(), error };
     await this.store.putJson(objectKeys.result(record.tenant, record.id), toPublicPrediction(final));
-    return this.announce(record, 'prediction.failed', await this.predictions.markFailed(record.id, error, completedAt));
+    return this.announce(
+      record,
+      'prediction.failed',
+      await this.predictions.markFailed(record.id, error, completedAt),
+    );
   }
 
   /**
@@ -45,7 +58,12 @@ export class PredictionOutcomeService {
   async reannounce(record: PredictionRecord): Promise<void> {
     if (record.status !== 'succeeded' && record.status !== 'failed') return;
     const type = record.status === 'succeeded' ? 'prediction.succeeded' : 'prediction.failed';
-    await this.events.emit({ type, tenant: record.tenant, predictionId: record.id, occurredAt: new Date().toISOString() });
+    await this.events.emit({
+      type,
+      tenant: record.tenant,
+      predictionId: record.id,
+      occurredAt: new Date().toISOString(),
+    });
   }
 
   private async announce(
@@ -54,9 +72,15 @@ export class PredictionOutcomeService {
     outcome: FinishOutcome,
   ): Promise<FinishOutcome> {
     const occurredAt = new Date().toISOString();
-    if (outcome.changed) await this.events.emit({ type, tenant: record.tenant, predictionId: record.id, occurredAt });
+    if (outcome.changed)
+      await this.events.emit({ type, tenant: record.tenant, predictionId: record.id, occurredAt });
     if (outcome.batchCompleted) {
-      await this.events.emit({ type: 'batch.completed', tenant: record.tenant, batchId: outcome.batchCompleted, occurredAt });
+      await this.events.emit({
+        type: 'batch.completed',
+        tenant: record.tenant,
+        batchId: outcome.batchCompleted,
+        occurredAt,
+      });
     }
     return outcome;
   }

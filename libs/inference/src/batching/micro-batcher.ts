@@ -1,9 +1,9 @@
 export interface MicroBatcherOptions {
-  /** Flush when this many items are waiting (BATCH_MAX_SIZE). */
+  /** Run at most this many items at once; a full batch runs without waiting (BATCH_MAX_SIZE). */
   maxSize: number;
-  /** ...or this long after the first item of a batch arrived (BATCH_MAX_DELAY_MS). */
+  /** ...otherwise run once the oldest waiting item has waited this long (BATCH_MAX_DELAY_MS). */
   maxDelayMs: number;
-  /** Flushed batches allowed to wait for the runner; `add` waits beyond that (backpressure). */
+  /** Full batches allowed to wait for the runner; `add` waits beyond that (backpressure). */
   maxQueuedBatches: number;
 }
 
@@ -12,85 +12,130 @@ export type BatchRunner<I, O> = (items: I[]) => Promise<Array<O | Error>>;
 
 interface Entry<I, O> {
   item: I;
+  priority: number;
+  seq: number;
+  arrivedAt: number;
   resolve: (out: O) => void;
   reject: (err: Error) => void;
 }
 
 /**
- * A dynamic micro-batcher (like Triton's): items gather until `maxSize` or `maxDelayMs` after
- * the first, whichever comes first; batches run one at a time in arrival order, so the next
- * batch fills (and its inputs are prepared) while the current one runs.
+ * A dynamic micro-batcher (like Triton's): items wait in one queue, ordered by priority (lower
+ * first) then arrival; whenever the runner is free it takes up to `maxSize` of them at once if
+ * that many wait, else as soon as the oldest has waited `maxDelayMs`. Batches are formed when
+ * the runner frees, not when items arrive: while batch N runs, everything prepared meanwhile
+ * joins batch N+1 (a timer flushing partial batches into a backlog would feed the device many
+ * small batches exactly when it is busiest). One batch runs at a time.
  */
 export class MicroBatcher<I, O> {
-  private current: Entry<I, O>[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private readonly ready: Entry<I, O>[][] = [];
+  private readonly waitingEntries: Entry<I, O>[] = [];
   private running = false;
-  private idleWaiters: Array<() => void> = [];
+  private flushRequested = false;
+  private blockedAdds = 0;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
   private capacityWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly run: BatchRunner<I, O>,
     private readonly options: MicroBatcherOptions,
   ) {
-    if (options.maxSize < 1) throw new Error('maxSize must be at least 1');
+    if (!(options.maxSize >= 1)) throw new RangeError('maxSize must be at least 1');
+    if (!(options.maxQueuedBatches >= 1)) throw new RangeError('maxQueuedBatches must be at least 1');
+    if (!(options.maxDelayMs >= 0)) throw new RangeError('maxDelayMs must not be negative');
   }
 
-  /** Items waiting in the batch being gathered. */
-  get gathering(): number {
-    return this.current.length;
+  /** Items waiting for the runner (not counting the batch running). */
+  get waiting(): number {
+    return this.waitingEntries.length;
   }
 
-  /** Flushed batches waiting for the runner (not counting the one running). */
-  get queuedBatches(): number {
-    return this.ready.length;
+  /** Whether a batch is running now. */
+  get busy(): boolean {
+    return this.running;
   }
 
-  async add(item: I): Promise<O> {
-    while (this.ready.length >= this.options.maxQueuedBatches) {
-      await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+  /**
+   * Queues one item and resolves with its own output. Waits first while `maxQueuedBatches` full
+   * batches are already waiting. Lower `priority` numbers are taken first (BullMQ's convention).
+   */
+  async add(item: I, priority = 0): Promise<O> {
+    this.blockedAdds++;
+    try {
+      while (this.waitingEntries.length >= this.capacity) {
+        await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+      }
+    } finally {
+      this.blockedAdds--;
     }
     return new Promise<O>((resolve, reject) => {
-      this.current.push({ item, resolve, reject });
-      if (this.current.length >= this.options.maxSize) this.flush();
-      else if (this.current.length === 1) this.timer = setTimeout(() => this.flush(), this.options.maxDelayMs);
+      this.insert({ item, priority, seq: this.seq++, arrivedAt: Date.now(), resolve, reject });
+      this.schedule();
     });
   }
 
-  /** Sends what is gathered now, without waiting for the size or the delay. */
+  /** Runs what waits as soon as the runner is free, without waiting for the size or the delay. */
   flush(): void {
+    if (this.waitingEntries.length === 0) return;
+    this.flushRequested = true;
+    this.schedule();
+  }
+
+  /** Flushes and resolves once every item handed in so far (even those still blocked) has run. */
+  async drain(): Promise<void> {
+    while (this.running || this.waitingEntries.length > 0 || this.blockedAdds > 0) {
+      if (!this.running && this.waitingEntries.length === 0) {
+        await Promise.resolve(); // an add just woken is queueing its item: let it
+        continue;
+      }
+      const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      this.flush();
+      await idle;
+    }
+  }
+
+  private get capacity(): number {
+    return this.options.maxQueuedBatches * this.options.maxSize;
+  }
+
+  /** Keeps the queue sorted by (priority, arrival) with one backwards scan (it is short). */
+  private insert(entry: Entry<I, O>): void {
+    let i = this.waitingEntries.length;
+    while (i > 0 && this.waitingEntries[i - 1].priority > entry.priority) i--;
+    this.waitingEntries.splice(i, 0, entry);
+  }
+
+  /** Starts a batch if one is due, else arms the timer for when the oldest item will be. */
+  private schedule(): void {
+    if (this.running || this.waitingEntries.length === 0) return;
+    const oldest = this.waitingEntries.reduce((min, e) => Math.min(min, e.arrivedAt), Infinity);
+    const dueInMs = oldest + this.options.maxDelayMs - Date.now();
+    if (this.flushRequested || this.waitingEntries.length >= this.options.maxSize || dueInMs <= 0) {
+      void this.runNext();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, dueInMs);
+    }
+  }
+
+  private async runNext(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.current.length === 0) return;
-    this.ready.push(this.current);
-    this.current = [];
-    void this.pump();
-  }
-
-  /** Flushes and resolves once every batch handed in so far has run (shutdown). */
-  async drain(): Promise<void> {
-    this.flush();
-    if (!this.running && this.ready.length === 0) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private async pump(): Promise<void> {
-    if (this.running) return;
     this.running = true;
-    while (this.ready.length > 0) {
-      const batch = this.ready.shift()!;
-      this.releaseCapacity();
-      await this.runOne(batch);
-    }
+    const batch = this.waitingEntries.splice(0, this.options.maxSize);
+    // Room freed: every blocked add re-checks (waking only one would starve the next batch).
+    this.capacityWaiters.splice(0).forEach((wake) => wake());
+    await this.runOne(batch);
     this.running = false;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  private releaseCapacity(): void {
-    const waiter = this.capacityWaiters.shift();
-    if (waiter) waiter();
+    this.schedule();
+    if (!this.running && this.waitingEntries.length === 0) {
+      // A flush lasts until everything handed in before it (and during it) has run.
+      this.flushRequested = false;
+      this.idleWaiters.splice(0).forEach((wake) => wake());
+    }
   }
 
   private async runOne(batch: Entry<I, O>[]): Promise<void> {
@@ -98,13 +143,15 @@ export class MicroBatcher<I, O> {
     try {
       outputs = await this.run(batch.map((e) => e.item));
     } catch (err) {
-      for (const entry of batch) entry.reject(err as Error);
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const entry of batch) entry.reject(error);
       return;
     }
     batch.forEach((entry, i) => {
       const out = outputs[i];
       if (out instanceof Error) entry.reject(out);
-      else if (out === undefined) entry.reject(new Error('The batch runner returned no output for this item.'));
+      else if (out === undefined)
+        entry.reject(new Error('The batch runner returned no output for this item.'));
       else entry.resolve(out);
     });
   }

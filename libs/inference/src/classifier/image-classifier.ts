@@ -35,8 +35,12 @@ export class ImageClassifier {
   ) {
     const { height, width } = model.preprocessor;
     this.pixelsPerImage = 3 * height * width;
-    const preprocessing = { mode: settings.preprocessing.mode, autoOrient: settings.preprocessing.autoOrient };
-    this.batcher = new MicroBatcher(makeBatchRunner(session, model, preprocessing, this.meter), settings.batch);
+    const preprocessing = {
+      mode: settings.preprocessing.mode,
+      autoOrient: settings.preprocessing.autoOrient,
+    };
+    const runner = makeBatchRunner(session, model, preprocessing, this.meter, settings.batch.maxSize);
+    this.batcher = new MicroBatcher(runner, settings.batch);
   }
 
   /** Starts the session thread and the preprocessing pool, then warms up with one full batch. */
@@ -44,7 +48,12 @@ export class ImageClassifier {
     const session = await ThreadedModelSession.start(model.onnxPath, settings.session, model.labels.length);
     const pool = new PreprocessPool({ size: settings.preprocessThreads });
     const classifier = new ImageClassifier(model, settings, session, pool);
-    await classifier.warmUp();
+    try {
+      await classifier.warmUp();
+    } catch (err) {
+      await classifier.close(); // no thread left behind to keep the process alive
+      throw err;
+    }
     return classifier;
   }
 
@@ -52,10 +61,13 @@ export class ImageClassifier {
     return this.session.healthy;
   }
 
-  /** Decodes, preprocesses and classifies one image (batched with its neighbours). */
-  async classify(bytes: Buffer): Promise<ClassificationResult> {
+  /**
+   * Decodes, preprocesses and classifies one image (batched with its neighbours). A lower
+   * `priority` number is taken into a batch first (BullMQ's convention: interactive before bulk).
+   */
+  async classify(bytes: Buffer, priority = 0): Promise<ClassificationResult> {
     const pre = await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing);
-    return this.classifyPixels(pre.data);
+    return this.classifyPixels(pre.data, priority);
   }
 
   /** The compact model input (resized RGB bytes) for the preprocessing tier. */
@@ -64,20 +76,33 @@ export class ImageClassifier {
   }
 
   /** Classifies a model input prepared by `resize` (possibly in another pod). */
-  classifyResized(resized: ResizedImage): Promise<ClassificationResult> {
-    return this.classifyPixels(toPixelValues(resized, this.model.preprocessor));
+  classifyResized(resized: ResizedImage, priority = 0): Promise<ClassificationResult> {
+    if (resized.rgb.length !== resized.width * resized.height * 3) {
+      return Promise.reject(
+        new InvalidImageError(
+          `A prepared model input of ${resized.width}x${resized.height} must hold ${resized.width * resized.height * 3} bytes, not ${resized.rgb.length}.`,
+        ),
+      );
+    }
+    return this.classifyPixels(toPixelValues(resized, this.model.preprocessor), priority);
   }
 
-  classifyPixels(pixels: Float32Array): Promise<ClassificationResult> {
+  classifyPixels(pixels: Float32Array, priority = 0): Promise<ClassificationResult> {
     if (pixels.length !== this.pixelsPerImage) {
       const { height, width } = this.model.preprocessor;
       return Promise.reject(
-        new InvalidImageError(`The model takes ${width}x${height} inputs; this image did not preprocess to that size.`),
+        new InvalidImageError(
+          `The model takes ${width}x${height} inputs; this image did not preprocess to that size.`,
+        ),
       );
     }
-    return this.batcher.add(pixels);
+    return this.batcher.add(pixels, priority);
   }
 
+  /** Milliseconds the warm-up batch took (session creation excluded). */
+  warmUpMs = 0;
+
+  /** One full batch before the first job, so the first real batch does not pay for lazy init. */
   private async warmUp(): Promise<void> {
     const n = this.settings.batch.maxSize;
     const { height, width } = this.model.preprocessor;
@@ -85,8 +110,6 @@ export class ImageClassifier {
     await this.session.run(new Float32Array(n * 3 * height * width), n, height, width);
     this.warmUpMs = performance.now() - started;
   }
-
-  warmUpMs = 0;
 
   /** Runs what is gathered, waits for it, then stops the threads; safe to call twice. */
   close(): Promise<void> {

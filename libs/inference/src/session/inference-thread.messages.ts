@@ -13,7 +13,8 @@ export type ToInferenceThread =
 
 export type FromInferenceThread =
   | { type: 'ready'; shape: SessionShape }
-  | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; logits: Float32Array; runMs: number }
+  | { type: 'init-error'; name: string; message: string }
+  /** `pixels` is the run's input, handed back (transferred) so the caller can reuse its memory. */
+  | { type: 'result'; id: number; logits: Float32Array; runMs: number; pixels: Float32Array }
   | { type: 'error'; id: number; code: string; message: string; permanent: boolean }
   | { type: 'closed' };

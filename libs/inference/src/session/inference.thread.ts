@@ -5,7 +5,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceError } from '../errors';
-import type { FromInferenceThread, InferenceThreadData, ToInferenceThread } from './inference-thread.messages';
+import type {
+  FromInferenceThread,
+  InferenceThreadData,
+  ToInferenceThread,
+} from './inference-thread.messages';
 import { OnnxModelSession } from './onnx-model-session';
 
 const port = parentPort;
@@ -21,34 +25,47 @@ async function main(): Promise<void> {
   try {
     session = await OnnxModelSession.create(data.onnxPath, data.settings, data.numLabels);
   } catch (err) {
-    post({ type: 'init-error', message: (err as Error).message });
+    const e = err as Error;
+    post({ type: 'init-error', name: e.name, message: e.message });
     return;
   }
   post({ type: 'ready', shape: session.shape });
-  port!.on('message', async (message: ToInferenceThread) => {
-    if (message.type === 'close') {
-      await session.release();
-      post({ type: 'closed' });
-      port!.close();
-      return;
-    }
-    const started = performance.now();
-    try {
-      const logits = await session.run(message.pixels, message.count, message.height, message.width);
-      // Copy into a fresh buffer we can transfer: onnxruntime owns the output tensor's memory.
-      const out = new Float32Array(logits);
-      post({ type: 'result', id: message.id, logits: out, runMs: performance.now() - started }, [out.buffer]);
-    } catch (err) {
-      const e = err as Error;
-      post({
-        type: 'error',
-        id: message.id,
-        code: e instanceof InferenceError ? e.code : 'inference_failed',
-        message: e.message,
-        permanent: e instanceof InferenceError ? e.permanent : false,
-      });
-    }
+  // One message at a time: a run that arrives while another runs waits its turn here, so each
+  // run's time is its own (two overlapping handlers would each count the other's native run).
+  let turn: Promise<void> = Promise.resolve();
+  port!.on('message', (message: ToInferenceThread) => {
+    turn = turn.then(() => handle(session, message));
   });
+}
+
+async function handle(session: OnnxModelSession, message: ToInferenceThread): Promise<void> {
+  if (message.type === 'close') {
+    await session.release();
+    post({ type: 'closed' });
+    port!.close();
+    return;
+  }
+  const started = performance.now();
+  try {
+    const logits = await session.run(message.pixels, message.count, message.height, message.width);
+    const runMs = performance.now() - started;
+    // Copy into a fresh buffer we can transfer: onnxruntime owns the output tensor's memory.
+    const out = new Float32Array(logits);
+    const { pixels } = message;
+    post({ type: 'result', id: message.id, logits: out, runMs, pixels }, [
+      out.buffer,
+      pixels.buffer as ArrayBuffer,
+    ]);
+  } catch (err) {
+    const e = err as Error;
+    post({
+      type: 'error',
+      id: message.id,
+      code: e instanceof InferenceError ? e.code : 'inference_failed',
+      message: e.message,
+      permanent: e instanceof InferenceError ? e.permanent : false,
+    });
+  }
 }
 
 void main();

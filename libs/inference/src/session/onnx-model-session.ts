@@ -1,7 +1,15 @@
 import * as ort from 'onnxruntime-node';
 import { InferenceError, InvalidModelError } from '../errors';
 import { fromFloat16, toFloat16 } from './fp16';
-import { assertProvidersAvailable, providerConfigs, SessionSettings } from './execution-providers';
+import {
+  assertProvidersAvailable,
+  MissingExecutionProviderError,
+  providerConfigs,
+  SessionSettings,
+} from './execution-providers';
+
+/** Session config entries (onnxruntime_session_options_config_keys.h): idle pool threads sleep. */
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
 
 export interface SessionShape {
   inputName: string;
@@ -22,13 +30,23 @@ export class OnnxModelSession {
     readonly shape: SessionShape,
   ) {}
 
-  static async create(onnxPath: string, settings: SessionSettings, numLabels: number): Promise<OnnxModelSession> {
+  static async create(
+    onnxPath: string,
+    settings: SessionSettings,
+    numLabels: number,
+  ): Promise<OnnxModelSession> {
     assertProvidersAvailable(settings.executionProviders);
-    const session = await ort.InferenceSession.create(onnxPath, {
-      executionProviders: providerConfigs(settings),
-      graphOptimizationLevel: 'all',
-      ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
-    });
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(onnxPath, {
+        executionProviders: providerConfigs(settings),
+        graphOptimizationLevel: 'all',
+        ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
+        ...(settings.allowSpinning === false ? { extra: NO_SPINNING } : {}),
+      });
+    } catch (err) {
+      throw explainProviderFailure(err as Error, settings);
+    }
     return new OnnxModelSession(session, describe(session, numLabels));
   }
 
@@ -44,10 +62,16 @@ export class OnnxModelSession {
       const result = await this.session.run({ [this.shape.inputName]: input });
       output = result[this.shape.outputName];
     } catch (err) {
-      throw new InferenceError('inference_failed', `The model failed to run: ${(err as Error).message}`, false);
+      throw new InferenceError(
+        'inference_failed',
+        `The model failed to run: ${(err as Error).message}`,
+        false,
+      );
     }
     const data =
-      this.shape.outputType === 'float16' ? fromFloat16(output.data as Uint16Array) : (output.data as Float32Array);
+      this.shape.outputType === 'float16'
+        ? fromFloat16(output.data as Uint16Array)
+        : (output.data as Float32Array);
     if (data.length !== count * this.shape.numLabels) {
       throw new InvalidModelError(
         `The model returned ${data.length} logits for ${count} images; expected ${this.shape.numLabels} per image (id2label).`,
@@ -61,7 +85,24 @@ export class OnnxModelSession {
   }
 }
 
-function tensorType(meta: ort.InferenceSession.ValueMetadata | undefined, what: string): 'float32' | 'float16' {
+/**
+ * A provider whose files are installed can still fail to load (no CUDA runtime or cuDNN on the
+ * node, wrong driver): say which provider and what to check instead of onnxruntime's bare message.
+ */
+function explainProviderFailure(err: Error, settings: SessionSettings): Error {
+  const accelerated = settings.executionProviders.filter((p) => p !== 'cpu');
+  if (accelerated.length === 0 || !/shared library|shared object|cannot open|LoadLibrary/i.test(err.message))
+    return err;
+  return new MissingExecutionProviderError(
+    `onnxruntime could not load the ${accelerated.join(', ')} execution provider (${err.message}). ` +
+      'Check that the node has the CUDA 12 runtime and cuDNN 9 libraries and a GPU driver, or set ORT_EXECUTION_PROVIDERS=cpu.',
+  );
+}
+
+function tensorType(
+  meta: ort.InferenceSession.ValueMetadata | undefined,
+  what: string,
+): 'float32' | 'float16' {
   if (!meta || !meta.isTensor || (meta.type !== 'float32' && meta.type !== 'float16')) {
     throw new InvalidModelError(`The model's ${what} must be a float32 or float16 tensor.`);
   }

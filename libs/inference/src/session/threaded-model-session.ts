@@ -3,16 +3,22 @@ import { Worker } from 'node:worker_threads';
 // context-aware: if only worker threads load it, the second thread ever to do so fails with
 // "Module did not self-register"; once the main thread holds it, any later thread can.
 import 'onnxruntime-node';
-import { InferenceError } from '../errors';
+import { InferenceError, InvalidModelError } from '../errors';
 import { threadScript } from '../threads/thread-script';
-import type { SessionSettings } from './execution-providers';
-import type { FromInferenceThread, InferenceThreadData, ToInferenceThread } from './inference-thread.messages';
+import { MissingExecutionProviderError, type SessionSettings } from './execution-providers';
+import type {
+  FromInferenceThread,
+  InferenceThreadData,
+  ToInferenceThread,
+} from './inference-thread.messages';
 import type { SessionShape } from './onnx-model-session';
 
 export interface RunOutput {
   logits: Float32Array;
   /** Milliseconds the session spent in `run` (for session_busy_ratio). */
   runMs: number;
+  /** The input, handed back by the thread: its memory may be reused for the next batch. */
+  pixels: Float32Array;
 }
 
 interface Pending {
@@ -35,36 +41,61 @@ export class ThreadedModelSession {
     readonly shape: SessionShape,
   ) {
     worker.on('message', (message: FromInferenceThread) => this.onMessage(message));
-    worker.on('error', (err) => this.fail(new InferenceError('inference_failed', `Inference thread crashed: ${err.message}`, false)));
+    worker.on('error', (err) =>
+      this.fail(new InferenceError('inference_failed', `Inference thread crashed: ${err.message}`, false)),
+    );
     worker.on('exit', (code) => {
-      if (!this.closing) this.fail(new InferenceError('inference_failed', `Inference thread exited (code ${code}).`, false));
+      if (!this.closing)
+        this.fail(new InferenceError('inference_failed', `Inference thread exited (code ${code}).`, false));
     });
   }
 
-  static start(onnxPath: string, settings: SessionSettings, numLabels: number): Promise<ThreadedModelSession> {
+  static start(
+    onnxPath: string,
+    settings: SessionSettings,
+    numLabels: number,
+  ): Promise<ThreadedModelSession> {
     const { filename, execArgv } = threadScript(__dirname, 'inference.thread');
     const workerData: InferenceThreadData = { onnxPath, settings, numLabels };
     const worker = new Worker(filename, { workerData, execArgv });
     return new Promise((resolve, reject) => {
-      const onMessage = (message: FromInferenceThread): void => {
+      const settle = (): void => {
         worker.off('message', onMessage);
         worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (message: FromInferenceThread): void => {
+        settle();
         if (message.type === 'ready') resolve(new ThreadedModelSession(worker, message.shape));
         else {
           void worker.terminate();
-          reject(new Error(message.type === 'init-error' ? message.message : 'Inference thread did not start.'));
+          reject(startError(message));
         }
       };
-      const onError = (err: Error): void => reject(err);
+      const onError = (err: Error): void => {
+        settle();
+        void worker.terminate();
+        reject(err);
+      };
+      // A thread that dies while loading (native crash, out of memory) must not leave us waiting.
+      const onExit = (code: number): void => {
+        settle();
+        reject(new Error(`The inference thread exited with code ${code} while loading the model.`));
+      };
       worker.on('message', onMessage);
-      worker.once('error', onError);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
     });
   }
 
-  /** Transfers `pixels` to the thread (the caller must not reuse it). */
+  /**
+   * Transfers `pixels` (a view of `count` images, possibly on a larger buffer) to the thread: the
+   * caller must not touch it until the result hands it back as `pixels`.
+   */
   run(pixels: Float32Array, count: number, height: number, width: number): Promise<RunOutput> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.closing) return Promise.reject(new InferenceError('inference_failed', 'The model session is closed.', false));
+    if (this.closing)
+      return Promise.reject(new InferenceError('inference_failed', 'The model session is closed.', false));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -101,8 +132,12 @@ export class ThreadedModelSession {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
-    if (message.type === 'result') pending.resolve({ logits: message.logits, runMs: message.runMs });
-    else pending.reject(new InferenceError(message.code as InferenceError['code'], message.message, message.permanent));
+    if (message.type === 'result')
+      pending.resolve({ logits: message.logits, runMs: message.runMs, pixels: message.pixels });
+    else
+      pending.reject(
+        new InferenceError(message.code as InferenceError['code'], message.message, message.permanent),
+      );
   }
 
   private fail(err: Error): void {
@@ -110,4 +145,13 @@ export class ThreadedModelSession {
     for (const pending of this.pending.values()) pending.reject(err);
     this.pending.clear();
   }
+}
+
+/** The thread's start-up failure as an error of the same kind (errors cross threads as text). */
+function startError(message: FromInferenceThread): Error {
+  if (message.type !== 'init-error') return new Error('Inference thread did not start.');
+  if (message.name === 'MissingExecutionProviderError')
+    return new MissingExecutionProviderError(message.message);
+  if (message.name === 'InvalidModelError') return new InvalidModelError(message.message);
+  return new Error(message.message);
 }

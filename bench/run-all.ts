@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ensureDemoModel } from '../apps/cli/src/local/demo-model.location';
+import { modelSizeJpegs } from './support/bench-images';
+import { repoRoot, startInfra, type BenchInfra } from './support/bench-infra';
+import { formatReport, type BenchReport, type WorkerFigures } from './support/bench-report';
+import { runEndToEnd } from './worker/end-to-end.bench';
+import { runPreprocessCost } from './worker/preprocess-cost.bench';
+import { runRawCeiling } from './worker/raw-ceiling.bench';
+import { runRss } from './worker/rss.bench';
+import { runSequential } from './worker/sequential.bench';
+
+/**
+ * `npm run bench` runs every part below in one go and prints one table with its ratios;
+ * `npm run bench -- worker rss` runs only the parts named. Times are for this 2-core CPU machine.
+ * BENCH_BATCH sets the batch size of the worker and threads parts (else the best raw one, or 8).
+ */
+const PARTS = {
+  raw: 'onnxruntime-node alone on the base model at batch 1, 4, 8, 16, 32, with and without thread spinning: the ceiling (~2.5 min)',
+  sequential: 'the model card way: one image at a time, batch 1, preprocessing inline (~15 s)',
+  worker:
+    'API upload -> worker -> result on the base model at the best raw batch size, 12 batches or more; busy ratio, peak RSS (~1.5-3 min)',
+  preprocess: 'preprocessing CPU per 1 MP and 12 MP JPEG; cores one GPU needs at 1,000 images/s (~20 s)',
+  threads:
+    'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
+  rss: 'worker RSS over 5,000 images on the tiny model: flat within 10% after warm-up (~2.5 min)',
+} as const;
+type Part = keyof typeof PARTS;
+
+function selectedParts(args: string[]): Part[] {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log('npm run bench [-- part...]   parts (all by default):');
+    for (const [name, what] of Object.entries(PARTS)) console.log(`  ${name.padEnd(11)} ${what}`);
+    process.exit(0);
+  }
+  const names = args.filter((a) => !a.startsWith('-'));
+  const unknown = names.filter((n) => !(n in PARTS));
+  if (unknown.length) {
+    console.error(`Unknown bench part(s): ${unknown.join(', ')}. Parts: ${Object.keys(PARTS).join(', ')}.`);
+    process.exit(2);
+  }
+  return names.length ? (names as Part[]) : (Object.keys(PARTS) as Part[]);
+}
+
+/** The end-to-end run with the raw ceiling at its batch size measured just before and after. */
+async function workerPart(infra: BenchInfra, modelDir: string, batch: number): Promise<WorkerFigures> {
+  const raw = async () =>
+    (await runRawCeiling(join(modelDir, 'model.onnx'), [batch], { budgetMs: 4000, minRuns: 2 }))[0];
+  // At least 12 batches: the first batch (started as soon as the first upload lands) and the last
+  // are partial and unoverlapped; more batches amortise them as a steady backlog would.
+  const images = await modelSizeJpegs(batch * Math.max(12, Math.ceil(96 / batch)), 48);
+  const before = await raw();
+  const run = await runEndToEnd(infra, { modelDir, images, batch, label: 'e2e' });
+  const after = await raw();
+  return {
+    ...run,
+    rawAtBatch: (before.imagesPerSecond + after.imagesPerSecond) / 2,
+    rawCpuMsPerImage: (before.noSpinning.cpuMsPerImage + after.noSpinning.cpuMsPerImage) / 2,
+  };
+}
+
+async function threadsPart(
+  infra: BenchInfra,
+  modelDir: string,
+  batch: number,
+): Promise<BenchReport['threads']> {
+  const images = await modelSizeJpegs(64, 48);
+  const twoThreadsOneWorker = await runEndToEnd(infra, {
+    modelDir,
+    images,
+    batch,
+    label: 'threads-1x2',
+    workers: [{ ORT_INTRA_OP_THREADS: '2' }],
+  });
+  const oneThreadTwoWorkers = await runEndToEnd(infra, {
+    modelDir,
+    images,
+    batch,
+    label: 'threads-2x1',
+    workers: [
+      { ORT_INTRA_OP_THREADS: '1', PREPROCESS_THREADS: '1' },
+      { ORT_INTRA_OP_THREADS: '1', PREPROCESS_THREADS: '1' },
+    ],
+  });
+  return { twoThreadsOneWorker, oneThreadTwoWorkers };
+}
+
+async function main(): Promise<void> {
+  const parts = selectedParts(process.argv.slice(2));
+  const report: BenchReport = {
+    machine: `${cpus().length} x ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${loadavg()[0].toFixed(2)} at start`,
+    gpuTarget: 1000,
+  };
+  const say = (part: Part): void => console.error(`[bench] ${part}: ${PARTS[part]}`);
+  const needsBase = parts.some((p) => p !== 'preprocess' && p !== 'rss');
+  const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
+  const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
+  const needsApps = parts.some((p) => p === 'worker' || p === 'threads' || p === 'rss');
+  const infra = needsApps ? await startInfra() : undefined;
+  const batchOverride = Number(process.env.BENCH_BATCH) || undefined;
+  try {
+    if (parts.includes('raw')) {
+      say('raw');
+      report.raw = await runRawCeiling(join(base!.dir, 'model.onnx'), [1, 4, 8, 16, 32], {
+        budgetMs: 4000,
+        minRuns: 2,
+      });
+    }
+    if (parts.includes('sequential')) {
+      say('sequential');
+      report.sequential = await runSequential(base!.dir, await modelSizeJpegs(12));
+    }
+    if (parts.includes('worker')) {
+      say('worker');
+      const best = report.raw?.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
+      report.worker = await workerPart(infra!, base!.dir, batchOverride ?? best?.batch ?? 8);
+    }
+    if (parts.includes('preprocess')) {
+      say('preprocess');
+      report.preprocess = await runPreprocessCost(report.gpuTarget);
+    }
+    if (parts.includes('threads')) {
+      say('threads');
+      report.threads = await threadsPart(infra!, base!.dir, batchOverride ?? 8);
+    }
+    if (parts.includes('rss')) {
+      say('rss');
+      report.rss = await runRss(infra!, tiny!.dir, await modelSizeJpegs(5000, 50));
+    }
+  } finally {
+    await infra?.close();
+  }
+  console.log(formatReport(report));
+  const dir = join(repoRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2));
+  console.error(`[bench] all figures in ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

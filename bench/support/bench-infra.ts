@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findOrStartRedis, type LocalRedis } from '../../libs/jobs/src/local/local-redis';
+import { startEmbeddedS3, type EmbeddedS3 } from '../../libs/storage/src/embedded-s3';
+import { Redis } from 'ioredis';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/**
+ * What the end-to-end parts share: Redis (REDIS_URL, else 127.0.0.1:6379, else a redis-server
+ * started here), an embedded S3 server over a temp folder, and compiled apps: Nest's dependency
+ * injection needs decorator metadata, which tsc emits and tsx (esbuild) does not, so the apps
+ * run from dist/, rebuilt once per bench run so they match the sources.
+ */
+export interface BenchInfra {
+  redisUrl: string;
+  s3: EmbeddedS3;
+  scratch: string;
+  /** Removes every Redis key under a prefix (each bench run uses its own; never FLUSHALL). */
+  clearPrefix(prefix: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+let built = false;
+
+export function buildApps(): void {
+  if (built || process.env.BENCH_SKIP_BUILD === '1') return;
+  const started = Date.now();
+  const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
+  try {
+    execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    // tsc still emits JavaScript when it reports type errors (e.g. in a file being edited
+    // elsewhere): say so, and go on with what it emitted.
+    const out = String((err as { stdout?: Buffer }).stdout ?? '').trim();
+    console.error(
+      `[bench] tsc reported errors; using the JavaScript it emitted anyway:\n${out.split('\n').slice(0, 5).join('\n')}`,
+    );
+  }
+  execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  built = true;
+  console.error(`[bench] built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export async function startInfra(): Promise<BenchInfra> {
+  buildApps();
+  const scratch = await mkdtemp(join(tmpdir(), 'dermafleet-bench-'));
+  const redis: LocalRedis = await findOrStartRedis(process.env.REDIS_URL);
+  const s3 = await startEmbeddedS3(join(scratch, 's3'));
+  const client = new Redis(redis.url);
+  return {
+    redisUrl: redis.url,
+    s3,
+    scratch,
+    async clearPrefix(prefix: string): Promise<void> {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        if (keys.length) await client.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    },
+    async close(): Promise<void> {
+      client.disconnect();
+      await s3.close();
+      await redis.stop();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}

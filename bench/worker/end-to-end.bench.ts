@@ -1,0 +1,114 @@
+import { loadavg } from 'node:os';
+import { AppProcess } from '../support/app-process';
+import type { BenchInfra } from '../support/bench-infra';
+import { runThroughPipeline, type PipelineRunResult } from '../support/pipeline-run';
+
+export interface EndToEndResult extends PipelineRunResult {
+  batch: number;
+  workers: number;
+  /** Seconds inside session.run over the run's wall time (summed over workers, divided by their count). */
+  sessionBusyRatio: number;
+  /** The highest peak RSS among the workers. */
+  workerPeakRssMiB: number;
+  /** Milliseconds per session.run in the workers during the run, and images per batch. */
+  workerMsPerBatch: number;
+  avgBatchSize: number;
+  /** CPU milliseconds per image: in the workers, and in the whole pipeline (workers, API, S3 server). */
+  workerCpuMsPerImage: number;
+  pipelineCpuMsPerImage: number;
+  /** Mean 1-minute load average of the machine during the run (other tenants show up here). */
+  loadAverage: number;
+}
+
+export interface EndToEndOptions {
+  modelDir: string;
+  images: Buffer[];
+  batch: number;
+  /** One entry per worker process, each with its own extra environment. */
+  workers?: Array<Record<string, string>>;
+  label: string;
+}
+
+/**
+ * The real thing, as deployed: the API and worker processes (from dist/), Redis, an S3 server;
+ * images uploaded over HTTP, results written back. Measured from the first upload to the last
+ * result available.
+ */
+export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): Promise<EndToEndResult> {
+  const prefix = `bench-${options.label}-${process.pid}`;
+  const env: Record<string, string> = {
+    REDIS_URL: infra.redisUrl,
+    KEY_PREFIX: prefix,
+    S3_ENDPOINT: infra.s3.endpoint,
+    S3_ACCESS_KEY_ID: infra.s3.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: infra.s3.credentials.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_BUCKET: prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60),
+    MODEL_DIR: options.modelDir,
+    BATCH_MAX_SIZE: String(options.batch),
+    PREFETCH_DEPTH: '1',
+  };
+  const api = await AppProcess.start('api', 'api', env);
+  const workers: AppProcess[] = [];
+  try {
+    for (const [i, extra] of (options.workers ?? [{}]).entries()) {
+      workers.push(await AppProcess.start('worker', `worker-${i}`, { ...env, ...extra }));
+    }
+    const sum = async (name: string) =>
+      (await Promise.all(workers.map((w) => w.metric(name)))).reduce((a, b) => a + b, 0);
+    const counters = async () => ({
+      busy: await sum('dermafleet_worker_session_busy_seconds_total'),
+      batches: await sum('dermafleet_worker_batches_run'),
+      images: await sum('dermafleet_worker_images_inferred'),
+    });
+    const before = await counters();
+    const cpu = () => {
+      const here = process.cpuUsage(); // this process hosts the S3 server and the uploading client
+      return {
+        workers: workers.reduce((sum, w) => sum + w.cpuSeconds(), 0),
+        api: api.cpuSeconds(),
+        here: (here.user + here.system) / 1e6,
+      };
+    };
+    const cpuBefore = cpu();
+    const loads: number[] = [];
+    const loadTimer = setInterval(() => loads.push(loadavg()[0]), 1000);
+    const run = await runThroughPipeline({
+      apiUrl: api.url,
+      redisUrl: infra.redisUrl,
+      bullPrefix: `${prefix}:bull`,
+      images: options.images,
+    }).finally(() => clearInterval(loadTimer));
+    const cpuAfter = cpu();
+    const after = await counters();
+    const busySeconds = after.busy - before.busy;
+    const batches = after.batches - before.batches;
+    return {
+      ...run,
+      batch: options.batch,
+      workers: workers.length,
+      sessionBusyRatio: busySeconds / workers.length / run.seconds,
+      workerPeakRssMiB: Math.max(...workers.map((w) => w.memory().peakRssMiB)),
+      workerMsPerBatch: (busySeconds * 1000) / batches,
+      avgBatchSize: (after.images - before.images) / batches,
+      workerCpuMsPerImage: ((cpuAfter.workers - cpuBefore.workers) * 1000) / run.images,
+      pipelineCpuMsPerImage:
+        ((cpuAfter.workers -
+          cpuBefore.workers +
+          cpuAfter.api -
+          cpuBefore.api +
+          cpuAfter.here -
+          cpuBefore.here) *
+          1000) /
+        run.images,
+      loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
+    };
+  } finally {
+    for (const w of workers) await w.stop();
+    await api.stop();
+    await infra.clearPrefix(prefix);
+  }
+}

@@ -1,0 +1,81 @@
+import { OnnxModelSession } from '../../libs/inference/src/session/onnx-model-session';
+
+interface Measured {
+  msPerBatch: number;
+  imagesPerSecond: number;
+  cpuMsPerImage: number;
+}
+
+export interface RawCeilingRow {
+  batch: number;
+  /** The better of the two settings below: the ceiling. */
+  imagesPerSecond: number;
+  msPerBatch: number;
+  /** onnxruntime's default: idle pool threads spin. */
+  spinning: Measured;
+  /** What the worker runs (ORT_ALLOW_SPINNING=false). CPU ms per image is load-independent. */
+  noSpinning: Measured;
+}
+
+async function measure(
+  onnxPath: string,
+  batches: readonly number[],
+  allowSpinning: boolean,
+  budgetMs: number,
+  minRuns: number,
+): Promise<Measured[]> {
+  const session = await OnnxModelSession.create(
+    onnxPath,
+    { executionProviders: ['cpu'], deviceId: 0, intraOpThreads: 0, allowSpinning },
+    12,
+  );
+  try {
+    const out: Measured[] = [];
+    for (const batch of batches) {
+      const pixels = new Float32Array(batch * 3 * 384 * 384).map((_, i) => Math.sin(i) * 0.9);
+      await session.run(pixels, batch, 384, 384);
+      let runs = 0;
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      while (runs < minRuns || performance.now() - started < budgetMs) {
+        await session.run(pixels, batch, 384, 384);
+        runs++;
+      }
+      const msPerBatch = (performance.now() - started) / runs;
+      const used = process.cpuUsage(cpu);
+      out.push({
+        msPerBatch,
+        imagesPerSecond: (batch * 1000) / msPerBatch,
+        cpuMsPerImage: (used.user + used.system) / 1000 / (runs * batch),
+      });
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * The ceiling: onnxruntime-node alone, one session, the same [n, 3, 384, 384] tensor run again
+ * and again in this thread (no I/O, no preprocessing, no queue), after one warm-up run per size;
+ * with onnxruntime's default thread spinning and without it, the better of the two counting.
+ */
+export async function runRawCeiling(
+  onnxPath: string,
+  batches: readonly number[],
+  options: { budgetMs?: number; minRuns?: number } = {},
+): Promise<RawCeilingRow[]> {
+  const { budgetMs = 4000, minRuns = 3 } = options;
+  const spinning = await measure(onnxPath, batches, true, budgetMs, minRuns);
+  const noSpinning = await measure(onnxPath, batches, false, budgetMs, minRuns);
+  return batches.map((batch, i) => {
+    const best = spinning[i].imagesPerSecond >= noSpinning[i].imagesPerSecond ? spinning[i] : noSpinning[i];
+    return {
+      batch,
+      imagesPerSecond: best.imagesPerSecond,
+      msPerBatch: best.msPerBatch,
+      spinning: spinning[i],
+      noSpinning: noSpinning[i],
+    };
+  });
+}
