@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InferenceError } from '@dermafleet/inference';
 import { FailureCode, JobOf, JobPriority, PredictionRecord, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
 import { Job, UnrecoverableError } from 'bullmq';
+import { failAttempt } from './attempt-failure';
 import { ModelRuntimeService } from './model-runtime.service';
 import { PredictionOutcomeService } from './prediction-outcome.service';
 
@@ -43,16 +43,7 @@ export class ClassifyHandler {
       await this.outcome.succeed(record, result);
       return 'succeeded';
     } catch (err) {
-      if (err instanceof UnrecoverableError) throw err;
-      if (err instanceof InferenceError && err.permanent) {
-        const code: FailureCode = err.code === 'image_too_large' ? 'image_too_large' : 'invalid_image';
-        return await this.failPermanently(record, code, err.message);
-      }
-      const attempts = job.opts.attempts ?? 1;
-      if (job.attemptsMade + 1 >= attempts) {
-        await this.outcome.fail(record, { code: 'inference_failed', message: (err as Error).message });
-      }
-      throw err;
+      return await failAttempt(err, job, record, this.outcome);
     }
   }
 
