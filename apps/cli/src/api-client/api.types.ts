@@ -1,23 +1,6 @@
 /* What the CLI reads from the API (CONTRACT.md); only the fields it uses. */
 
-export interface BatchCounts {
-  total: number;
-  queued: number;
-  processing: number;
-  succeeded: number;
-  failed: number;
-}
-
-export interface Batch {
-  id: string;
-  status: 'open' | 'sealed' | 'completed';
-  name: string | null;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  sealed_at: string | null;
-  completed_at: string | null;
-  counts: BatchCounts;
-}
+export type { Batch, BatchCounts } from '@dermafleet/jobs';
 
 export interface ErrorInfo {
   code: string;

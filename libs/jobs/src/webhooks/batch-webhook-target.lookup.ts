@@ -1,3 +1,4 @@
+import { parseBatch, toPublicBatch } from '../batches/batch.types';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '../redis-keys';
 import type { BatchObject } from './webhook-event.types';
@@ -20,8 +21,6 @@ export interface BatchWebhookTargetLookup {
 }
 
 export const BATCH_WEBHOOK_TARGET_LOOKUP = Symbol('BATCH_WEBHOOK_TARGET_LOOKUP');
-
-const COUNT_FIELDS = ['total', 'queued', 'processing', 'succeeded', 'failed'] as const;
 
 /**
  * Reads the batch hash `<prefix>:bat:<id>` directly. Fields read: tenant, webhook_url ('' = none),
@@ -49,18 +48,6 @@ export class RedisBatchWebhookTargetLookup implements BatchWebhookTargetLookup {
   async getBatchObject(tenant: string, batchId: string): Promise<BatchObject | null> {
     const hash = await this.redis.hgetall(this.keys.batch(batchId));
     if (!hash.id || hash.tenant !== tenant) return null;
-    const counts = Object.fromEntries(
-      COUNT_FIELDS.map((f) => [f, Number(hash[f] ?? 0) || 0]),
-    ) as BatchObject['counts'];
-    return {
-      id: hash.id,
-      status: hash.status as BatchObject['status'],
-      name: hash.name || null,
-      metadata: hash.metadata ? (JSON.parse(hash.metadata) as Record<string, unknown>) : {},
-      created_at: hash.created_at,
-      sealed_at: hash.sealed_at || null,
-      completed_at: hash.completed_at || null,
-      counts,
-    };
+    return toPublicBatch(parseBatch(hash));
   }
 }

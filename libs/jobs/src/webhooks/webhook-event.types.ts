@@ -1,3 +1,4 @@
+import type { Batch } from '../batches/batch.types';
 import type { DomainEventType } from '../events/domain-events';
 import type { Prediction } from '../prediction.types';
 
@@ -10,16 +11,7 @@ export const WEBHOOK_EVENT_TYPES = [
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** The public batch object (CONTRACT.md), as webhooks send it; the batch API owns the record. */
-export interface BatchObject {
-  id: string;
-  status: 'open' | 'sealed' | 'completed';
-  name: string | null;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  sealed_at: string | null;
-  completed_at: string | null;
-  counts: { total: number; queued: number; processing: number; succeeded: number; failed: number };
-}
+export type BatchObject = Batch;
 
 /** The body POSTed to a receiver: `{"type", "timestamp", "data"}`. */
 export interface WebhookEventBody {
