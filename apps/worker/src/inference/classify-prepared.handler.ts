@@ -4,7 +4,8 @@ import { JobOf, JobPriority, PredictionRecord, PredictionRepository } from '@der
 import { ObjectStore } from '@dermafleet/storage';
 import { Job } from 'bullmq';
 import { decodeModelInput, type DecodedModelInput } from '../preprocess/model-input.codec';
-import { failAttempt, isLastAttempt, noRecord } from './attempt-failure';
+import { failAttempt, isLastAttempt } from './attempt-failure';
+import { startAttempt } from './attempt-start';
 import type { ClassifyOutcome } from './classify.handler';
 import { ModelRuntimeService } from './model-runtime.service';
 import { PredictionOutcomeService } from './prediction-outcome.service';
@@ -25,15 +26,12 @@ export class ClassifyPreparedHandler {
   ) {}
 
   async handle(job: Job<JobOf<'inference', 'classify-prepared'>>): Promise<ClassifyOutcome> {
-    const { predictionId, tenant, inputKey } = job.data;
-    const record = await this.predictions.getAnyTenant(predictionId);
-    if (!record || record.tenant !== tenant) throw noRecord(predictionId);
-    if (record.status === 'succeeded' || record.status === 'failed') {
-      await this.outcome.reannounce(record);
+    const { inputKey } = job.data;
+    const record = await startAttempt(job.data, this.predictions, this.outcome);
+    if (!record) {
       await this.store.delete(inputKey); // an earlier attempt may have died before its clean-up
       return 'already-final';
     }
-    await this.predictions.markProcessing(record.id);
     try {
       await this.classify(record, await this.loadInput(inputKey));
     } catch (err) {

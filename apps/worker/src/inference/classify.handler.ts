@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { FailureCode, JobOf, JobPriority, PredictionRecord, PredictionRepository } from '@dermafleet/jobs';
+import { JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
-import { Job, UnrecoverableError } from 'bullmq';
-import { failAttempt } from './attempt-failure';
+import { Job } from 'bullmq';
+import { failAttempt, failPermanently } from './attempt-failure';
+import { startAttempt } from './attempt-start';
 import { ModelRuntimeService } from './model-runtime.service';
 import { PredictionOutcomeService } from './prediction-outcome.service';
 
@@ -23,21 +24,17 @@ export class ClassifyHandler {
   ) {}
 
   async handle(job: Job<JobOf<'inference', 'classify'>>): Promise<ClassifyOutcome> {
-    const record = await this.predictions.getAnyTenant(job.data.predictionId);
-    if (!record || record.tenant !== job.data.tenant) {
-      throw new UnrecoverableError(
-        `Prediction ${job.data.predictionId} has no record (expired or never written).`,
-      );
-    }
-    if (record.status === 'succeeded' || record.status === 'failed') {
-      await this.outcome.reannounce(record);
-      return 'already-final';
-    }
-    await this.predictions.markProcessing(record.id);
+    const record = await startAttempt(job.data, this.predictions, this.outcome);
+    if (!record) return 'already-final';
     try {
       const bytes = await this.store.getBuffer(record.imageKey);
       if (!bytes)
-        return await this.failPermanently(record, 'upload_missing', 'The image is no longer in storage.');
+        return await failPermanently(
+          record,
+          'upload_missing',
+          'The image is no longer in storage.',
+          this.outcome,
+        );
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
       const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority]);
       await this.outcome.succeed(record, result);
@@ -45,14 +42,5 @@ export class ClassifyHandler {
     } catch (err) {
       return await failAttempt(err, job, record, this.outcome);
     }
-  }
-
-  private async failPermanently(
-    record: PredictionRecord,
-    code: FailureCode,
-    message: string,
-  ): Promise<never> {
-    await this.outcome.fail(record, { code, message });
-    throw new UnrecoverableError(message);
   }
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { JobOf, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { Job } from 'bullmq';
-import { failAttempt, failPermanently, noRecord } from '../inference/attempt-failure';
+import { failAttempt, failPermanently } from '../inference/attempt-failure';
+import { startAttempt } from '../inference/attempt-start';
 import { PredictionOutcomeService } from '../inference/prediction-outcome.service';
 import { encodeModelInput } from './model-input.codec';
 import { PreparedJobQueue } from './prepared-job.queue';
@@ -27,13 +28,8 @@ export class PrepareHandler {
   ) {}
 
   async handle(job: Job<JobOf<'preprocess', 'prepare'>>): Promise<PrepareOutcome> {
-    const record = await this.predictions.getAnyTenant(job.data.predictionId);
-    if (!record || record.tenant !== job.data.tenant) throw noRecord(job.data.predictionId);
-    if (record.status === 'succeeded' || record.status === 'failed') {
-      await this.outcome.reannounce(record);
-      return 'already-final';
-    }
-    await this.predictions.markProcessing(record.id);
+    const record = await startAttempt(job.data, this.predictions, this.outcome);
+    if (!record) return 'already-final';
     try {
       const bytes = await this.store.getBuffer(record.imageKey);
       if (!bytes)
