@@ -7,6 +7,9 @@ import { createWorkerApp } from './create-worker-app';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  // libuv reads this once, when its pool first starts (nothing has used it yet): every sharp call
+  // of every preprocessing thread runs there, so it must not be the bottleneck nor far too big.
+  process.env.UV_THREADPOOL_SIZE = String(config.threads.uvThreadpoolSize);
   // Fail fast, before any connection: a GPU pod without CUDA binaries exits 1 with one sentence.
   if (config.mode !== 'preprocess') assertProvidersAvailable(config.session.executionProviders);
   const app = await createWorkerApp(config);

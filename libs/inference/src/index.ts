@@ -15,3 +15,7 @@ export * from './batching/micro-batcher';
 export * from './classifier/batch-runner';
 export * from './classifier/image-classifier';
 export * from './demo-model';
+export * from './threads/cpu-budget';
+export * from './threads/thread-plan';
+export * from './threads/thread-priority';
+export * from './threads/libvips-threads';

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   InvalidModelError,
+  limitLibvipsThreads,
   PreprocessPool,
   toPreprocessorSpec,
   type PreprocessingSettings,
@@ -26,7 +27,8 @@ export class PreprocessRuntimeService implements OnApplicationShutdown {
 
   async open(): Promise<void> {
     this.specValue = await readPreprocessorSpec(this.config.modelDir);
-    this.pool = new PreprocessPool({ size: this.config.preprocessing.threads });
+    limitLibvipsThreads(this.config.threads.sharpConcurrency);
+    this.pool = new PreprocessPool({ size: this.config.threads.preprocessThreads });
     const { width, height } = this.specValue;
     this.logger.log(
       `Preprocessing to ${width}x${height} RGB (${this.config.preprocessing.mode} mode) in ${this.pool.size} threads; no model session in this pod`,

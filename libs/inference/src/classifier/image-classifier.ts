@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { MicroBatcher } from '../batching/micro-batcher';
 import { InvalidImageError } from '../errors';
 import type { ClassificationResult } from '../model/classification';
@@ -7,6 +8,7 @@ import { toPixelValues } from '../preprocess/preprocess';
 import type { PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
 import type { SessionSettings } from '../session/execution-providers';
 import { ThreadedModelSession } from '../session/threaded-model-session';
+import { lowerThreadsExcept } from '../threads/thread-priority';
 import { BusyMeter, makeBatchRunner } from './batch-runner';
 
 export interface ClassifierSettings {
@@ -15,6 +17,14 @@ export interface ClassifierSettings {
   batch: { maxSize: number; maxDelayMs: number; maxQueuedBatches: number };
   /** Preprocessing threads; 0 = one per core. */
   preprocessThreads: number;
+  /**
+   * Nice value (1-19) for every thread of the process except the session's, or 0 to leave
+   * priorities alone. On a CPU the session's intra-op threads meet at a barrier after every
+   * operator, so a core taken from one of them for x ms stalls all of them for x ms: with the
+   * rest of the process below them, decoding and queue work fill the gaps the session leaves
+   * instead of stretching every run (see docs/WORKER_THREADS.md).
+   */
+  otherThreadsNice?: number;
 }
 
 /**
@@ -45,11 +55,16 @@ export class ImageClassifier {
 
   /** Starts the session thread and the preprocessing pool, then warms up with one full batch. */
   static async open(model: ModelDirectory, settings: ClassifierSettings): Promise<ImageClassifier> {
+    // libuv starts its whole pool on first use: let that happen now, so its threads are not
+    // mistaken for onnxruntime's (started next) when priorities are set.
+    await stat(model.onnxPath);
     const session = await ThreadedModelSession.start(model.onnxPath, settings.session, model.labels.length);
     const pool = new PreprocessPool({ size: settings.preprocessThreads });
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {
       await classifier.warmUp();
+      if (settings.otherThreadsNice)
+        classifier.loweredThreads = lowerThreadsExcept(new Set(session.threadIds), settings.otherThreadsNice);
     } catch (err) {
       await classifier.close(); // no thread left behind to keep the process alive
       throw err;
@@ -98,6 +113,9 @@ export class ImageClassifier {
     }
     return this.batcher.add(pixels, priority);
   }
+
+  /** Threads set below the session's priority at start (0 when not asked or not on Linux). */
+  loweredThreads = 0;
 
   /** Milliseconds the warm-up batch took (session creation excluded). */
   warmUpMs = 0;

@@ -12,7 +12,11 @@ export type ToInferenceThread =
   | { type: 'close' };
 
 export type FromInferenceThread =
-  | { type: 'ready'; shape: SessionShape }
+  /**
+   * `threadIds`: this thread and the ones onnxruntime started for the session (Linux TIDs; empty
+   * elsewhere), so the process can keep them at a higher priority than everything else.
+   */
+  | { type: 'ready'; shape: SessionShape; threadIds: number[] }
   | { type: 'init-error'; name: string; message: string }
   /** `pixels` is the run's input, handed back (transferred) so the caller can reuse its memory. */
   | { type: 'result'; id: number; logits: Float32Array; runMs: number; pixels: Float32Array }

@@ -11,6 +11,7 @@ import type {
   ToInferenceThread,
 } from './inference-thread.messages';
 import { OnnxModelSession } from './onnx-model-session';
+import { currentThreadId, processThreadIds } from '../threads/thread-priority';
 
 const port = parentPort;
 if (!port) throw new Error('inference.thread must run in a worker thread');
@@ -22,14 +23,20 @@ function post(message: FromInferenceThread, transfer: ArrayBuffer[] = []): void 
 
 async function main(): Promise<void> {
   let session: OnnxModelSession;
+  const before = new Set(processThreadIds());
+  let threadIds: number[];
   try {
     session = await OnnxModelSession.create(data.onnxPath, data.settings, data.numLabels);
+    // The threads that appeared while the session was created are its intra-op pool (the
+    // classifier starts nothing else meanwhile); with this one they run every session.run.
+    const started = processThreadIds().filter((tid) => !before.has(tid));
+    threadIds = [currentThreadId(), ...started].filter((t): t is number => t !== undefined);
   } catch (err) {
     const e = err as Error;
     post({ type: 'init-error', name: e.name, message: e.message });
     return;
   }
-  post({ type: 'ready', shape: session.shape });
+  post({ type: 'ready', shape: session.shape, threadIds });
   // One message at a time: a run that arrives while another runs waits its turn here, so each
   // run's time is its own (two overlapping handlers would each count the other's native run).
   let turn: Promise<void> = Promise.resolve();

@@ -39,6 +39,8 @@ export class ThreadedModelSession {
   private constructor(
     private readonly worker: Worker,
     readonly shape: SessionShape,
+    /** Linux TIDs of the session's thread and onnxruntime's pool (empty elsewhere). */
+    readonly threadIds: readonly number[],
   ) {
     worker.on('message', (message: FromInferenceThread) => this.onMessage(message));
     worker.on('error', (err) =>
@@ -66,7 +68,8 @@ export class ThreadedModelSession {
       };
       const onMessage = (message: FromInferenceThread): void => {
         settle();
-        if (message.type === 'ready') resolve(new ThreadedModelSession(worker, message.shape));
+        if (message.type === 'ready')
+          resolve(new ThreadedModelSession(worker, message.shape, message.threadIds));
         else {
           void worker.terminate();
           reject(startError(message));
