@@ -52,9 +52,20 @@ async function workerPart(infra: BenchInfra, modelDir: string, batch: number): P
   const images = await modelSizeJpegs(batch * Math.max(12, Math.ceil(96 / batch)), 48);
   const before = await raw();
   const run = await runEndToEnd(infra, { modelDir, images, batch, label: 'e2e' });
+  // The same run with every worker thread at one priority (as before issue 12): what the
+  // session loses when decoding and queue work take its cores in the middle of a run.
+  const samePriority = await runEndToEnd(infra, {
+    modelDir,
+    images,
+    batch,
+    label: 'e2e-same-priority',
+    workers: [{ WORKER_OTHER_THREADS_NICE: '0' }],
+  });
   const after = await raw();
   return {
     ...run,
+    samePriority,
+    rawMsPerImage: (before.msPerBatch + after.msPerBatch) / 2 / batch,
     rawAtBatch: (before.imagesPerSecond + after.imagesPerSecond) / 2,
     rawCpuMsPerImage: (before.noSpinning.cpuMsPerImage + after.noSpinning.cpuMsPerImage) / 2,
   };
