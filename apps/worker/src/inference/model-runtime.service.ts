@@ -37,7 +37,8 @@ export class ModelRuntimeService implements OnApplicationShutdown {
         maxQueuedBatches: batch.prefetchDepth + 1,
       },
       preprocessThreads: threads.preprocessThreads,
-      otherThreadsNice: this.config.otherThreadsNice,
+      // Only a CPU session's intra-op threads meet at barriers; a GPU session has one feeding thread.
+      otherThreadsNice: session.executionProviders[0] === 'cpu' ? this.config.otherThreadsNice : 0,
     });
     this.logger.log(
       `Model ${model.id} (${model.version.slice(0, 19)}…, ${model.labels.length} classes${model.demo ? ', DEMO weights' : ''}) ` +

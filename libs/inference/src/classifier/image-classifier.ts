@@ -4,12 +4,11 @@ import { InvalidImageError } from '../errors';
 import type { ClassificationResult } from '../model/classification';
 import type { ModelDirectory } from '../model/model-directory';
 import { PreprocessPool } from '../preprocess/preprocess.pool';
-import { toPixelValues } from '../preprocess/preprocess';
 import type { PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
 import type { SessionSettings } from '../session/execution-providers';
 import { ThreadedModelSession } from '../session/threaded-model-session';
 import { lowerThreadsExcept } from '../threads/thread-priority';
-import { BusyMeter, makeBatchRunner } from './batch-runner';
+import { type BatchInput, BusyMeter, makeBatchRunner } from './batch-runner';
 
 export interface ClassifierSettings {
   session: SessionSettings;
@@ -33,7 +32,7 @@ export interface ClassifierSettings {
  */
 export class ImageClassifier {
   readonly meter = new BusyMeter();
-  private readonly batcher: MicroBatcher<Float32Array, ClassificationResult>;
+  private readonly batcher: MicroBatcher<BatchInput, ClassificationResult>;
   private readonly pixelsPerImage: number;
   private closed: Promise<void> | undefined;
 
@@ -58,7 +57,12 @@ export class ImageClassifier {
     // libuv starts its whole pool on first use: let that happen now, so its threads are not
     // mistaken for onnxruntime's (started next) when priorities are set.
     await stat(model.onnxPath);
-    const session = await ThreadedModelSession.start(model.onnxPath, settings.session, model.labels.length);
+    const session = await ThreadedModelSession.start(
+      model.onnxPath,
+      settings.session,
+      model.labels.length,
+      model.preprocessor,
+    );
     const pool = new PreprocessPool({ size: settings.preprocessThreads });
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {
@@ -99,7 +103,16 @@ export class ImageClassifier {
         ),
       );
     }
-    return this.classifyPixels(toPixelValues(resized, this.model.preprocessor), priority);
+    const { height, width } = this.model.preprocessor;
+    if (resized.width !== width || resized.height !== height) {
+      return Promise.reject(
+        new InvalidImageError(
+          `The model takes ${width}x${height} inputs; this prepared input is ${resized.width}x${resized.height}.`,
+        ),
+      );
+    }
+    // Normalised in the session's thread, packed straight into the batch: nothing per image here.
+    return this.batcher.add(resized.rgb, priority);
   }
 
   classifyPixels(pixels: Float32Array, priority = 0): Promise<ClassificationResult> {

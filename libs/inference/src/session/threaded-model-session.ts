@@ -17,8 +17,10 @@ export interface RunOutput {
   logits: Float32Array;
   /** Milliseconds the session spent in `run` (for session_busy_ratio). */
   runMs: number;
-  /** The input, handed back by the thread: its memory may be reused for the next batch. */
-  pixels: Float32Array;
+  /** The input, handed back by the thread: its memory may be reused for the next batch ('run' only). */
+  pixels?: Float32Array;
+  /** Milliseconds the thread spent normalising and packing prepared inputs (`runRgb` only). */
+  packMs?: number;
 }
 
 interface Pending {
@@ -56,9 +58,10 @@ export class ThreadedModelSession {
     onnxPath: string,
     settings: SessionSettings,
     numLabels: number,
+    normalize?: InferenceThreadData['normalize'],
   ): Promise<ThreadedModelSession> {
     const { filename, execArgv } = threadScript(__dirname, 'inference.thread');
-    const workerData: InferenceThreadData = { onnxPath, settings, numLabels };
+    const workerData: InferenceThreadData = { onnxPath, settings, numLabels, normalize };
     const worker = new Worker(filename, { workerData, execArgv });
     return new Promise((resolve, reject) => {
       const settle = (): void => {
@@ -107,6 +110,26 @@ export class ThreadedModelSession {
     });
   }
 
+  /**
+   * Runs prepared HWC RGB inputs at the model's size: the thread normalises them into the batch
+   * (needs `normalize` at start). Their buffers are transferred: the caller must not reuse them.
+   */
+  runRgb(images: Uint8Array[], height: number, width: number): Promise<RunOutput> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing)
+      return Promise.reject(new InferenceError('inference_failed', 'The model session is closed.', false));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const message: ToInferenceThread = { type: 'run-rgb', id, images, height, width };
+      // Transfer only whole buffers an image owns; a view on a shared one (a pooled Buffer) is copied.
+      const transfer = images
+        .filter((m) => m.byteOffset === 0 && m.byteLength === m.buffer.byteLength)
+        .map((m) => m.buffer as ArrayBuffer);
+      this.worker.postMessage(message, [...new Set(transfer)]);
+    });
+  }
+
   get inFlight(): number {
     return this.pending.size;
   }
@@ -136,7 +159,12 @@ export class ThreadedModelSession {
     if (!pending) return;
     this.pending.delete(message.id);
     if (message.type === 'result')
-      pending.resolve({ logits: message.logits, runMs: message.runMs, pixels: message.pixels });
+      pending.resolve({
+        logits: message.logits,
+        runMs: message.runMs,
+        pixels: message.pixels,
+        packMs: message.packMs,
+      });
     else
       pending.reject(
         new InferenceError(message.code as InferenceError['code'], message.message, message.permanent),
