@@ -16,6 +16,8 @@ export interface SubmitBenchOptions {
   count: number;
   concurrency?: number;
   multipart?: boolean;
+  /** false: stop once every file is accepted and queued (no worker, no inference). */
+  drain?: boolean;
 }
 
 export interface SubmitBenchReport {
@@ -24,10 +26,12 @@ export interface SubmitBenchReport {
   archiveMB: number;
   submitSeconds: number;
   submitImagesPerSecond: number;
+  /** NaN when the run stopped at acceptance (drain: false). */
   drainSeconds: number;
   inferImagesPerSecond: number;
   completionSeconds: number;
-  peakRssMiB: { api: number; worker: number; cli: number };
+  /** Peak RSS of every process: the bench process hosts the S3 server. */
+  peakRssMiB: { api: number; worker: number; cli: number; redis: number; s3AndBench: number };
   redisBytesPerPrediction: { queued: number; finished: number };
   /** MEMORY USAGE per prediction, by kind of key, once queued and once finished. */
   redisBreakdown: { queued: Record<string, number>; finished: Record<string, number> };
@@ -63,18 +67,31 @@ function runSubmitCli(
   });
 }
 
+/** MEMORY USAGE per prediction by kind of key; `total` is every key under the prefix. */
 async function breakdown(redis: Redis, prefix: string, n: number): Promise<Record<string, number>> {
   const groups = {
     prediction: `${prefix}:prd:*`,
     batch: `${prefix}:bat:*`,
     dedupe: `${prefix}:dedupe:*`,
+    models: `${prefix}:model*`,
     inferenceQueue: `${prefix}:bull:inference:*`,
     webhooksQueue: `${prefix}:bull:webhooks:*`,
+    total: `${prefix}:*`,
   };
   const out: Record<string, number> = {};
   for (const [name, pattern] of Object.entries(groups))
     out[name] = Math.round((await patternBytes(redis, pattern)).bytes / n);
   return out;
+}
+
+/** The redis-server's pid (INFO server), for its peak RSS. */
+async function redisPid(redis: Redis): Promise<number> {
+  return Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1] ?? -1);
+}
+
+/** The batch id: the first line of the CLI's state journal is its header. */
+function journalBatchId(path: string): string {
+  return (JSON.parse(readFileSync(path, 'utf8').split('\n', 1)[0]) as { batch_id: string }).batch_id;
 }
 
 async function waitCompleted(api: string, batchId: string, timeoutMs: number): Promise<void> {
@@ -132,9 +149,31 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const cli = await runSubmitCli(options.multipart ? [...args, '--multipart'] : args, {});
     const submitSeconds = (Date.now() - started) / 1000;
     if (cli.code !== 0) throw new Error(`submit exited with ${cli.code}:\n${cli.stderr}`);
-    const batchId = JSON.parse(readFileSync(join(scratch, 'state.json'), 'utf8')).batch_id as string;
+    const batchId = journalBatchId(join(scratch, 'state.json'));
     const queuedBytes = (await usedMemory(redis)) - baseline;
     const queuedBreakdown = await breakdown(redis, prefix, options.count);
+    const rss = async (worker?: AppProcess) => ({
+      api: api.memory().peakRssMiB,
+      worker: worker?.memory().peakRssMiB ?? NaN,
+      cli: cli.peakMiB,
+      redis: peakKiB(await redisPid(redis)) / 1024,
+      s3AndBench: process.resourceUsage().maxRSS / 1024,
+    });
+    if (options.drain === false) {
+      return {
+        count: options.count,
+        mode: options.multipart ? 'multipart' : 'direct',
+        archiveMB: archiveBytes / 1e6,
+        submitSeconds,
+        submitImagesPerSecond: options.count / submitSeconds,
+        drainSeconds: NaN,
+        inferImagesPerSecond: NaN,
+        completionSeconds: NaN,
+        peakRssMiB: await rss(),
+        redisBytesPerPrediction: { queued: Math.round(queuedBytes / options.count), finished: NaN },
+        redisBreakdown: { queued: queuedBreakdown, finished: {} },
+      };
+    }
 
     const drainStarted = Date.now();
     const worker = await AppProcess.start('worker', 'worker', env);
@@ -152,7 +191,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
       drainSeconds,
       inferImagesPerSecond: options.count / drainSeconds,
       completionSeconds: (Date.now() - started) / 1000,
-      peakRssMiB: { api: api.memory().peakRssMiB, worker: worker.memory().peakRssMiB, cli: cli.peakMiB },
+      peakRssMiB: await rss(worker),
       redisBytesPerPrediction: {
         queued: Math.round(queuedBytes / options.count),
         finished: Math.round(finishedBytes / options.count),
@@ -168,13 +207,14 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
   }
 }
 
-function printReport(r: SubmitBenchReport): void {
+export function printReport(r: SubmitBenchReport): void {
   const lines = [
     `submit bench: ${r.count} images (${r.archiveMB.toFixed(1)} MB), ${r.mode} upload, tiny demo model`,
     `  submit (walk, hash, upload, complete, seal): ${r.submitSeconds.toFixed(1)} s = ${r.submitImagesPerSecond.toFixed(0)} images/s`,
     `  drain (worker start + inference of all):    ${r.drainSeconds.toFixed(1)} s = ${r.inferImagesPerSecond.toFixed(0)} images/s`,
     `  time to completion:                         ${r.completionSeconds.toFixed(1)} s`,
-    `  peak RSS: API ${r.peakRssMiB.api.toFixed(0)} MiB, worker ${r.peakRssMiB.worker.toFixed(0)} MiB, CLI ${r.peakRssMiB.cli.toFixed(0)} MiB`,
+    `  peak RSS: API ${r.peakRssMiB.api.toFixed(0)} MiB, worker ${r.peakRssMiB.worker.toFixed(0)} MiB, CLI ${r.peakRssMiB.cli.toFixed(0)} MiB, ` +
+      `Redis ${r.peakRssMiB.redis.toFixed(0)} MiB, S3 server + bench ${r.peakRssMiB.s3AndBench.toFixed(0)} MiB`,
     `  Redis per prediction: ${r.redisBytesPerPrediction.queued} B queued, ${r.redisBytesPerPrediction.finished} B finished (INFO used_memory delta)`,
     `    queued by key kind (MEMORY USAGE):   ${JSON.stringify(r.redisBreakdown.queued)}`,
     `    finished by key kind (MEMORY USAGE): ${JSON.stringify(r.redisBreakdown.finished)}`,
@@ -198,6 +238,7 @@ if (require.main === module) {
     count,
     concurrency: flag('--concurrency') ? Number(flag('--concurrency')) : undefined,
     multipart: argv.includes('--multipart'),
+    drain: !argv.includes('--no-drain'),
   })
     .then(printReport)
     .catch((err: unknown) => {
