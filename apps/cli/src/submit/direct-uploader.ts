@@ -29,6 +29,8 @@ export class DirectUploader implements Uploader {
   private completions: Array<{ file: Hashed; id: string; sent: number }> = [];
   private completing: Promise<void> = Promise.resolve();
   private readonly puts = new Map<string, Promise<boolean>>();
+  private pendingGroups = 0;
+  private groupWaiters: Array<() => void> = [];
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly ctx: SubmitContext) {
@@ -40,6 +42,11 @@ export class DirectUploader implements Uploader {
   }
 
   async add(file: Candidate): Promise<void> {
+    // Backpressure: hashing runs far ahead of uploading, and every hashed file waiting for its
+    // ticket is held in memory; with at most two groups waiting, memory stays flat however
+    // large the archive (a million files) instead of holding most of it.
+    while (this.pendingGroups >= 2 && !this.fatal)
+      await new Promise<void>((resolve) => this.groupWaiters.push(resolve));
     await this.ctx.pool.run(async () => {
       const sha256 = await sha256File(file.path, file.size);
       if (!this.group.length) this.groupSince = Date.now();
@@ -64,7 +71,14 @@ export class DirectUploader implements Uploader {
 
   private flushGroup(): void {
     const files = this.group.splice(0);
-    if (files.length) this.tickets = this.tickets.then(() => this.guard(() => this.requestTickets(files)));
+    if (!files.length) return;
+    this.pendingGroups++;
+    this.tickets = this.tickets
+      .then(() => this.guard(() => this.requestTickets(files)))
+      .finally(() => {
+        this.pendingGroups--;
+        this.groupWaiters.splice(0).forEach((wake) => wake());
+      });
   }
 
   private flushCompletions(): void {
