@@ -5,7 +5,9 @@ import { ensureDemoModel } from '../apps/cli/src/local/demo-model.location';
 import { modelSizeJpegs } from './support/bench-images';
 import { repoRoot, startInfra, type BenchInfra } from './support/bench-infra';
 import { formatReport, type BenchReport, type WorkerFigures } from './support/bench-report';
+import { runSubmitBench } from './submit/submit.bench';
 import { runEndToEnd } from './worker/end-to-end.bench';
+import { runInferTier } from './worker/infer-tier.bench';
 import { runPreprocessCost } from './worker/preprocess-cost.bench';
 import { runRawCeiling } from './worker/raw-ceiling.bench';
 import { runRss } from './worker/rss.bench';
@@ -25,16 +27,23 @@ const PARTS = {
   threads:
     'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
   rss: 'worker RSS over 5,000 images on the tiny model: flat within 10% after warm-up (~2.5 min)',
+  infer:
+    'infer tier (WORKER_MODE=infer) with an almost free model: images/s per core, CPU split by code (~2 min)',
+  submit:
+    'dermafleet submit of 1,000 files (inferred: Redis per finished prediction) and of 100,000 (up to acceptance: CLI RSS); --quick: 10,000 (~15 min; ~3 with --quick)',
 } as const;
 type Part = keyof typeof PARTS;
 
 function selectedParts(args: string[]): Part[] {
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('npm run bench [-- part...]   parts (all by default):');
+    console.log(
+      'npm run bench [-- part...] [--quick]   parts (all by default; --quick: worker, infer, submit, smaller):',
+    );
     for (const [name, what] of Object.entries(PARTS)) console.log(`  ${name.padEnd(11)} ${what}`);
     process.exit(0);
   }
   const names = args.filter((a) => !a.startsWith('-'));
+  if (args.includes('--quick') && names.length === 0) return ['worker', 'infer', 'submit'];
   const unknown = names.filter((n) => !(n in PARTS));
   if (unknown.length) {
     console.error(`Unknown bench part(s): ${unknown.join(', ')}. Parts: ${Object.keys(PARTS).join(', ')}.`);
@@ -107,7 +116,8 @@ async function main(): Promise<void> {
   const needsBase = parts.some((p) => p !== 'preprocess' && p !== 'rss');
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
   const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
-  const needsApps = parts.some((p) => p === 'worker' || p === 'threads' || p === 'rss');
+  const needsApps = parts.some((p) => ['worker', 'threads', 'rss', 'infer'].includes(p));
+  const quick = process.argv.includes('--quick');
   const infra = needsApps ? await startInfra() : undefined;
   const batchOverride = Number(process.env.BENCH_BATCH) || undefined;
   try {
@@ -138,6 +148,16 @@ async function main(): Promise<void> {
     if (parts.includes('rss')) {
       say('rss');
       report.rss = await runRss(infra!, tiny!.dir, await modelSizeJpegs(5000, 50));
+    }
+    if (parts.includes('infer')) {
+      say('infer');
+      report.infer = await runInferTier(infra!, { images: quick ? 300 : 1000, batch: 32 });
+    }
+    if (parts.includes('submit')) {
+      say('submit');
+      const small = await runSubmitBench({ count: 1000 });
+      const large = await runSubmitBench({ count: quick ? 10_000 : 100_000, drain: false });
+      report.submit = { small, large };
     }
   } finally {
     await infra?.close();

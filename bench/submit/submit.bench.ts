@@ -35,6 +35,14 @@ export interface SubmitBenchReport {
   redisBytesPerPrediction: { queued: number; finished: number };
   /** MEMORY USAGE per prediction, by kind of key, once queued and once finished. */
   redisBreakdown: { queued: Record<string, number>; finished: Record<string, number> };
+  /** CPU milliseconds per file in each process: while submitting, and while inferring (drain). */
+  cpuMsPerFile: { submit: Record<string, number>; drain: Record<string, number> };
+}
+
+/** This process's CPU seconds: it hosts the S3 server. */
+function hereCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 const peakKiB = (pid: number): number => {
@@ -49,7 +57,7 @@ const peakKiB = (pid: number): number => {
 function runSubmitCli(
   args: string[],
   env: Record<string, string>,
-): Promise<{ code: number | null; peakMiB: number; stderr: string }> {
+): Promise<{ code: number | null; peakMiB: number; cpuSeconds: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/apps/cli/src/main.js'), 'submit', ...args], {
       env: { ...process.env, ...env },
@@ -58,11 +66,15 @@ function runSubmitCli(
     let stderr = '';
     let peak = 0;
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-    const timer = setInterval(() => (peak = Math.max(peak, peakKiB(child.pid ?? -1))), 100);
+    let cpu = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, peakKiB(child.pid ?? -1));
+      cpu = Math.max(cpu, cpuSecondsOf(child.pid ?? -1));
+    }, 100);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(timer);
-      resolve({ code, peakMiB: peak / 1024, stderr });
+      resolve({ code, peakMiB: peak / 1024, cpuSeconds: cpu, stderr });
     });
   });
 }
@@ -92,6 +104,24 @@ async function redisPid(redis: Redis): Promise<number> {
 /** The batch id: the first line of the CLI's state journal is its header. */
 function journalBatchId(path: string): string {
   return (JSON.parse(readFileSync(path, 'utf8').split('\n', 1)[0]) as { batch_id: string }).batch_id;
+}
+
+/** CPU seconds of a live process (/proc), 0 once it is gone. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Redis' own CPU seconds (INFO cpu): a Redis of this bench's own, so nobody else's. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 async function waitCompleted(api: string, batchId: string, timeoutMs: number): Promise<void> {
@@ -137,6 +167,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const baseline = await usedMemory(redis);
 
     const started = Date.now();
+    const cpu0 = { api: api.cpuSeconds(), redis: await redisCpuSeconds(redis), here: hereCpu() };
     const args = [
       join(scratch, 'archive'),
       '--api',
@@ -150,6 +181,14 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const submitSeconds = (Date.now() - started) / 1000;
     if (cli.code !== 0) throw new Error(`submit exited with ${cli.code}:\n${cli.stderr}`);
     const batchId = journalBatchId(join(scratch, 'state.json'));
+    const cpu1 = { api: api.cpuSeconds(), redis: await redisCpuSeconds(redis), here: hereCpu() };
+    const perFile = (a: number, b: number) => ((b - a) * 1000) / options.count;
+    const submitCpu = {
+      cli: (cli.cpuSeconds * 1000) / options.count,
+      api: perFile(cpu0.api, cpu1.api),
+      redis: perFile(cpu0.redis, cpu1.redis),
+      s3AndBench: perFile(cpu0.here, cpu1.here),
+    };
     const queuedBytes = (await usedMemory(redis)) - baseline;
     const queuedBreakdown = await breakdown(redis, prefix, options.count);
     const rss = async (worker?: AppProcess) => ({
@@ -172,6 +211,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
         peakRssMiB: await rss(),
         redisBytesPerPrediction: { queued: Math.round(queuedBytes / options.count), finished: NaN },
         redisBreakdown: { queued: queuedBreakdown, finished: {} },
+        cpuMsPerFile: { submit: submitCpu, drain: {} },
       };
     }
 
@@ -179,6 +219,13 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const worker = await AppProcess.start('worker', 'worker', env);
     apps.push(worker);
     await waitCompleted(api.url, batchId, 3_600_000);
+    const cpu2 = { api: api.cpuSeconds(), redis: await redisCpuSeconds(redis), here: hereCpu() };
+    const drainCpu = {
+      worker: (worker.cpuSeconds() * 1000) / options.count, // its start-up included
+      api: perFile(cpu1.api, cpu2.api),
+      redis: perFile(cpu1.redis, cpu2.redis),
+      s3AndBench: perFile(cpu1.here, cpu2.here),
+    };
     const drainSeconds = (Date.now() - drainStarted) / 1000;
     await new Promise((r) => setTimeout(r, 2000)); // webhook dispatch jobs of the last events settle
     const finishedBytes = (await usedMemory(redis)) - baseline;
@@ -197,6 +244,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
         finished: Math.round(finishedBytes / options.count),
       },
       redisBreakdown: { queued: queuedBreakdown, finished: await breakdown(redis, prefix, options.count) },
+      cpuMsPerFile: { submit: submitCpu, drain: drainCpu },
     };
   } finally {
     for (const app of apps.reverse()) await app.stop();
@@ -206,6 +254,11 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+export const cpuLine = (cpu: Record<string, number>): string =>
+  Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ') || 'not measured';
 
 export function printReport(r: SubmitBenchReport): void {
   const lines = [
@@ -218,6 +271,8 @@ export function printReport(r: SubmitBenchReport): void {
     `  Redis per prediction: ${r.redisBytesPerPrediction.queued} B queued, ${r.redisBytesPerPrediction.finished} B finished (INFO used_memory delta)`,
     `    queued by key kind (MEMORY USAGE):   ${JSON.stringify(r.redisBreakdown.queued)}`,
     `    finished by key kind (MEMORY USAGE): ${JSON.stringify(r.redisBreakdown.finished)}`,
+    `  CPU ms per file while submitting: ${cpuLine(r.cpuMsPerFile.submit)}`,
+    `  CPU ms per image while inferring: ${cpuLine(r.cpuMsPerFile.drain)}`,
   ];
   console.log(lines.join('\n'));
 }

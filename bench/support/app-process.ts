@@ -34,12 +34,15 @@ export class AppProcess {
     name: string,
     env: Record<string, string>,
     nice = 0,
+    nodeArgs: string[] = [],
   ): Promise<AppProcess> {
     const port = await freePort();
     const portEnv = app === 'api' ? { PORT: String(port) } : { WORKER_PORT: String(port) };
     const main = join(repoRoot, 'dist', 'apps', app, 'src', 'main.js');
     const [command, args] =
-      nice > 0 ? ['nice', ['-n', String(nice), process.execPath, main]] : [process.execPath, [main]];
+      nice > 0
+        ? ['nice', ['-n', String(nice), process.execPath, ...nodeArgs, main]]
+        : [process.execPath, [...nodeArgs, main]];
     const child = spawn(command, args, {
       cwd: repoRoot,
       env: { ...process.env, HOST: '127.0.0.1', ...env, ...portEnv },
