@@ -30,6 +30,8 @@ export class DirectUploader implements Uploader {
   private completing: Promise<void> = Promise.resolve();
   private readonly puts = new Map<string, Promise<boolean>>();
   private pendingGroups = 0;
+  /** Uploaded files whose completion call has not answered yet. */
+  private awaitingCompletion = 0;
   private groupWaiters: Array<() => void> = [];
   private readonly timer: NodeJS.Timeout;
 
@@ -42,10 +44,11 @@ export class DirectUploader implements Uploader {
   }
 
   async add(file: Candidate): Promise<void> {
-    // Backpressure: hashing runs far ahead of uploading, and every hashed file waiting for its
-    // ticket is held in memory; with at most two groups waiting, memory stays flat however
-    // large the archive (a million files) instead of holding most of it.
-    while (this.pendingGroups >= 2 && !this.fatal)
+    // Backpressure: hashing runs far ahead of uploading, and uploading ahead of the completion
+    // calls (the API verifies every object), and every file waiting is held in memory; with at
+    // most two groups waiting for tickets and two groups' worth for completion, memory stays
+    // flat however large the archive (a million files) instead of holding most of it.
+    while ((this.pendingGroups >= 2 || this.awaitingCompletion >= 2 * GROUP_MAX) && !this.fatal)
       await new Promise<void>((resolve) => this.groupWaiters.push(resolve));
     await this.ctx.pool.run(async () => {
       const sha256 = await sha256File(file.path, file.size);
@@ -77,14 +80,23 @@ export class DirectUploader implements Uploader {
       .then(() => this.guard(() => this.requestTickets(files)))
       .finally(() => {
         this.pendingGroups--;
-        this.groupWaiters.splice(0).forEach((wake) => wake());
+        this.wakeAdders();
       });
+  }
+
+  private wakeAdders(): void {
+    this.groupWaiters.splice(0).forEach((wake) => wake());
   }
 
   private flushCompletions(): void {
     while (this.completions.length) {
       const page = this.completions.splice(0, COMPLETE_MAX);
-      this.completing = this.completing.then(() => this.guard(() => this.complete(page)));
+      this.completing = this.completing
+        .then(() => this.guard(() => this.complete(page)))
+        .finally(() => {
+          this.awaitingCompletion -= page.length;
+          this.wakeAdders();
+        });
     }
   }
 
@@ -169,6 +181,7 @@ export class DirectUploader implements Uploader {
 
   private queueCompletion(file: Hashed, id: string, sent: number): void {
     this.completions.push({ file, id, sent });
+    this.awaitingCompletion++;
     if (this.completions.length >= COMPLETE_MAX) this.flushCompletions();
   }
 
