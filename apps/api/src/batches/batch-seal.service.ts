@@ -11,8 +11,8 @@ const CONCURRENCY = 32;
 /**
  * POST /v1/batches/{id}/seal: no more images (idempotent). Direct uploads that never arrived fail
  * with upload_missing; the batch completes when every prediction has ended, here (an empty batch,
- * or everything already done) or in the worker that finishes the last one. Whoever completes it
- * announces batch.completed, once: the move sealed -> completed happens in one Lua call.
+ * or everything already done) or in the worker that finishes the last one. The move sealed -> completed and its
+ * batch.completed outbox entry happen in one Lua call, so the event is never lost to a crash.
  */
 @Injectable()
 export class BatchSealService {
@@ -25,7 +25,7 @@ export class BatchSealService {
   async seal(tenant: string, id: string): Promise<Batch> {
     const sealed = await this.batches.seal(tenant, id);
     if (!sealed.found) throw ApiError.notFound('batch');
-    if (sealed.completed) await this.events.batchCompleted(tenant, id);
+    await this.events.relayNow(sealed.outbox);
     await this.failMissingUploads(tenant, id);
     const batch = await this.batches.getPublic(tenant, id);
     if (!batch) throw ApiError.notFound('batch');
@@ -43,7 +43,7 @@ export class BatchSealService {
       if (!page.length) return;
       await mapLimit(page, CONCURRENCY, async (predictionId) => {
         const outcome = await this.predictions.failPendingUpload(id, predictionId, error);
-        await this.events.finished(tenant, predictionId, 'failed', outcome);
+        await this.events.relayNow(outcome.outbox);
       });
     }
   }

@@ -45,6 +45,11 @@ export class ModelRuntimeService implements OnApplicationShutdown {
     return this.classifierValue;
   }
 
+  /** Loaded once, and can no longer run (its inference thread died): not live, stop consuming. */
+  get broken(): boolean {
+    return this.classifierValue !== undefined && !this.classifierValue.sessionHealthy;
+  }
+
   get ready(): boolean {
     return this.classifierValue?.sessionHealthy ?? false;
   }
