@@ -31,6 +31,7 @@ export class ModelRuntimeService implements OnApplicationShutdown {
         maxQueuedBatches: batch.prefetchDepth + 1,
       },
       preprocessThreads: preprocessing.threads,
+      taskTimeoutMs: this.config.inferenceTimeoutMs,
     });
     this.logger.log(
       `Model ${model.id} (${model.version.slice(0, 19)}…, ${model.labels.length} classes${model.demo ? ', DEMO weights' : ''}) ` +
