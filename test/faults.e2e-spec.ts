@@ -311,6 +311,8 @@ describe('fault suite (issue 10)', () => {
     );
     // Readiness tells the truth, promptly (its ping has a timeout).
     const ready = await fetch(`${a.url}/health/ready`, { signal: AbortSignal.timeout(10_000) });
+    // And nothing hangs: /metrics answers (an error) instead of waiting for Redis.
+    const metrics = await fetch(`${a.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
     await sleep(Math.max(0, 10_000 - (Date.now() - stoppedAt)));
     await redisServer.start();
     await Promise.all(during);
@@ -320,6 +322,7 @@ describe('fault suite (issue 10)', () => {
     await finish(ledger, a.url, (row) => {
       clean(row);
       expect(ready.status).toBe(503);
+      expect(metrics.status).toBeGreaterThanOrEqual(200);
       expect(seen).not.toContain(500);
       expect(seen).not.toContain(-503);
       expect(seen).toContain(503);

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type Batch, BatchRepository, PredictionRepository } from '@dermafleet/jobs';
+import { type Batch, BatchRepository } from '@dermafleet/jobs';
 import { ApiError } from '../errors/api-error';
 import { PredictionEventsService } from '../predictions/prediction-events.service';
-import { mapLimit } from './map-limit';
-
-/** Pending predictions failed per round (and at once). */
-const PAGE = 500;
-const CONCURRENCY = 32;
+import { PendingUploadsSweeper } from './pending-uploads.sweeper';
 
 /**
  * POST /v1/batches/{id}/seal: no more images (idempotent). Direct uploads that never arrived fail
@@ -18,33 +14,17 @@ const CONCURRENCY = 32;
 export class BatchSealService {
   constructor(
     private readonly batches: BatchRepository,
-    private readonly predictions: PredictionRepository,
     private readonly events: PredictionEventsService,
+    private readonly sweeper: PendingUploadsSweeper,
   ) {}
 
   async seal(tenant: string, id: string): Promise<Batch> {
     const sealed = await this.batches.seal(tenant, id);
     if (!sealed.found) throw ApiError.notFound('batch');
     await this.events.relayNow(sealed.outbox);
-    await this.failMissingUploads(tenant, id);
+    await this.sweeper.sweep(id);
     const batch = await this.batches.getPublic(tenant, id);
     if (!batch) throw ApiError.notFound('batch');
     return batch;
-  }
-
-  /** Each pending prediction is claimed and failed in one script, so a racing complete wins or loses cleanly. */
-  private async failMissingUploads(tenant: string, id: string): Promise<void> {
-    const error = {
-      code: 'upload_missing' as const,
-      message: 'The batch was sealed before this image was uploaded.',
-    };
-    for (;;) {
-      const page = await this.batches.pendingSample(id, PAGE);
-      if (!page.length) return;
-      await mapLimit(page, CONCURRENCY, async (predictionId) => {
-        const outcome = await this.predictions.failPendingUpload(id, predictionId, error);
-        await this.events.relayNow(outcome.outbox);
-      });
-    }
   }
 }

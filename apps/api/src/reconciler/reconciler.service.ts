@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { LeaderLease, Outbox, REDIS, RedisKeys, WorkIndex } from '@dermafleet/jobs';
 import type { Redis } from 'ioredis';
+import { PendingUploadsSweeper } from '../batches/pending-uploads.sweeper';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { OutboxRepair } from './outbox-repair';
 import { PredictionRepair } from './prediction-repair';
@@ -17,8 +18,9 @@ const PAGE = 200;
 /**
  * The reconciler (one per deployment: every API replica runs this loop, only the holder of the
  * Redis leader lease works). Each round finishes what crashes left between steps: predictions
- * in the work index past their deadline (PredictionRepair) and outbox entries the fast path did
- * not relay (OutboxRepair). Batches need no pass of their own: the completion and its
+ * in the work index past their deadline (PredictionRepair), sealed batches whose missing uploads
+ * were not failed yet (PendingUploadsSweeper), and outbox entries the fast path did not relay
+ * (OutboxRepair). Batches need no pass of their own: the completion and its
  * batch.completed event are one Lua call, so "completed without its event" is an outbox entry.
  */
 @Injectable()
@@ -38,6 +40,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly outbox: Outbox,
     private readonly predictions: PredictionRepair,
     private readonly events: OutboxRepair,
+    private readonly sweeper: PendingUploadsSweeper,
   ) {
     // A leader that dies is replaced within a few rounds.
     this.lease = new LeaderLease(
@@ -67,7 +70,9 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       this.leading = leading;
       if (!leading) return;
       for (const id of await this.work.due(PAGE)) {
-        await this.attempt(`prediction ${id}`, () => this.predictions.repair(id));
+        // A sealed batch whose missing uploads the seal request did not get to fail.
+        if (id.startsWith('bat_')) await this.attempt(`batch ${id}`, () => this.sweeper.sweep(id));
+        else await this.attempt(`prediction ${id}`, () => this.predictions.repair(id));
       }
       for (const member of await this.outbox.due(PAGE)) {
         await this.attempt(`outbox ${member}`, () => this.events.repair(member));

@@ -143,7 +143,7 @@ export class BatchRepository {
     const due = Date.now() + this.reconcileAfterMs;
     const code = await SEAL.run(
       this.redis,
-      [this.keys.batch(id), this.redisKeys.outbox],
+      [this.keys.batch(id), this.redisKeys.outbox, this.keys.pending(id), this.redisKeys.work],
       [tenant, at, id, due],
     );
     if (code === -1) return { found: false };

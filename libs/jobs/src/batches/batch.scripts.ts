@@ -4,9 +4,12 @@ import { LuaScript } from './lua-script';
 /**
  * Seals a batch (idempotent) and completes it at once when every prediction in it has ended (an
  * empty batch, or one whose last prediction finished before the seal).
- * KEYS batch, outbox; ARGV tenant, now, batch id, outbox due ms. Returns -1 no such batch for
- * this tenant, 0 nothing changed, 1 sealed now, 2 completed now (batch.completed is in the outbox,
- * written in this same call: a crash right after cannot lose it).
+ * A sealed batch with predictions still waiting for their direct upload joins the work index
+ * (its id as member): those must fail with upload_missing, and if the process sealing it dies
+ * before doing so, the reconciler does it.
+ * KEYS batch, outbox, pending, work; ARGV tenant, now, batch id, due ms. Returns -1 no such batch
+ * for this tenant, 0 nothing changed, 1 sealed now, 2 completed now (batch.completed is in the
+ * outbox, written in this same call: a crash right after cannot lose it).
  */
 export const SEAL = new LuaScript(`${LUA_OUTBOX}
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'total', 'succeeded', 'failed')
@@ -16,6 +19,9 @@ if b[2] == 'open' then
   redis.call('HSET', KEYS[1], 'status', 'sealed', 'sealed_at', ARGV[2])
   b[2] = 'sealed'
   changed = 1
+end
+if b[2] == 'sealed' and redis.call('SCARD', KEYS[3]) > 0 then
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
 end
 if b[2] == 'sealed' and tonumber(b[4]) + tonumber(b[5]) >= tonumber(b[3]) then
   redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[2])

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { envInt } from './env-parse';
 
 /**

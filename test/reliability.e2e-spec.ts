@@ -1,4 +1,4 @@
-import { BatchKeys, newId, PredictionRepository, RedisKeys } from '@dermafleet/jobs';
+import { BatchKeys, BatchRepository, newId, PredictionRepository, RedisKeys } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
@@ -117,6 +117,84 @@ describe('idempotency keys and the reconciler', () => {
     expect(ids[1]).toBe(ids[0]);
     const list = (await (await fetch(`${api.url}/v1/batches`)).json()) as { batches: Body[] };
     expect(list.batches.map((b) => b.id)).toEqual([ids[0]]);
+  });
+
+  it('writes the durable S3 copy of a cached answer too (not only what workers finish)', async () => {
+    const bytes = distinct(5);
+    const first = (await (await uploadPrediction(api.url, bytes)).json()) as Body;
+    await poll(
+      async () => (await (await fetch(`${api.url}/v1/predictions/${first.id}`)).json()) as Body,
+      (p) => p.status === 'succeeded',
+      60_000,
+    );
+    const cached = (await (await uploadPrediction(api.url, bytes)).json()) as Body & {
+      result: { cached: boolean };
+    };
+    expect({ status: cached.status, cached: cached.result.cached }).toEqual({
+      status: 'succeeded',
+      cached: true,
+    });
+    const env = appEnv(prefix);
+    const store = new ObjectStore({
+      endpoint: env.S3_ENDPOINT,
+      bucket: env.S3_BUCKET,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
+      createBucket: false,
+    });
+    const copy = await poll(
+      () => store.getJson<Body>(objectKeys.result('default', cached.id)),
+      (c) => c !== null,
+      30_000,
+    );
+    expect(copy?.status).toBe('succeeded');
+    store.destroy();
+  });
+
+  it('fails missing uploads of a batch whose seal request died half way, and completes it', async () => {
+    const res = await fetch(`${api.url}/v1/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const batchId = ((await res.json()) as Body).id;
+    const bytes = distinct(6);
+    const uploads = await fetch(`${api.url}/v1/batches/${batchId}/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        files: [
+          {
+            filename: 'never-sent.jpg',
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            bytes: bytes.length,
+            content_type: 'image/jpeg',
+          },
+        ],
+      }),
+    });
+    const [ticket] = ((await uploads.json()) as { uploads: Array<{ prediction_id: string }> }).uploads;
+    // The seal's Lua call ran, then the API died before failing the missing upload.
+    const batches = new BatchRepository(redis, new RedisKeys(prefix), 3600, 1000);
+    expect(await batches.seal('default', batchId)).toMatchObject({
+      found: true,
+      changed: true,
+      completed: false,
+    });
+    const batch = await poll(
+      async () => (await (await fetch(`${api.url}/v1/batches/${batchId}`)).json()) as Body,
+      (b) => b.status === 'completed',
+      30_000,
+    );
+    const prediction = (await (
+      await fetch(`${api.url}/v1/predictions/${ticket.prediction_id}`)
+    ).json()) as Body;
+    expect({ batch: batch.status, status: prediction.status, code: prediction.error?.code }).toEqual({
+      batch: 'completed',
+      status: 'failed',
+      code: 'upload_missing',
+    });
   });
 
   it('finds a prediction left without a job and finishes it, S3 copy included', async () => {
