@@ -54,12 +54,17 @@ describe('docker-compose.yml', () => {
     expect(apps.filter(([, s]) => runs(s, 'api'))).toHaveLength(1);
     expect(apps.filter(([, s]) => runs(s, 'worker')).length).toBeGreaterThanOrEqual(1);
     for (const [name, service] of apps) {
-      const port = runs(service, 'api') ? (service.environment?.PORT ?? '3000') : service.environment?.WORKER_PORT;
+      const port = runs(service, 'api')
+        ? (service.environment?.PORT ?? '3000')
+        : service.environment?.WORKER_PORT;
       expect({ name, test: service.healthcheck?.test.join(' ') }).toEqual({
         name,
         test: expect.stringContaining(`127.0.0.1:${port}/health/ready`),
       });
-      expect({ name, restart: service.restart }).toEqual({ name, restart: expect.stringMatching(/always|unless-stopped|on-failure/) });
+      expect({ name, restart: service.restart }).toEqual({
+        name,
+        restart: expect.stringMatching(/always|unless-stopped|on-failure/),
+      });
     }
   });
 
@@ -67,15 +72,24 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of apps.filter(([, s]) => runs(s, 'worker'))) {
       const drain = Number(service.environment?.SHUTDOWN_TIMEOUT_MS ?? 30000) / 1000;
       // the drain, plus the micro-batch that cannot be cut short and the process exit
-      expect({ name, grace: seconds(service.stop_grace_period) >= drain + 10 }).toEqual({ name, grace: true });
+      expect({ name, grace: seconds(service.stop_grace_period) >= drain + 10 }).toEqual({
+        name,
+        grace: true,
+      });
     }
   });
 
   it('workers read the model from S3, written there by a one-shot service (no host folder)', () => {
     const workers = apps.filter(([, s]) => runs(s, 'worker'));
     for (const [name, service] of workers) {
-      expect({ name, model: service.environment?.MODEL_DIR }).toEqual({ name, model: expect.stringMatching(/s3:\/\//) });
-      expect({ name, binds: (service.volumes ?? []).filter((v) => /^[./~]/.test(v)) }).toEqual({ name, binds: [] });
+      expect({ name, model: service.environment?.MODEL_DIR }).toEqual({
+        name,
+        model: expect.stringMatching(/s3:\/\//),
+      });
+      expect({ name, binds: (service.volumes ?? []).filter((v) => /^[./~]/.test(v)) }).toEqual({
+        name,
+        binds: [],
+      });
       const oneShots = Object.entries(service.depends_on ?? {}).filter(
         ([, d]) => d.condition === 'service_completed_successfully',
       );
@@ -84,7 +98,8 @@ describe('docker-compose.yml', () => {
       const script = JSON.stringify(services[initName].command);
       expect(script).toContain('make-model');
       // pushes to the very prefix the worker reads by default
-      const defaultModel = /:-([^}]+)\}/.exec(service.environment?.MODEL_DIR ?? '')?.[1] ?? service.environment?.MODEL_DIR;
+      const defaultModel =
+        /:-([^}]+)\}/.exec(service.environment?.MODEL_DIR ?? '')?.[1] ?? service.environment?.MODEL_DIR;
       expect(script).toContain(`model push /tmp/demo-model ${defaultModel}`);
       expect(services[initName].restart).toBe('no');
     }
@@ -104,6 +119,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs Redis with AOF persistence', () => {
-    expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--appendfsync', 'everysec']));
+    expect(services.redis.command).toEqual(
+      expect.arrayContaining(['--appendonly', 'yes', '--appendfsync', 'everysec']),
+    );
   });
 });

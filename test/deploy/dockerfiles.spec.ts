@@ -22,7 +22,8 @@ function stages(file: string): Stage[] {
   const args = new Map(
     dockerfile.getARGs().map((a) => [a.getProperty()?.getName() ?? '', a.getProperty()?.getValue() ?? '']),
   );
-  const resolve = (s: string): string => s.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? `<${name}?>`);
+  const resolve = (s: string): string =>
+    s.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? `<${name}?>`);
   const froms = dockerfile.getFROMs();
   const all = dockerfile.getInstructions();
   return froms.map((from, i) => {
@@ -36,11 +37,15 @@ function stages(file: string): Stage[] {
   });
 }
 
-const keyword = (stage: Stage, k: string): Instruction[] => stage.instructions.filter((i) => i.getKeyword() === k);
+const keyword = (stage: Stage, k: string): Instruction[] =>
+  stage.instructions.filter((i) => i.getKeyword() === k);
 const copiesFrom = (stage: Stage): { from: string | undefined; args: string[] }[] =>
   stage.instructions
     .filter((i): i is Copy => i instanceof Copy)
-    .map((c) => ({ from: c.getFromFlag()?.getValue(), args: c.getArguments().map((a) => a.getValue()) }));
+    .map((c) => ({
+      from: c.getFromFlag()?.getValue() ?? undefined,
+      args: c.getArguments().map((a) => a.getValue()),
+    }));
 const NODE_LTS = /^node:(22|24)(\.[0-9.]+)?-/;
 
 function expectNumericNonRootUser(stage: Stage): void {
@@ -100,7 +105,10 @@ describe('Dockerfile.gpu (GPU worker)', () => {
 
   it('runs on an NVIDIA CUDA 12 + cuDNN runtime base with the node binary copied in', () => {
     expect(runtime.image).toMatch(/^nvidia\/cuda:12\.[0-9.]+-cudnn[0-9]*-runtime-/);
-    expect(copiesFrom(runtime)).toContainEqual({ from: install.name, args: ['/usr/local/bin/node', '/usr/local/bin/node'] });
+    expect(copiesFrom(runtime)).toContainEqual({
+      from: install.name,
+      args: ['/usr/local/bin/node', '/usr/local/bin/node'],
+    });
     expectCopiesOnlyFromEarlierStages(all);
   });
 
@@ -125,8 +133,13 @@ describe('.dockerignore', () => {
   it('does not exclude anything the Dockerfiles copy from the context', () => {
     for (const file of ['Dockerfile', 'Dockerfile.gpu'])
       for (const stage of stages(file))
-        for (const { from, args } of copiesFrom(stage).filter((c) => c.from === undefined))
-          for (const source of args.slice(0, -1)) expect({ file, source, ignored: ignored.includes(source) }).toEqual({ file, source, ignored: false });
+        for (const { args } of copiesFrom(stage).filter((c) => c.from === undefined))
+          for (const source of args.slice(0, -1))
+            expect({ file, source, ignored: ignored.includes(source) }).toEqual({
+              file,
+              source,
+              ignored: false,
+            });
   });
 });
 

@@ -28,7 +28,8 @@ export function getRoutes(app: AppName): Set<string> {
     const source = readFileSync(file, 'utf8');
     const prefix = /@Controller\(\s*(?:'([^']*)')?\s*\)/.exec(source);
     if (!prefix) continue;
-    for (const get of source.matchAll(/@Get\(\s*(?:'([^']*)')?\s*\)/g)) routes.add(joinRoute(prefix[1] ?? '', get[1] ?? ''));
+    for (const get of source.matchAll(/@Get\(\s*(?:'([^']*)')?\s*\)/g))
+      routes.add(joinRoute(prefix[1] ?? '', get[1] ?? ''));
   }
   return routes;
 }
@@ -40,10 +41,11 @@ export function exportedMetrics(): { names: Set<string>; prefixes: string[]; fil
   const files: string[] = [];
   for (const file of sourceFiles(join(REPO_ROOT, 'apps'), () => true)) {
     const source = readFileSync(file, 'utf8');
-    let found = false;
-    for (const m of source.matchAll(/\bname:\s*'(dermafleet_[a-z0-9_]+)'/g)) (names.add(m[1]), (found = true));
-    for (const m of source.matchAll(/\bprefix:\s*'(dermafleet_[a-z0-9_]+)'/g)) (prefixes.push(m[1]), (found = true));
-    if (found) files.push(relative(REPO_ROOT, file));
+    const named = [...source.matchAll(/\bname:\s*'(dermafleet_[a-z0-9_]+)'/g)].map((m) => m[1]);
+    const prefixed = [...source.matchAll(/\bprefix:\s*'(dermafleet_[a-z0-9_]+)'/g)].map((m) => m[1]);
+    named.forEach((n) => names.add(n));
+    prefixes.push(...prefixed);
+    if (named.length + prefixed.length > 0) files.push(relative(REPO_ROOT, file));
   }
   return { names, prefixes, files };
 }

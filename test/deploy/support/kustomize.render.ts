@@ -7,13 +7,24 @@ import { parseAllDocuments } from 'yaml';
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 /** What an operator applies: every overlay, the base alone, and the monitoring objects. */
-export const RENDER_TARGETS = ['base', 'overlays/dev', 'overlays/gpu', 'overlays/split', 'monitoring'] as const;
+export const RENDER_TARGETS = [
+  'base',
+  'overlays/dev',
+  'overlays/gpu',
+  'overlays/split',
+  'monitoring',
+] as const;
 export type RenderTarget = (typeof RENDER_TARGETS)[number];
 
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   // Kubernetes objects are open-ended documents; tests narrow what they read.
   [field: string]: unknown;
 }

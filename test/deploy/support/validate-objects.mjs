@@ -1,3 +1,4 @@
+/* global process, Buffer */
 // Validates Kubernetes objects (a JSON array on stdin) against the offline schemas of
 // kubernetes-models, @kubernetes-models/keda and @kubernetes-models/prometheus-operator, and
 // prints a JSON array of problems. A separate Node process because those packages are ESM-only

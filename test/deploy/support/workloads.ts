@@ -79,7 +79,10 @@ export function workloads(objects: K8sObject[]): Workload[] {
     });
 }
 
-export const allContainers = (pod: PodSpec): Container[] => [...(pod.initContainers ?? []), ...pod.containers];
+export const allContainers = (pod: PodSpec): Container[] => [
+  ...(pod.initContainers ?? []),
+  ...pod.containers,
+];
 
 /** Whether a pod asks for an NVIDIA GPU. */
 export const requestsGpu = (pod: PodSpec): boolean =>
@@ -91,7 +94,8 @@ export function containerEnv(container: Container, objects: K8sObject[]): Map<st
   for (const source of container.envFrom ?? []) {
     const name = source.configMapRef?.name;
     const map = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
-    for (const [k, v] of Object.entries((map?.data as Record<string, string> | undefined) ?? {})) env.set(k, v);
+    for (const [k, v] of Object.entries((map?.data as Record<string, string> | undefined) ?? {}))
+      env.set(k, v);
   }
   for (const e of container.env ?? []) if (e.value !== undefined) env.set(e.name, e.value);
   return env;
