@@ -118,6 +118,33 @@ describe.each(RENDER_TARGETS)('k8s/%s', (target) => {
     expect(problems).toEqual([]);
   });
 
+  it('lets node drains proceed: no PodDisruptionBudget forbids every eviction', () => {
+    for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
+      const spec = pdb.spec as {
+        minAvailable?: number | string;
+        maxUnavailable?: number | string;
+        selector: { matchLabels: Record<string, string> };
+      };
+      if (spec.maxUnavailable !== undefined) expect(spec.maxUnavailable).not.toBe(0);
+      if (spec.minAvailable !== undefined) {
+        // a fixed replica count must exceed minAvailable; an autoscaled one may be anything, so use maxUnavailable
+        const target = workloads(objects).find((w) =>
+          Object.entries(spec.selector.matchLabels).every(([k, v]) => w.podLabels[k] === v),
+        )!;
+        const replicas = (target.object.spec as { replicas?: number }).replicas;
+        expect({
+          pdb: pdb.metadata.name,
+          replicas,
+          fits: replicas !== undefined && replicas > Number(spec.minAvailable),
+        }).toEqual({
+          pdb: pdb.metadata.name,
+          replicas,
+          fits: true,
+        });
+      }
+    }
+  });
+
   it('contains no literal secret: no committed Secret, no secret-looking env value', () => {
     const literal = workloads(objects).flatMap(({ object, pod }) =>
       allContainers(pod).flatMap((c) =>

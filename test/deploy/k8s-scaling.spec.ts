@@ -36,6 +36,16 @@ describe.each(rendered)('k8s/%s', (target, objects) => {
     expect(new Set(queues).size).toBe(queues.length);
   });
 
+  it('has a preprocessing tier exactly when the API sends new images to it (PIPELINE=split)', () => {
+    const api = workloads(objects).find((w) => w.object.metadata.name === 'dermafleet-api')!;
+    const split = containerEnv(api.pod.containers[0], objects).get('PIPELINE') === 'split';
+    const consumers = objects
+      .filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'dermafleet-api')
+      .map((d) => queueOf(d, objects));
+    expect(consumers.includes('preprocess')).toBe(split);
+    expect(consumers).toContain('inference');
+  });
+
   it('leaves the replica count of every scaled Deployment to KEDA alone (no replicas:, no HPA)', () => {
     for (const s of scaled) {
       const deployment = objects.find(
