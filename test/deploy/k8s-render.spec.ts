@@ -22,6 +22,13 @@ const CLUSTER_SCOPED = new Set([
   'StorageClass',
 ]);
 
+interface SelectingSpec {
+  selector?: Record<string, string> | { matchLabels: Record<string, string> };
+  podSelector?: { matchLabels?: Record<string, string> };
+  ports?: { targetPort?: string | number }[];
+  ingress?: { ports?: { port: string | number }[] }[];
+}
+
 const find = (objects: K8sObject[], kind: string, name: string | undefined): K8sObject | undefined =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 
@@ -85,35 +92,40 @@ describe.each(RENDER_TARGETS)('k8s/%s', (target) => {
     const pods = workloads(objects);
     const matching = (selector: Record<string, string> | undefined) =>
       pods.filter(({ podLabels }) => Object.entries(selector ?? {}).every(([k, v]) => podLabels[k] === v));
-    const portNames = (selected: ReturnType<typeof matching>) =>
+    const portNames = (selected: typeof pods) =>
       new Set(
         selected.flatMap(({ pod }) => allContainers(pod).flatMap((c) => (c.ports ?? []).map((p) => p.name))),
       );
+    // The selector and the ports each kind names (a Service's selector is a plain label map).
+    const selects = (
+      o: K8sObject,
+    ): { selector?: Record<string, string>; ports: (string | number | undefined)[] } => {
+      const spec = o.spec as SelectingSpec;
+      if (o.kind === 'Service')
+        return {
+          selector: spec.selector as Record<string, string>,
+          ports: (spec.ports ?? []).map((p) => p.targetPort),
+        };
+      if (o.kind === 'PodDisruptionBudget')
+        return {
+          selector: (spec.selector as { matchLabels: Record<string, string> }).matchLabels,
+          ports: [],
+        };
+      return {
+        selector: spec.podSelector?.matchLabels,
+        ports: (spec.ingress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port)),
+      };
+    };
     const problems: string[] = [];
-    for (const o of objects) {
-      const spec = o.spec as Record<string, never>;
-      const where = `${o.kind}/${o.metadata.name}`;
-      if (o.kind === 'Service') {
-        const selected = matching(spec.selector);
-        if (selected.length === 0) problems.push(`${where} selects no pod`);
-        for (const port of spec.ports as { targetPort?: string | number }[])
-          if (typeof port.targetPort === 'string' && !portNames(selected).has(port.targetPort))
-            problems.push(`${where} targets unknown port ${port.targetPort}`);
-      }
-      if (
-        o.kind === 'PodDisruptionBudget' &&
-        matching((spec.selector as { matchLabels: never }).matchLabels).length === 0
-      )
-        problems.push(`${where} selects no pod`);
-      if (o.kind === 'NetworkPolicy') {
-        const selected = matching((spec.podSelector as { matchLabels?: never }).matchLabels);
-        if (selected.length === 0) problems.push(`${where} selects no pod`);
-        for (const port of (spec.ingress as { ports?: { port: string | number }[] }[] | undefined)?.flatMap(
-          (r) => r.ports ?? [],
-        ) ?? [])
-          if (typeof port.port === 'string' && !portNames(selected).has(port.port))
-            problems.push(`${where} allows unknown port ${port.port}`);
-      }
+    for (const o of objects.filter((x) =>
+      ['Service', 'PodDisruptionBudget', 'NetworkPolicy'].includes(x.kind),
+    )) {
+      const { selector, ports } = selects(o);
+      const selected = matching(selector);
+      if (selected.length === 0) problems.push(`${o.kind}/${o.metadata.name} selects no pod`);
+      for (const port of ports.filter((p): p is string => typeof p === 'string'))
+        if (!portNames(selected).has(port))
+          problems.push(`${o.kind}/${o.metadata.name} names unknown port ${port}`);
     }
     expect(problems).toEqual([]);
   });
