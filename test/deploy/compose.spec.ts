@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { loadApiConfig } from '../../apps/api/src/config/api.config';
+import { loadWorkerConfig } from '../../apps/worker/src/config/worker.config';
 import { composeValidator } from './support/compose-schema';
 import { REPO_ROOT } from './support/kustomize.render';
 
@@ -116,6 +118,21 @@ describe('docker-compose.yml', () => {
     // only profiled services use the CUDA image
     for (const [, service] of Object.entries(services).filter(([, s]) => !s.profiles))
       expect(JSON.stringify(service.build ?? '')).not.toContain('Dockerfile.gpu');
+  });
+
+  it("gives each app an environment its own config parser accepts (with compose's defaults interpolated)", () => {
+    // ${VAR:-default} as compose resolves it with VAR unset
+    const resolved = (env: Record<string, string> = {}) =>
+      Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{\w+:-([^}]*)\}/g, '$1')]));
+    for (const [name, service] of apps) {
+      const env = resolved(service.environment);
+      if (runs(service, 'api')) expect({ name, port: loadApiConfig(env).port }).toEqual({ name, port: 3000 });
+      else
+        expect({ name, modelDir: loadWorkerConfig(env).modelDir }).toEqual({
+          name,
+          modelDir: expect.stringMatching(/^s3:/),
+        });
+    }
   });
 
   it('runs Redis with AOF persistence', () => {
