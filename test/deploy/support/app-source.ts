@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { REPO_ROOT } from './kustomize.render';
 
 /**
@@ -34,30 +35,40 @@ export function getRoutes(app: AppName): Set<string> {
   return routes;
 }
 
-/** Metric names registered with prom-client (`name: 'dermafleet_...'`) plus default-metric prefixes. */
+/**
+ * Metric names in the apps' prom-client code: every 'dermafleet_...' string literal in a file that
+ * imports prom-client (names may sit in a constant before `new Gauge({ name })`); literals ending
+ * in `_` are default-metric prefixes (collectDefaultMetrics({ prefix })).
+ */
 export function exportedMetrics(): { names: Set<string>; prefixes: string[]; files: string[] } {
   const names = new Set<string>();
   const prefixes: string[] = [];
   const files: string[] = [];
   for (const file of sourceFiles(join(REPO_ROOT, 'apps'), () => true)) {
     const source = readFileSync(file, 'utf8');
-    const named = [...source.matchAll(/\bname:\s*'(dermafleet_[a-z0-9_]+)'/g)].map((m) => m[1]);
-    const prefixed = [...source.matchAll(/\bprefix:\s*'(dermafleet_[a-z0-9_]+)'/g)].map((m) => m[1]);
-    named.forEach((n) => names.add(n));
-    prefixes.push(...prefixed);
-    if (named.length + prefixed.length > 0) files.push(relative(REPO_ROOT, file));
+    if (!/from 'prom-client'/.test(source)) continue;
+    const literals = [...source.matchAll(/'(dermafleet_[a-z0-9_]+)'/g)].map((m) => m[1]);
+    for (const literal of literals) {
+      if (literal.endsWith('_')) prefixes.push(literal);
+      else names.add(literal);
+    }
+    if (literals.length > 0) files.push(relative(REPO_ROOT, file));
   }
   return { names, prefixes, files };
 }
 
-/** Whether a series name is one our code exports (counters and histograms add their suffixes). */
+/** The exact series prom-client's default metrics register under a prefix. */
+function defaultMetricNames(prefix: string): string[] {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix });
+  return registry.getMetricsAsArray().map((m) => m.name);
+}
+
+/** Whether a series name is one our code exports (histograms and summaries add their suffixes). */
 export function isExportedMetric(series: string, exported: ReturnType<typeof exportedMetrics>): boolean {
   const base = series.replace(/_(bucket|sum|count)$/, '');
-  return (
-    exported.names.has(series) ||
-    exported.names.has(base) ||
-    exported.prefixes.some((p) => series.startsWith(p) && series.length > p.length)
-  );
+  const defaults = new Set(exported.prefixes.flatMap(defaultMetricNames));
+  return [series, base].some((name) => exported.names.has(name) || defaults.has(name));
 }
 
 /** The BullMQ queue names (libs/jobs QueueName). */
