@@ -39,6 +39,7 @@ export class ModelRuntimeService implements OnApplicationShutdown {
       preprocessThreads: threads.preprocessThreads,
       // Only a CPU session's intra-op threads meet at barriers; a GPU session has one feeding thread.
       otherThreadsNice: session.executionProviders[0] === 'cpu' ? this.config.otherThreadsNice : 0,
+      taskTimeoutMs: this.config.inferenceTimeoutMs,
     });
     this.logger.log(
       `Model ${model.id} (${model.version.slice(0, 19)}…, ${model.labels.length} classes${model.demo ? ', DEMO weights' : ''}) ` +
@@ -56,6 +57,11 @@ export class ModelRuntimeService implements OnApplicationShutdown {
   get classifier(): ImageClassifier {
     if (!this.classifierValue) throw new Error('The model is not loaded yet.');
     return this.classifierValue;
+  }
+
+  /** Loaded once, and can no longer run (its inference thread died): not live, stop consuming. */
+  get broken(): boolean {
+    return this.classifierValue !== undefined && !this.classifierValue.sessionHealthy;
   }
 
   get ready(): boolean {

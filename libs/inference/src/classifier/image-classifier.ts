@@ -17,11 +17,16 @@ export interface ClassifierSettings {
   /** Preprocessing threads; 0 = one per core. */
   preprocessThreads: number;
   /**
+   * Limit of one inference run and of one preprocessing task: over it, the work fails (transient,
+   * its job retries) and its thread is replaced. Absent: no limit (the CLI).
+   */
+  taskTimeoutMs?: number;
+  /**
    * Nice value (1-19) for every thread of the process except the session's, or 0 to leave
    * priorities alone. On a CPU the session's intra-op threads meet at a barrier after every
    * operator, so a core taken from one of them for x ms stalls all of them for x ms: with the
    * rest of the process below them, decoding and queue work fill the gaps the session leaves
-   * instead of stretching every run (see docs/WORKER_THREADS.md).
+   * instead of stretching every run (see docs/PIPELINE_COSTS.md).
    */
   otherThreadsNice?: number;
 }
@@ -61,9 +66,13 @@ export class ImageClassifier {
       model.onnxPath,
       settings.session,
       model.labels.length,
+      settings.taskTimeoutMs,
       model.preprocessor,
     );
-    const pool = new PreprocessPool({ size: settings.preprocessThreads });
+    const pool = new PreprocessPool({
+      size: settings.preprocessThreads,
+      taskTimeoutMs: settings.taskTimeoutMs,
+    });
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {
       await classifier.warmUp();
