@@ -1,3 +1,4 @@
+/* global process, require */
 // Preloaded into a CLI child (NODE_OPTIONS=--require) by cli-lazy-imports.e2e-spec.ts: prints,
 // at exit, which heavy native packages the process loaded.
 process.on('exit', () => {
