@@ -4,6 +4,7 @@ import { exitOnSignals } from '@dermafleet/jobs';
 import { assertProvidersAvailable } from '@dermafleet/inference';
 import { loadWorkerConfig } from './config/worker.config';
 import { createWorkerApp } from './create-worker-app';
+import { prioritiseSession } from './inference/session-priority';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
   if (config.mode !== 'preprocess') assertProvidersAvailable(config.session.executionProviders);
   const app = await createWorkerApp(config);
   exitOnSignals(app, 'Worker');
-  await app.listen(config.port, config.host);
+  await app.listen(config.port, config.host); // the model is loaded and warmed by now
+  prioritiseSession(app, config);
   new Logger('Worker').log(`Health and metrics on http://${config.host}:${config.port}`);
 }
 

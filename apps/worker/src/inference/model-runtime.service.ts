@@ -37,8 +37,6 @@ export class ModelRuntimeService implements OnApplicationShutdown {
         maxQueuedBatches: batch.prefetchDepth + 1,
       },
       preprocessThreads: threads.preprocessThreads,
-      // Only a CPU session's intra-op threads meet at barriers; a GPU session has one feeding thread.
-      otherThreadsNice: session.executionProviders[0] === 'cpu' ? this.config.otherThreadsNice : 0,
       taskTimeoutMs: this.config.inferenceTimeoutMs,
     });
     this.logger.log(
@@ -47,8 +45,7 @@ export class ModelRuntimeService implements OnApplicationShutdown {
     );
     this.logger.log(
       `Threads for ${threads.cores} core(s): ${threads.intraOpThreads} intra-op, ${threads.preprocessThreads} preprocessing, ` +
-        `libvips ${threads.sharpConcurrency} per call, libuv ${threads.uvThreadpoolSize}; ` +
-        `${classifier.loweredThreads} other threads at nice ${this.config.otherThreadsNice}`,
+        `libvips ${threads.sharpConcurrency} per call, libuv ${threads.uvThreadpoolSize}`,
     );
     this.classifierValue = classifier;
     return classifier;

@@ -21,14 +21,6 @@ export interface ClassifierSettings {
    * its job retries) and its thread is replaced. Absent: no limit (the CLI).
    */
   taskTimeoutMs?: number;
-  /**
-   * Nice value (1-19) for every thread of the process except the session's, or 0 to leave
-   * priorities alone. On a CPU the session's intra-op threads meet at a barrier after every
-   * operator, so a core taken from one of them for x ms stalls all of them for x ms: with the
-   * rest of the process below them, decoding and queue work fill the gaps the session leaves
-   * instead of stretching every run (see docs/PIPELINE_COSTS.md).
-   */
-  otherThreadsNice?: number;
 }
 
 /**
@@ -76,8 +68,6 @@ export class ImageClassifier {
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {
       await classifier.warmUp();
-      if (settings.otherThreadsNice)
-        classifier.loweredThreads = lowerThreadsExcept(new Set(session.threadIds), settings.otherThreadsNice);
     } catch (err) {
       await classifier.close(); // no thread left behind to keep the process alive
       throw err;
@@ -136,8 +126,18 @@ export class ImageClassifier {
     return this.batcher.add(pixels, priority);
   }
 
-  /** Threads set below the session's priority at start (0 when not asked or not on Linux). */
-  loweredThreads = 0;
+  /**
+   * Puts every other thread of the process at `nice` (Linux), so the session's threads run
+   * first. On a CPU the session's intra-op threads meet at a barrier after every operator: a
+   * core taken from one of them for x ms stalls all of them for x ms, so decoding and queue work
+   * at equal priority stretch every run instead of filling the gaps the session leaves (see
+   * docs/PIPELINE_COSTS.md). A whole-process setting: only a process's entry point should call
+   * it (not a library user, nor a test that hosts a worker in its own process). Returns how many
+   * threads were lowered.
+   */
+  prioritiseSession(nice: number): number {
+    return lowerThreadsExcept(new Set(this.session.threadIds), nice);
+  }
 
   /** Milliseconds the warm-up batch took (session creation excluded). */
   warmUpMs = 0;
