@@ -10,6 +10,10 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { PredictionsModule } from './predictions/predictions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { AdminModule } from './admin/admin.module';
+import { BatchPredictionsModule } from './batch-predictions/batch-predictions.module';
+import { ExplanationsModule } from './explanations/explanations.module';
+import { ViewerModule } from './viewer/viewer.module';
 
 @Global()
 @Module({})
@@ -46,6 +50,10 @@ export class ApiModule {
         PredictionsModule,
         BatchesModule,
         WebhooksModule,
+        BatchPredictionsModule,
+        ExplanationsModule,
+        ViewerModule,
+        ...(config.adminApiKey ? [AdminModule] : []),
       ],
       controllers: [HealthController, MetricsController],
     };

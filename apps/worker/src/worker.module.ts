@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { EventsModule, JobsCoreModule } from '@dermafleet/jobs';
+import { EventsModule, explanationRepositoryProvider, JobsCoreModule } from '@dermafleet/jobs';
 import { StorageModule } from '@dermafleet/storage';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { HealthController } from './health/health.controller';
@@ -14,6 +14,8 @@ import { WorkerMetrics } from './metrics/worker.metrics';
 import { PrepareHandler } from './preprocess/prepare.handler';
 import { PreparedJobQueue } from './preprocess/prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess/preprocess-runtime.service';
+import { ThumbnailService } from './thumbnails/thumbnail.service';
+import { ExplainHandler } from './explanations/explain.handler';
 
 /**
  * The worker: a BullMQ consumer; HTTP only for health and metrics. WORKER_MODE picks what it
@@ -46,6 +48,9 @@ export class WorkerModule {
         ClassifyHandler,
         ClassifyPreparedHandler,
         PrepareHandler,
+        ThumbnailService,
+        explanationRepositoryProvider,
+        ExplainHandler,
         InferenceConsumerService,
       ],
     };

@@ -22,6 +22,11 @@ const schema = z.object({
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
   // S3 refuses presigned URLs valid for more than 7 days.
   UPLOAD_URL_TTL_S: envInt('a number of seconds from 60 to 604800', 60, 604_800).default(3600),
+  ADMIN_API_KEY: z
+    .string()
+    .min(16)
+    .optional()
+    .describe("a key of 16+ characters for the operators' dashboard at /admin/queues (absent: no dashboard)"),
   PIPELINE: z
     .enum(['all-in-one', 'split'])
     .default('all-in-one')
@@ -46,6 +51,8 @@ export interface ApiConfig {
   webhooks: WebhookSettings;
   /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
   pipeline: 'all-in-one' | 'split';
+  /** Bull Board at /admin/queues, behind this key; undefined: the route does not exist. */
+  adminApiKey: string | undefined;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -67,5 +74,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     uploadUrlTtlSeconds: e.UPLOAD_URL_TTL_S,
     webhooks: toWebhookSettings(e),
     pipeline: e.PIPELINE,
+    adminApiKey: e.ADMIN_API_KEY,
   };
 }

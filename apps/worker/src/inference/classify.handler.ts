@@ -6,6 +6,7 @@ import { failAttempt, failPermanently } from './attempt-failure';
 import { startAttempt } from './attempt-start';
 import { ModelRuntimeService } from './model-runtime.service';
 import { PredictionOutcomeService } from './prediction-outcome.service';
+import { ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
 
@@ -21,6 +22,7 @@ export class ClassifyHandler {
     private readonly store: ObjectStore,
     private readonly runtime: ModelRuntimeService,
     private readonly outcome: PredictionOutcomeService,
+    private readonly thumbnails: ThumbnailService,
   ) {}
 
   async handle(job: Job<JobOf<'inference', 'classify'>>): Promise<ClassifyOutcome> {
@@ -37,6 +39,7 @@ export class ClassifyHandler {
         );
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
       const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority]);
+      await this.thumbnails.ensure(record.tenant, record.image.sha256, bytes);
       await this.outcome.succeed(record, result);
       return 'succeeded';
     } catch (err) {
