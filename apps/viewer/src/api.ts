@@ -44,6 +44,18 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
   throw new ApiFailure(res.status, code, message);
 }
 
+/** Whether the API accepts a key (before it is kept: a refused key is never stored). */
+export async function keyAccepted(key: string): Promise<boolean> {
+  const res = await fetch('/v1/batches?limit=1', {
+    headers: { authorization: `Bearer ${key}` },
+    cache: 'no-store',
+    credentials: 'omit',
+  });
+  if (res.status === 401) return false;
+  if (!res.ok) throw new ApiFailure(res.status, 'http_error', `${res.status} ${res.statusText}`);
+  return true;
+}
+
 export async function getJson<T>(path: string): Promise<T> {
   return (await (await request(path)).json()) as T;
 }

@@ -14,7 +14,7 @@ function probabilityBars(p: Prediction): HTMLElement {
   const rows = (p.result?.probabilities ?? []).flatMap((x) => {
     const top = x.label === p.result?.label;
     return [
-      h('span', { class: top ? 'top' : '', 'data-testid': 'prob-label' }, x.label),
+      h('span', { class: top ? 'top-class' : '', 'data-testid': 'prob-label' }, x.label),
       bar(x.probability, 'pbar'),
       h(
         'span',

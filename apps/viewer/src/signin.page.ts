@@ -1,4 +1,4 @@
-import { ApiFailure, getJson, session } from './api.js';
+import { keyAccepted, session } from './api.js';
 import { h } from './dom.js';
 
 /** Sign-in: the key is checked against the API once, then kept in this tab's sessionStorage. */
@@ -26,16 +26,16 @@ export function signInPage(root: HTMLElement, done: () => void): void {
     event.preventDefault();
     const key = input.value.trim();
     message.textContent = '';
-    session.signIn(key);
-    getJson('/v1/batches?limit=1')
-      .then(() => done())
-      .catch((err: unknown) => {
-        session.signOut();
-        message.textContent =
-          err instanceof ApiFailure && err.status === 401
-            ? 'That API key was refused.'
-            : `Could not sign in: ${(err as Error).message}`;
-      });
+    keyAccepted(key)
+      .then((accepted) => {
+        if (!accepted) {
+          message.textContent = 'That API key was refused.';
+          return;
+        }
+        session.signIn(key);
+        done();
+      })
+      .catch((err: Error) => (message.textContent = `Could not sign in: ${err.message}`));
   });
   root.append(form);
   input.focus();
