@@ -123,6 +123,18 @@ describe('viewer API', () => {
     expect((await call(a, 'POST', `/v1/predictions/${broken.id}/explanation`)).status).toBe(400);
   });
 
+  it('describes the new routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${stack.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    for (const path of [
+      '/v1/batches/{id}/predictions',
+      '/v1/predictions/{id}/explanation',
+      '/v1/predictions/{id}/explanation/overlay.png',
+      '/v1/predictions/{id}/thumbnail',
+      '/v1/predictions/{id}/image',
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+  });
+
   it('has no operators dashboard without ADMIN_API_KEY', async () => {
     const res = await fetch(`${stack.url}/admin/queues`, { headers: stack.a.headers });
     expect(res.status).toBe(404);

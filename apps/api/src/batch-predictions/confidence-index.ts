@@ -46,7 +46,12 @@ export class ConfidenceIndex {
         const confidence = item.record?.result?.confidence ?? -1;
         return [String(confidence - (start + i) * 1e-12), item.id];
       });
-      await this.redis.zadd(building, ...args);
+      // A build cut short by a crash leaves nothing behind for long.
+      await this.redis
+        .multi()
+        .zadd(building, ...args)
+        .expire(building, 600)
+        .exec();
     }
     const ttl = 3600;
     const multi = this.redis.multi();
