@@ -1,6 +1,8 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { call, type PredictionBody } from './harness/batch-api';
-import { uniquePrefix } from './harness/test-env';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { infra, poll, uniquePrefix } from './harness/test-env';
 import { collectProblems, launchBrowser, screenshot } from './viewer-support/browser';
 import { startSeededStack, TENANT_KEYS } from './viewer-support/seeded-stack';
 
@@ -99,6 +101,28 @@ describe('viewer in a browser', () => {
     );
     expect(shown).toEqual(expected);
     expect(await texts(page, '[data-testid=mark-not_lesion]')).toHaveLength(expected.length);
+  });
+
+  it("downloads the current filter as CSV, row for row the API export's", async () => {
+    const expected = all
+      .filter((p) => ['random', 'clear skin'].includes(p.result?.label ?? ''))
+      .map((p) => p.id);
+    const folder = join(infra().scratch, `downloads-${prefix}`);
+    const cdp = await browser.target().createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: folder });
+    await page.click('[data-testid=csv]');
+    const file = join(folder, `${stack.batch.id}.csv`);
+    const csv = await poll(
+      () => readFile(file, 'utf8').catch(() => ''),
+      (text) => text.endsWith('\r\n'),
+      30_000,
+      100,
+    );
+    const exported = (await call(stack.a, 'GET', `/v1/batches/${stack.batch.id}/results?format=csv`)).text;
+    const [header, ...rows] = exported.trimEnd().split('\r\n');
+    const wanted = rows.filter((row) => expected.includes(row.split(',')[0]));
+    expect(csv.trimEnd().split('\r\n')).toEqual([header, ...wanted]);
+    expect(wanted).toHaveLength(expected.length);
   });
 
   it('opens one image and reads 12 bars in model order summing to 100%', async () => {
