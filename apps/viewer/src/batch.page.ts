@@ -3,6 +3,7 @@ import { batchCard } from './batch-card.js';
 import { filterBar, filterQuery, type FilterState } from './batch-filters.js';
 import { toCsv } from './csv.js';
 import { bar, h, when } from './dom.js';
+import { saveMargin, savedMargin } from './marks.js';
 import type { Batch, Prediction } from './types.js';
 
 const PAGE = 60;
@@ -15,7 +16,7 @@ export function batchPage(root: HTMLElement, batchId: string): () => void {
   let stopped = false;
   let timer: number | undefined;
   let blobs = new BlobOwner();
-  let filter: FilterState = { label: '', marks: [], margin: 0.1, q: '', order: 'created' };
+  let filter: FilterState = { label: '', marks: [], margin: savedMargin(), q: '', order: 'created' };
   let cursor: string | null = null;
   let generation = 0;
   let labels: string[] = [];
@@ -38,6 +39,7 @@ export function batchPage(root: HTMLElement, batchId: string): () => void {
   const csvNote = h('span', { class: 'muted' });
   const bars = filterBar([], filter, (f) => {
     filter = f;
+    saveMargin(f.margin);
     void reload();
   });
   root.append(

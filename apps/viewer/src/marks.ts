@@ -24,3 +24,15 @@ export function marksOf(p: Prediction, lowMargin: number): Mark[] {
   if (m !== null && m < lowMargin) marks.push('low_confidence');
   return marks;
 }
+
+const MARGIN_KEY = 'dermafleet.lowMargin';
+
+/** The low-confidence threshold the user set (this tab), so the image page marks what the grid marked. */
+export function savedMargin(): number {
+  const value = Number(sessionStorage.getItem(MARGIN_KEY) ?? '0.1');
+  return Number.isFinite(value) && value >= 0 && value <= 1 ? value : 0.1;
+}
+
+export function saveMargin(value: number): void {
+  sessionStorage.setItem(MARGIN_KEY, String(value));
+}

@@ -1,6 +1,6 @@
 import { ApiFailure, BlobOwner, blobUrl, getJson, postJson } from './api.js';
 import { bar, h, percent, when } from './dom.js';
-import { MARK_TEXT, marksOf } from './marks.js';
+import { MARK_TEXT, marksOf, savedMargin } from './marks.js';
 import type { Explanation, Prediction } from './types.js';
 
 const EXPLAIN_POLL_MS = 1500;
@@ -117,7 +117,7 @@ export function predictionPage(root: HTMLElement, id: string): () => void {
       })
       .catch(() => (image.alt = 'image unavailable'));
     const r = p.result;
-    const marks = marksOf(p, 0.1);
+    const marks = marksOf(p, savedMargin());
     root.append(
       h(
         'p',
