@@ -101,13 +101,22 @@ describe('viewer API', () => {
     expect((await call(b, 'GET', path)).status).toBe(404);
     expect((await call(b, 'POST', path)).status).toBe(404);
     const done = await poll(
-      () => call<{ status: string; map: number[][]; overlay_url: string; label: string }>(a, 'GET', path),
+      () =>
+        call<{ status: string; map: number[][]; overlay_url: string; label: string; model: unknown }>(
+          a,
+          'GET',
+          path,
+        ),
       (r) => r.body.status === 'succeeded' || r.body.status === 'failed',
       90_000,
       250,
     );
     expect(done.body.status).toBe('succeeded');
     expect(done.body.label).toBe(photo.result?.label);
+    expect(done.body.model).toEqual(
+      (await call<PredictionBody & { result: { model: unknown } }>(a, 'GET', `/v1/predictions/${photo.id}`))
+        .body.result.model,
+    );
     expect(done.body.map).toHaveLength(12);
     for (const row of done.body.map) expect(row).toHaveLength(12);
     // Hiding patches of a real photograph changes the model's output somewhere.

@@ -61,9 +61,13 @@ export function predictionPage(root: HTMLElement, id: string): () => void {
   setOpacity();
 
   const showExplanation = (e: Explanation): void => {
+    const otherModel =
+      e.model && e.model.version !== modelVersion
+        ? ` (computed by another model version: ${e.model.version.slice(0, 19)}…)`
+        : '';
     explainStatus.textContent =
       e.status === 'succeeded'
-        ? `Occlusion map of "${e.label ?? ''}": red patches lowered it most when hidden.`
+        ? `Occlusion map of "${e.label ?? ''}": red patches lowered it most when hidden.${otherModel}`
         : e.status === 'failed'
           ? `Explanation failed: ${e.error?.message ?? ''}`
           : `Explanation ${e.status}…`;
@@ -101,7 +105,9 @@ export function predictionPage(root: HTMLElement, id: string): () => void {
       });
   });
 
+  let modelVersion: string | undefined;
   const render = (p: Prediction): void => {
+    modelVersion = p.result?.model.version;
     status.remove();
     const image = h('img', { class: 'image', alt: p.filename ?? p.id, 'data-testid': 'image' });
     figure.append(image, overlay);

@@ -42,6 +42,7 @@ export interface Explanation {
   grid: [number, number];
   map: number[][] | null;
   label?: string | null;
+  model?: { id: string; version: string } | null;
   overlay_url: string | null;
   error?: { code: string; message: string } | null;
 }

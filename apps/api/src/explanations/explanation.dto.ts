@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ErrorInfoDto } from '../docs/prediction.dto';
+import { ErrorInfoDto, ModelRefDto } from '../docs/prediction.dto';
 
 /* OpenAPI description of the explanation object (runtime shape: explanationSchema / Explanation). */
 
@@ -24,6 +24,12 @@ export class ExplanationDto {
   })
   label!: string | null;
   @ApiProperty({ type: Number, nullable: true }) baseline_probability!: number | null;
+  @ApiProperty({
+    type: ModelRefDto,
+    nullable: true,
+    description: "The model that computed the map (the worker's current one; compare with the prediction's).",
+  })
+  model!: ModelRefDto | null;
   @ApiProperty({ enum: ['mean'], description: 'Patch fill: 0 in normalised space, the mean colour.' })
   fill!: string;
   @ApiProperty({ type: String, nullable: true, description: 'Colour overlay PNG, same key as the API.' })

@@ -12,6 +12,7 @@ export const explanationSchema = z.object({
   map: z.array(z.array(z.number())).nullable(),
   label: z.string().nullable(),
   baseline_probability: z.number().nullable(),
+  model: z.object({ id: z.string(), version: z.string() }).nullable(),
   fill: z.literal('mean'),
   overlay_url: z.string().nullable(),
   created_at: z.string(),

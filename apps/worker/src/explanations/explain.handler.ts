@@ -49,11 +49,15 @@ export class ExplainHandler {
         width,
         inFlight: 2 * classifier.settings.batch.maxSize,
       });
-      const explained = { map: result.map, label: result.label, baseline: result.baseline };
+      const explained = {
+        map: result.map,
+        label: result.label,
+        baseline: result.baseline,
+        model: { id: classifier.model.id, version: classifier.model.version },
+      };
       await this.store.putJson(objectKeys.explanationMap(tenant, predictionId), {
         method: 'occlusion',
         fill: 'mean',
-        model: prediction.result.model,
         ...explained,
       });
       await this.store.put(

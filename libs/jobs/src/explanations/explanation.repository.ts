@@ -10,6 +10,7 @@ export interface ExplanationResult {
   map: number[][];
   label: string;
   baseline: number;
+  model: { id: string; version: string };
 }
 
 /**
@@ -59,6 +60,7 @@ export class ExplanationRepository {
       map: result?.map ?? null,
       label: result?.label ?? null,
       baseline_probability: result?.baseline ?? null,
+      model: result?.model ?? null,
       fill: 'mean',
       overlay_url: result ? `/v1/predictions/${predictionId}/explanation/overlay.png` : null,
       created_at: hash.created_at,

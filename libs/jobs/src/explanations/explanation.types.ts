@@ -10,6 +10,8 @@ export interface Explanation {
   /** The explained class (the prediction's top label) and its unoccluded probability. */
   label: string | null;
   baseline_probability: number | null;
+  /** The model that computed the map (the worker's, which may be newer than the prediction's). */
+  model: { id: string; version: string } | null;
   /** What replaced each patch: `mean` = 0 in normalised space (the dataset mean colour). */
   fill: 'mean';
   /** A colour overlay PNG (same tenant check as the API); null until succeeded. */
