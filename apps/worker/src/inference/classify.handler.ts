@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
 import { Job } from 'bullmq';
 import { failAttempt, failPermanently } from './attempt-failure';
 import { startAttempt } from './attempt-start';
+import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { ModelRuntimeService } from './model-runtime.service';
+import { crashIfPoison } from './poison.test-hook';
 import { PredictionOutcomeService } from './prediction-outcome.service';
 import { ThumbnailService } from '../thumbnails/thumbnail.service';
 
@@ -22,6 +24,7 @@ export class ClassifyHandler {
     private readonly store: ObjectStore,
     private readonly runtime: ModelRuntimeService,
     private readonly outcome: PredictionOutcomeService,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly thumbnails: ThumbnailService,
   ) {}
 
@@ -37,6 +40,7 @@ export class ClassifyHandler {
           'The image is no longer in storage.',
           this.outcome,
         );
+      crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
       const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority]);
       await this.thumbnails.ensure(record.tenant, record.image.sha256, bytes);
