@@ -19,3 +19,5 @@ export * from './threads/cpu-budget';
 export * from './threads/thread-plan';
 export * from './threads/thread-priority';
 export * from './threads/libvips-threads';
+export { decodeRgb } from './preprocess/decode-rgb';
+export * from './explain/occlusion';
