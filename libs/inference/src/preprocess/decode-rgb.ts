@@ -86,6 +86,16 @@ export function asDecodeError(err: unknown, header: ImageHeader, options: Decode
 }
 
 /**
+ * Pillow's own checks where libvips is more lenient on damaged data (each module says why):
+ * refuses, with InvalidImageError, what the reference refuses and sharp would decode.
+ */
+export function checkLikePillow(bytes: Uint8Array, header: ImageHeader): void {
+  if (header.format === 'jpeg') checkJpegTail(bytes);
+  else if (header.format === 'png') checkPngChunksBeforeIdat(bytes);
+  else if (header.format === 'gif') checkGifFirstFrame(bytes);
+}
+
+/**
  * Bytes to 8-bit RGB (HWC) as PIL 9.4's Image.open(...).convert("RGB") gives them: grey
  * replicated, palette expanded, alpha dropped (not composited), 16-bit RGB reduced to its high
  * byte, 16-bit grey clipped, CMYK by PIL's formula, no ICC profile and no EXIF rotation applied.
@@ -94,10 +104,7 @@ export function asDecodeError(err: unknown, header: ImageHeader, options: Decode
 export async function decodeRgb(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedRgb> {
   const header = readImageHeader(bytes);
   checkSize(header.width, header.height, options.maxPixels);
-  // Pillow's own checks where libvips is more lenient (each module says why).
-  if (header.format === 'jpeg') checkJpegTail(bytes);
-  if (header.format === 'png') checkPngChunksBeforeIdat(bytes);
-  if (header.format === 'gif') checkGifFirstFrame(bytes);
+  checkLikePillow(bytes, header);
   let image: RgbImage;
   try {
     image = header.format === 'bmp' ? decodeBmp(bytes) : await decodeWithSharp(bytes, header, options);
