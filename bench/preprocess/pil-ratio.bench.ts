@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ensureDemoModel } from '../../apps/cli/src/local/demo-model.location';
+import { buildApps } from '../support/bench-infra';
 import { makeSizeClasses, type SizeClass } from './pil-ratio.images';
 
 /**
@@ -12,6 +13,8 @@ import { makeSizeClasses, type SizeClass } from './pil-ratio.images';
  * outside. Process start-up cancels out: each side runs once with one file and once with all of
  * a class, and the per-image time is the difference over the extra files. Rounds alternate the
  * two sides; medians are reported. Both sides' tensors are compared byte for byte.
+ * Two clocks: CPU time (user + system of the child, from GNU time), which a busy shared machine
+ * disturbs least, and wall time.
  *
  *   npx tsx bench/preprocess/pil-ratio.bench.ts [rounds]
  */
@@ -21,10 +24,13 @@ const python = '/usr/bin/python3';
 export interface PilRatioRow {
   sizeClass: string;
   images: number;
+  /** CPU ms per image */
   dermafleetMs: number;
   referenceMs: number;
-  /** dermafleet time / reference time per image: at most 1.0 is the target */
+  /** dermafleet CPU time / reference CPU time per image: at most 1.0 is the target */
   ratio: number;
+  /** the same on wall-clock time */
+  wallRatio: number;
   identical: boolean;
 }
 
@@ -44,18 +50,34 @@ function pinnedCore(): number {
   return cpus().length - 1;
 }
 
-function timeRun(cmd: string[]): number {
-  const [bin, ...args] = pinned(cmd);
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** One run of a command: wall ms, and CPU ms (user + system) when GNU time is there. */
+function timeRun(cmd: string[]): Timing {
+  const scratch = mkdtempSync(join(tmpdir(), 'pil-ratio-time-'));
+  const timeFile = join(scratch, 'time');
+  const [bin, ...args] = pinned(gnuTime ? [gnuTime, '-o', timeFile, '-f', '%U %S', ...cmd] : cmd);
   const start = process.hrtime.bigint();
   const run = spawnSync(bin, args, {
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
   });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0)
     throw new Error(`${cmd.slice(0, 3).join(' ')} failed (${run.status}): ${run.stderr.slice(-2000)}`);
-  return ms;
+  let cpu = wall;
+  if (gnuTime) {
+    const [user, system] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+    cpu = (user + system) * 1000;
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  return { wall, cpu };
 }
 
 function median(values: number[]): number {
@@ -97,24 +119,26 @@ function commands(modelDir: string, out: string) {
 
 function measureClass(c: SizeClass, modelDir: string, out: string, rounds: number): PilRatioRow {
   const cmd = commands(modelDir, out);
-  const per = { dermafleet: [] as number[], reference: [] as number[] };
+  const cpu = { dermafleet: [] as number[], reference: [] as number[] };
+  const wall = { dermafleet: [] as number[], reference: [] as number[] };
   for (let r = 0; r < rounds; r++) {
-    for (const side of r % 2
-      ? (['reference', 'dermafleet'] as const)
-      : (['dermafleet', 'reference'] as const)) {
+    const order = r % 2 ? (['reference', 'dermafleet'] as const) : (['dermafleet', 'reference'] as const);
+    for (const side of order) {
       const one = timeRun(cmd[side](c.files.slice(0, 1)));
       const all = timeRun(cmd[side](c.files));
-      per[side].push((all - one) / (c.files.length - 1));
+      cpu[side].push((all.cpu - one.cpu) / (c.files.length - 1));
+      wall[side].push((all.wall - one.wall) / (c.files.length - 1));
     }
   }
-  const dermafleetMs = median(per.dermafleet);
-  const referenceMs = median(per.reference);
+  const dermafleetMs = median(cpu.dermafleet);
+  const referenceMs = median(cpu.reference);
   return {
     sizeClass: c.name,
     images: c.files.length,
     dermafleetMs,
     referenceMs,
     ratio: dermafleetMs / referenceMs,
+    wallRatio: median(wall.dermafleet) / median(wall.reference),
     identical: sameOutputs(c.files, join(out, 'dermafleet'), join(out, 'reference')),
   };
 }
@@ -127,7 +151,7 @@ export async function runPilRatioBench(rounds = 3): Promise<PilRatioResult | nul
     );
     return null;
   }
-  if (!existsSync(join(repoRoot, 'dist/apps/cli/src/main.js'))) throw new Error('run `npm run build` first');
+  buildApps(); // the CLI runs from dist/: time what the sources say now
   const shared = resolve(repoRoot, '../shared/fixtures/model');
   const modelDir = existsSync(shared) ? shared : (await ensureDemoModel('tiny', repoRoot)).dir;
   const out = join(tmpdir(), 'dermafleet-pil-ratio');
@@ -144,15 +168,14 @@ export async function runPilRatioBench(rounds = 3): Promise<PilRatioResult | nul
 
 export function formatPilRatio(result: PilRatioResult): string {
   const lines = [
-    `exact preprocessing vs reference (Pillow + numpy), ms per image, median of ${result.rounds} rounds, ${result.core}`,
+    `exact preprocessing vs reference (Pillow + numpy): CPU ms per image, median of ${result.rounds} rounds, ${result.core}`,
     `${result.machine}`,
-    'size class                 images  dermafleet  reference  ratio  identical',
+    'size class                 images  dermafleet  reference  ratio  wall ratio  identical',
   ];
+  const f = (v: number, w: number) => v.toFixed(2).padStart(w);
   for (const r of result.rows) {
     lines.push(
-      `${r.sizeClass.padEnd(26)}${String(r.images).padStart(6)}${r.dermafleetMs.toFixed(2).padStart(12)}${r.referenceMs
-        .toFixed(2)
-        .padStart(11)}${r.ratio.toFixed(2).padStart(7)}  ${r.identical ? 'yes' : 'NO'}`,
+      `${r.sizeClass.padEnd(26)}${String(r.images).padStart(6)}${f(r.dermafleetMs, 12)}${f(r.referenceMs, 11)}${f(r.ratio, 7)}${f(r.wallRatio, 12)}  ${r.identical ? 'yes' : 'NO'}`,
     );
   }
   return lines.join('\n');
