@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PIL_BICUBIC, PIL_BILINEAR, PIL_BOX, PIL_HAMMING, PIL_LANCZOS } from './pil-filters';
+import { normalizeToChw } from './normalize';
 import { resizePil } from './pil-resample';
 import { wasmKernel } from './pil-resample.wasm';
 import { RESAMPLE_WASM_BASE64 } from './wasm/resample-wasm.base64';
@@ -52,5 +53,38 @@ describe('the WebAssembly resampling kernel', () => {
     const src = noisy(1500, 500, 3); // 2.25 MB: three 1 MiB strips
     const js = resizePil(src, 384, 384, PIL_BILINEAR, 'js');
     expect(Buffer.from(resizePil(src, 384, 384, PIL_BILINEAR).rgb).equals(Buffer.from(js.rgb))).toBe(true);
+  });
+
+  it('normalises to the same float32 CHW tensor as the JS tables, for several mean/std settings', () => {
+    const src = noisy(384, 384, 11);
+    type Rgb3 = [number, number, number];
+    const settings: {
+      doRescale: boolean;
+      rescaleFactor: number;
+      doNormalize: boolean;
+      mean: Rgb3;
+      std: Rgb3;
+    }[] = [
+      {
+        doRescale: true,
+        rescaleFactor: 1 / 255,
+        doNormalize: true,
+        mean: [0.5, 0.5, 0.5],
+        std: [0.5, 0.5, 0.5],
+      },
+      {
+        doRescale: true,
+        rescaleFactor: 1 / 255,
+        doNormalize: true,
+        mean: [0.485, 0.456, 0.406],
+        std: [0.229, 0.224, 0.225],
+      },
+      { doRescale: false, rescaleFactor: 1, doNormalize: false, mean: [0, 0, 0], std: [1, 1, 1] },
+    ];
+    for (const spec of settings) {
+      const js = normalizeToChw(src.rgb, 384, 384, spec, 'js');
+      const wasm = normalizeToChw(src.rgb, 384, 384, spec, 'wasm');
+      expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    }
   });
 });

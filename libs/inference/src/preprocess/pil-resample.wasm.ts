@@ -31,10 +31,13 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: object };
 }
 
+type Normalize = (rgbPtr: number, pixels: number, tablesPtr: number, outPtr: number) => void;
+
 interface Kernel {
   memory: WasmMemory;
   horizontal: Pass;
   vertical: Pass;
+  normalize: Normalize;
 }
 
 const PAGE = 65536;
@@ -55,8 +58,14 @@ function instantiate(): Kernel | null {
     const exports = new wasm.Instance(module, { env: { memory } }).exports as unknown as {
       resample_h: Pass;
       resample_v: Pass;
+      normalize_chw: Normalize;
     };
-    return { memory, horizontal: exports.resample_h, vertical: exports.resample_v };
+    return {
+      memory,
+      horizontal: exports.resample_h,
+      vertical: exports.resample_v,
+      normalize: exports.normalize_chw,
+    };
   } catch {
     return null; // no WebAssembly SIMD here: the JS passes run instead
   }
@@ -142,4 +151,23 @@ export function resizeWithWasm(k: Kernel, job: WasmResizeJob): Uint8Array {
   const result = heap.slice(out, out + outHeight * midStride);
   if (k.memory.buffer.byteLength > MAX_KEPT_BYTES) kernel = undefined;
   return result;
+}
+
+/** HWC bytes to CHW float32 through three 256-entry tables (normalize.ts), in the kernel. */
+export function normalizeWithWasm(
+  k: Kernel,
+  rgb: Uint8Array,
+  pixels: number,
+  tables: Float32Array[],
+): Float32Array {
+  const layout = new Layout();
+  const tablesAt = layout.take(3 * 256 * 4);
+  const rgbAt = layout.take(pixels * 3);
+  const outAt = layout.take(pixels * 3 * 4);
+  layout.fit(k.memory);
+  const floats = new Float32Array(k.memory.buffer);
+  tables.forEach((t, c) => floats.set(t, tablesAt / 4 + c * 256));
+  new Uint8Array(k.memory.buffer).set(rgb.subarray(0, pixels * 3), rgbAt);
+  k.normalize(rgbAt, pixels, tablesAt, outAt);
+  return floats.slice(outAt / 4, outAt / 4 + pixels * 3);
 }

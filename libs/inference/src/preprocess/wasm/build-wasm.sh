@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 CLANG="${CLANG:-$(command -v clang-14 || command -v clang)}"
 "$CLANG" --target=wasm32 -O3 -msimd128 -nostdlib -ffreestanding \
   -fuse-ld="$(command -v wasm-ld-14 || command -v wasm-ld)" \
-  -Wl,--no-entry -Wl,--export=resample_h -Wl,--export=resample_v \
+  -Wl,--no-entry -Wl,--export=resample_h -Wl,--export=resample_v -Wl,--export=normalize_chw \
   -Wl,--import-memory -Wl,--strip-all \
   -o resample.wasm resample.c
 {

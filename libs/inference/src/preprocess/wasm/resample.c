@@ -6,7 +6,8 @@
  * arithmetic as the C original: int32 accumulators starting at 1 << (PRECISION_BITS - 1),
  * 22-bit fixed-point weights, wrapping int32 sums, then clip8 (>> 22, clamp to 0..255), which
  * the two saturating narrows do exactly. The coefficient tables come from JS
- * (pil-coefficients.ts), so this file holds only the loops.
+ * (pil-coefficients.ts), so this file holds only the loops. normalize_chw, at the end, is the
+ * table lookup of normalize.ts (the JS loop costs about twice as much CPU).
  *
  * Freestanding: no libc, memory owned by the caller (pil-resample.wasm.ts lays it out).
  * Built by build-wasm.sh (clang --target=wasm32 -msimd128); see that script.
@@ -86,5 +87,19 @@ void resample_v(const uint8_t *in, int stride, int row_offset, uint8_t *out, int
       }
       wasm_v128_store(o + x, clip8x4(a0, a1, a2, a3));
     }
+  }
+}
+
+/*
+ * HWC RGB bytes to the model's CHW float32 planes through per-channel tables of 256 floats
+ * (normalize.ts builds them with the reference's float32 arithmetic, so this is a pure lookup).
+ */
+void normalize_chw(const uint8_t *rgb, int pixels, const float *tables, float *out) {
+  const float *t0 = tables, *t1 = tables + 256, *t2 = tables + 512;
+  float *o0 = out, *o1 = out + pixels, *o2 = out + 2 * (long)pixels;
+  for (int i = 0; i < pixels; i++, rgb += 3) {
+    o0[i] = t0[rgb[0]];
+    o1[i] = t1[rgb[1]];
+    o2[i] = t2[rgb[2]];
   }
 }
