@@ -25,6 +25,11 @@ export interface PreprocessPoolOptions {
    * a task waits for room before it starts (default DEFAULT_MAX_PIXELS_IN_FLIGHT).
    */
   maxPixelsInFlight?: number;
+  /**
+   * A task running longer than this (a decoder stuck in a loop) is failed with a transient error
+   * and its thread terminated; a replacement is spawned on demand. Absent: no limit.
+   */
+  taskTimeoutMs?: number;
 }
 
 /** 48 MP: four 12 MP photographs at once, about 150 MB of decoded RGB. */
@@ -50,6 +55,7 @@ interface Slot {
   worker: Worker;
   running: Pending | null;
   lastError: Error | null;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -134,6 +140,7 @@ export class PreprocessPool {
       slot.running = pending;
       slot.worker.ref();
       slot.worker.postMessage(pending.task);
+      this.limit(slot);
     }
     if (this.pending === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
   }
@@ -149,9 +156,21 @@ export class PreprocessPool {
     return slot;
   }
 
+  /** Crash window: a hung task would hold its job (whose lock renews) forever; this ends it. */
+  private limit(slot: Slot): void {
+    const ms = this.options.taskTimeoutMs;
+    if (!ms) return;
+    slot.timer = setTimeout(() => {
+      slot.lastError = new Error(`task took longer than ${ms} ms; thread replaced`);
+      void slot.worker.terminate(); // onExit rejects the task and a new thread takes its place
+    }, ms);
+    slot.timer.unref();
+  }
+
   private settle(slot: Slot, reply: PoolReply): void {
     const pending = slot.running;
     if (!pending || pending.task.id !== reply.id) return;
+    clearTimeout(slot.timer);
     slot.running = null;
     this.budget.release(pending.pixels);
     // An idle thread must not keep the process alive (a CLI run ends when its work does).
@@ -162,6 +181,7 @@ export class PreprocessPool {
   }
 
   private onExit(slot: Slot, code: number): void {
+    clearTimeout(slot.timer);
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     const pending = slot.running;
