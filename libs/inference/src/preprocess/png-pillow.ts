@@ -131,13 +131,15 @@ export function repairShortPng(b: Uint8Array): Uint8Array | null {
     offset += 12 + c.length;
   }
   if (firstIdat < 0) return null;
+  const needed = rows.reduce((a, n) => a + n, 0);
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(parts), { finishFlush: constants.Z_FINISH });
+    // Never more than the image needs: a stream that inflates further is not this case, and
+    // the cap keeps a crafted stream from inflating without bound.
+    raw = inflateSync(Buffer.concat(parts), { finishFlush: constants.Z_FINISH, maxOutputLength: needed });
   } catch {
-    return null; // corrupt or unfinished stream: Pillow refuses it as well
+    return null; // corrupt, unfinished or oversized stream: not the short-stream case
   }
-  const needed = rows.reduce((a, n) => a + n, 0);
   if (raw.length >= needed) return null;
   let whole = 0;
   for (const n of rows) {
