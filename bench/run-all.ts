@@ -6,6 +6,7 @@ import { modelSizeJpegs } from './support/bench-images';
 import { repoRoot, startInfra, type BenchInfra } from './support/bench-infra';
 import { formatReport, type BenchReport, type WorkerFigures } from './support/bench-report';
 import { runSubmitBench } from './submit/submit.bench';
+import { formatPilRatio, runPilRatioBench, type PilRatioResult } from './preprocess/pil-ratio.bench';
 import { runEndToEnd } from './worker/end-to-end.bench';
 import { runInferTier } from './worker/infer-tier.bench';
 import { runPreprocessCost } from './worker/preprocess-cost.bench';
@@ -31,6 +32,7 @@ const PARTS = {
     'infer tier (WORKER_MODE=infer) with an almost free model: images/s per core, CPU split by code (~2 min)',
   submit:
     'dermafleet submit of 1,000 files (inferred: Redis per finished prediction) and of 100,000 (up to acceptance: CLI RSS); --quick: 10,000 (~15 min; ~3 with --quick)',
+  pil: 'exact preprocessing / the reference (Pillow + numpy) per size class, same core, CLI timed from outside (~2 min)',
 } as const;
 type Part = keyof typeof PARTS;
 
@@ -113,7 +115,8 @@ async function main(): Promise<void> {
     gpuTarget: 1000,
   };
   const say = (part: Part): void => console.error(`[bench] ${part}: ${PARTS[part]}`);
-  const needsBase = parts.some((p) => p !== 'preprocess' && p !== 'rss');
+  const needsBase = parts.some((p) => !['preprocess', 'rss', 'pil', 'infer', 'submit'].includes(p));
+  let pil: PilRatioResult | null = null;
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
   const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
   const needsApps = parts.some((p) => ['worker', 'threads', 'rss', 'infer'].includes(p));
@@ -159,14 +162,19 @@ async function main(): Promise<void> {
       const large = await runSubmitBench({ count: quick ? 10_000 : 100_000, drain: false });
       report.submit = { small, large };
     }
+    if (parts.includes('pil')) {
+      say('pil');
+      pil = await runPilRatioBench();
+    }
   } finally {
     await infra?.close();
   }
   console.log(formatReport(report));
+  if (pil) console.log(`\n${formatPilRatio(pil)}`);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2));
+  writeFileSync(file, JSON.stringify(pil ? { ...report, pil } : report, null, 2));
   console.error(`[bench] all figures in ${file}`);
 }
 
