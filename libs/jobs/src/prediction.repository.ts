@@ -120,6 +120,7 @@ export class PredictionRepository {
         options.nameMode ?? 'none',
         options.pending ? '1' : '0',
         labels,
+        record.result?.model.version ?? '',
         ...fields,
       ],
     )) as [number, string];
@@ -223,6 +224,7 @@ export class PredictionRepository {
       labels,
       fresh ? this.retentionSeconds : '',
       fresh ? modelOfResult(result) : '',
+      result?.model.version ?? '',
     ]);
     return { changed: code === 1 || code === 2, batchCompleted: code === 2 && batchId ? batchId : null };
   }
