@@ -4,6 +4,7 @@ import { CliError, ExitCode } from './cli-errors';
 import { classifyCommand } from './commands/classify.command';
 import { devCommand } from './commands/dev.command';
 import { makeModelCommand } from './commands/make-model.command';
+import { modelCommand } from './commands/model.command';
 import { preprocessCommand } from './commands/preprocess.command';
 import { resultsCommand } from './commands/results.command';
 import { statusCommand } from './commands/status.command';
@@ -21,6 +22,7 @@ program.addCommand(submitCommand());
 program.addCommand(statusCommand());
 program.addCommand(resultsCommand());
 program.addCommand(makeModelCommand());
+program.addCommand(modelCommand());
 program.addCommand(webhookSecretCommand());
 program.addCommand(devCommand(), { hidden: true });
 

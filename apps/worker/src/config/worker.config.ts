@@ -1,6 +1,12 @@
 import { envBoolean, envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
 import { KNOWN_PROVIDERS, type ExecutionProviderName, type SessionSettings } from '@dermafleet/inference';
-import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
+import {
+  isS3Uri,
+  parseS3ModelUri,
+  storageEnv,
+  toStorageSettings,
+  type StorageSettings,
+} from '@dermafleet/storage';
 import { z } from 'zod';
 
 const providers = z
@@ -18,9 +24,15 @@ const schema = z.object({
   MODEL_DIR: z
     .string()
     .min(1)
+    .refine((v) => !isS3Uri(v) || parseS3ModelUri(v) !== null)
     .describe(
-      'the path of a model directory (model.onnx, config.json, preprocessor_config.json); `dermafleet make-model` writes a demo one',
+      'the path of a model directory (model.onnx, config.json, preprocessor_config.json), or s3://bucket/prefix/ where `dermafleet model push` put one',
     ),
+  MODEL_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default('.dermafleet/model-cache/')
+    .describe('a folder for models downloaded from S3 (an emptyDir in Kubernetes)'),
   MODEL_ID: z.string().min(1).optional().describe('a model name'),
   WORKER_MODE: z
     .enum(['all-in-one', 'preprocess', 'infer'])
@@ -48,7 +60,9 @@ export interface WorkerConfig {
   redisUrl: string;
   keyPrefix: string;
   storage: StorageSettings;
+  /** A local folder, or `s3://bucket/prefix/` (downloaded into modelCacheDir and verified first). */
   modelDir: string;
+  modelCacheDir: string;
   modelId: string | undefined;
   mode: 'all-in-one' | 'preprocess' | 'infer';
   batch: { maxSize: number; maxDelayMs: number; prefetchDepth: number };
@@ -71,6 +85,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     keyPrefix: e.KEY_PREFIX,
     storage: toStorageSettings(e),
     modelDir: e.MODEL_DIR,
+    modelCacheDir: e.MODEL_CACHE_DIR,
     modelId: e.MODEL_ID,
     mode: e.WORKER_MODE,
     batch: { maxSize: e.BATCH_MAX_SIZE, maxDelayMs: e.BATCH_MAX_DELAY_MS, prefetchDepth: e.PREFETCH_DEPTH },

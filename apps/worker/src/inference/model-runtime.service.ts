@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { assertProvidersAvailable, ImageClassifier, loadModelDirectory } from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { localModelDir } from './model-source';
 
 /**
  * Loads the model directory and opens the classifier (session thread, preprocessing pool,
@@ -16,7 +17,8 @@ export class ModelRuntimeService implements OnApplicationShutdown {
   async open(): Promise<ImageClassifier> {
     // Before reading hundreds of MB: a GPU pod without CUDA binaries says so in one sentence.
     assertProvidersAvailable(this.config.session.executionProviders);
-    const model = await loadModelDirectory(this.config.modelDir, { modelId: this.config.modelId });
+    const dir = await localModelDir(this.config);
+    const model = await loadModelDirectory(dir, { modelId: this.config.modelId });
     const { batch, session, preprocessing } = this.config;
     const classifier = await ImageClassifier.open(model, {
       session,

@@ -10,6 +10,7 @@ import {
   type ResizedImage,
 } from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { localModelDir } from '../inference/model-source';
 
 /**
  * The preprocessing tier's runtime (WORKER_MODE=preprocess): a pool of decode/resize threads and
@@ -25,7 +26,8 @@ export class PreprocessRuntimeService implements OnApplicationShutdown {
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
 
   async open(): Promise<void> {
-    this.specValue = await readPreprocessorSpec(this.config.modelDir);
+    const dir = await localModelDir(this.config, ['preprocessor_config.json']);
+    this.specValue = await readPreprocessorSpec(dir);
     this.pool = new PreprocessPool({ size: this.config.preprocessing.threads });
     const { width, height } = this.specValue;
     this.logger.log(
