@@ -1,7 +1,13 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { BatchesCoreModule, EventsModule, JobsCoreModule, RedisKeys } from '@dermafleet/jobs';
+import {
+  AppLoggingModule,
+  BatchesCoreModule,
+  EventsModule,
+  JobsCoreModule,
+  RedisKeys,
+} from '@dermafleet/jobs';
 import { StorageModule } from '@dermafleet/storage';
 import { AuthModule } from './auth/auth.module';
 import { BatchesModule } from './batches/batches.module';
@@ -32,6 +38,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ApiConfigModule.forRoot(config),
+        AppLoggingModule.forRoot(config.logging, 'api'),
         JobsCoreModule.forRoot({
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,

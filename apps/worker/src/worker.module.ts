@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { EventsModule, JobsCoreModule } from '@dermafleet/jobs';
+import { AppLoggingModule, EventsModule, JobsCoreModule } from '@dermafleet/jobs';
 import { StorageModule } from '@dermafleet/storage';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { HealthController } from './health/health.controller';
@@ -26,6 +26,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        AppLoggingModule.forRoot(config.logging, 'worker'),
         JobsCoreModule.forRoot({
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,

@@ -14,3 +14,4 @@ export * from './nest/events.module';
 export * from './webhooks';
 export * from './batches';
 export * from './nest/exit-on-signals';
+export * from './logging';

@@ -1,4 +1,12 @@
-import { envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
+import {
+  envInt,
+  loggingEnv,
+  parseEnv,
+  redisEnv,
+  toLogSettings,
+  type Env,
+  type LogSettings,
+} from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
 import { toWebhookSettings, webhookEnv, type WebhookSettings } from '../webhooks/webhook.env';
@@ -7,6 +15,7 @@ const schema = z.object({
   ...redisEnv,
   ...storageEnv,
   ...webhookEnv,
+  ...loggingEnv,
   PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
   API_KEYS: z
@@ -46,6 +55,7 @@ export interface ApiConfig {
   webhooks: WebhookSettings;
   /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
   pipeline: 'all-in-one' | 'split';
+  logging: LogSettings;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -67,5 +77,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     uploadUrlTtlSeconds: e.UPLOAD_URL_TTL_S,
     webhooks: toWebhookSettings(e),
     pipeline: e.PIPELINE,
+    logging: toLogSettings(e),
   };
 }

@@ -1,4 +1,13 @@
-import { envBoolean, envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
+import {
+  envBoolean,
+  envInt,
+  loggingEnv,
+  parseEnv,
+  redisEnv,
+  toLogSettings,
+  type Env,
+  type LogSettings,
+} from '@dermafleet/jobs';
 import { KNOWN_PROVIDERS, type ExecutionProviderName, type SessionSettings } from '@dermafleet/inference';
 import {
   isS3Uri,
@@ -18,6 +27,7 @@ const providers = z
 const schema = z.object({
   ...redisEnv,
   ...storageEnv,
+  ...loggingEnv,
   PORT: envInt('a TCP port number', 0, 65535).default(3000),
   WORKER_PORT: envInt('a TCP port number between 0 and 65535 (health and metrics)', 0, 65535).optional(),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
@@ -71,6 +81,7 @@ export interface WorkerConfig {
   retentionDays: number;
   shutdownTimeoutMs: number;
   lockDurationMs: number | undefined;
+  logging: LogSettings;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -104,5 +115,6 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     retentionDays: e.RETENTION_DAYS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lockDurationMs: e.LOCK_DURATION_MS,
+    logging: toLogSettings(e),
   };
 }
