@@ -6,6 +6,9 @@ import {
   toLogSettings,
   type Env,
   type LogSettings,
+  reliabilityEnv,
+  type ReliabilitySettings,
+  toReliabilitySettings,
 } from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
@@ -16,6 +19,8 @@ const schema = z.object({
   ...storageEnv,
   ...webhookEnv,
   ...loggingEnv,
+  ...reliabilityEnv,
+  RECONCILE_INTERVAL_MS: envInt('a number of milliseconds (at least 100)', 100).default(5000),
   PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
   API_KEYS: z
@@ -31,6 +36,11 @@ const schema = z.object({
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
   // S3 refuses presigned URLs valid for more than 7 days.
   UPLOAD_URL_TTL_S: envInt('a number of seconds from 60 to 604800', 60, 604_800).default(3600),
+  ADMIN_API_KEY: z
+    .string()
+    .min(16)
+    .optional()
+    .describe("a key of 16+ characters for the operators' dashboard at /admin/queues (absent: no dashboard)"),
   PIPELINE: z
     .enum(['all-in-one', 'split'])
     .default('all-in-one')
@@ -56,6 +66,11 @@ export interface ApiConfig {
   /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
   pipeline: 'all-in-one' | 'split';
   logging: LogSettings;
+  reliability: ReliabilitySettings;
+  /** How often the (leader) reconciler looks for overdue predictions and outbox entries. */
+  reconcileIntervalMs: number;
+  /** Bull Board at /admin/queues, behind this key; undefined: the route does not exist. */
+  adminApiKey: string | undefined;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -78,5 +93,8 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     webhooks: toWebhookSettings(e),
     pipeline: e.PIPELINE,
     logging: toLogSettings(e),
+    reliability: toReliabilitySettings(e),
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    adminApiKey: e.ADMIN_API_KEY,
   };
 }
