@@ -37,6 +37,7 @@ describe('batches', () => {
       sealed_at: null,
       completed_at: null,
       counts: { total: 0, queued: 0, processing: 0, succeeded: 0, failed: 0 },
+      model_versions: [],
     });
     const second = await createBatch(a);
     const third = await createBatch(a);
@@ -120,6 +121,18 @@ describe('batches', () => {
     await call(a, 'POST', `/v1/batches/${batch.id}/seal`);
     const done = await waitCompleted(a, batch.id);
     expect(done.counts).toEqual({ total: 3, queued: 0, processing: 0, succeeded: 3, failed: 0 });
+    // The batch names the model its results came from (one worker, one model: one version).
+    const versions = new Set<string>();
+    for (const p of accepted) {
+      const polled = await call<PredictionBody & { result: { model: { version: string } } }>(
+        a,
+        'GET',
+        `/v1/predictions/${p.id}`,
+      );
+      versions.add(polled.body.result.model.version);
+    }
+    expect(done.model_versions).toEqual([...versions]);
+    expect(done.model_versions[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('refuses images for a sealed batch with 409 batch_sealed, and completes an empty batch at once', async () => {

@@ -262,6 +262,7 @@ describe('webhooks', () => {
       processing: '0',
       succeeded: '2',
       failed: '1',
+      model_versions: `sha256:${'a'.repeat(64)},sha256:${'b'.repeat(64)}`,
     });
     const sink = new QueueEventSink(queue);
     const event = { type: 'batch.completed' as const, tenant: 'tenant_a', batchId, occurredAt: now };
@@ -294,6 +295,7 @@ describe('webhooks', () => {
         sealed_at: now,
         completed_at: now,
         counts: { total: 3, queued: 0, processing: 0, succeeded: 2, failed: 1 },
+        model_versions: [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`],
       },
     });
   });

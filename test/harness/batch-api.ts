@@ -90,6 +90,7 @@ export interface BatchBody {
   sealed_at: string | null;
   completed_at: string | null;
   counts: { total: number; queued: number; processing: number; succeeded: number; failed: number };
+  model_versions: string[];
 }
 
 export interface Ticket {

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  AppLoggingModule,
   BatchesCoreModule,
   EventsModule,
   failFastRedisOptions,
@@ -46,6 +47,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ApiConfigModule.forRoot(config),
+        AppLoggingModule.forRoot(config.logging, 'api'),
         JobsCoreModule.forRoot({
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,

@@ -1,7 +1,8 @@
-import { Logger, type LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { bootLoggerOptions, useAppLogger } from '@dermafleet/jobs';
 import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api.config';
 import { ErrorBodyFilter } from './errors/error-body.filter';
@@ -15,12 +16,15 @@ export async function createApiApp(
   logger?: LoggerService | false,
 ): Promise<NestExpressApplication> {
   startApiMetrics();
+  // LOG_FORMAT=json: pino (nestjs-pino) once the app exists; tests may pass their own logger or false.
+  const boot = bootLoggerOptions(config.logging);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
-    logger: logger ?? new Logger(),
-    bufferLogs: false,
+    logger: logger ?? boot.logger,
+    bufferLogs: logger === undefined && boot.bufferLogs,
     // Throw start-up errors to our caller (main prints one sentence) instead of exiting inside Nest.
     abortOnError: false,
   });
+  if (logger === undefined) useAppLogger(app, config.logging);
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useBodyParser('json', { limit: '1mb' });
   mountViewer(app);

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { hidden?: true; load: () => Command }> = {
   status: { load: () => load<Module<Command>>('./commands/status.command').statusCommand() },
   results: { load: () => load<Module<Command>>('./commands/results.command').resultsCommand() },
   'make-model': { load: () => load<Module<Command>>('./commands/make-model.command').makeModelCommand() },
+  model: { load: () => load<Module<Command>>('./commands/model.command').modelCommand() },
   'webhook-secret': {
     load: () => load<Module<Command>>('./commands/webhook-secret.command').webhookSecretCommand(),
   },

@@ -22,8 +22,13 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   const sentence =
-    ['ConfigError', 'StartupError', 'MissingExecutionProviderError'].includes(err.name) ||
-    err.message.startsWith('Configuration error');
+    [
+      'ConfigError',
+      'StartupError',
+      'MissingExecutionProviderError',
+      'ModelIntegrityError',
+      'ModelDownloadError',
+    ].includes(err.name) || err.message.startsWith('Configuration error');
   console.error(sentence ? err.message : err);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  AppLoggingModule,
   EventsModule,
   explanationRepositoryProvider,
   JobsCoreModule,
@@ -35,6 +36,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        AppLoggingModule.forRoot(config.logging, 'worker'),
         JobsCoreModule.forRoot({
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,

@@ -16,5 +16,6 @@ export * from './nest/events.module';
 export * from './webhooks';
 export * from './batches';
 export * from './nest/exit-on-signals';
+export * from './logging';
 export * from './nest/outbox.module';
 export * from './explanations';

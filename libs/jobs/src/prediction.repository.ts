@@ -203,6 +203,7 @@ export class PredictionRepository {
         record.completed_at ?? '',
         due,
         due,
+        record.result?.model.version ?? '',
         ...fields,
       ],
     )) as [number, string];
@@ -318,6 +319,7 @@ export class PredictionRepository {
       fresh ? modelOfResult(result) : '',
       this.due(),
       batchId ?? '',
+      result?.model.version ?? '',
     ]);
     if (code !== 1 && code !== 2) return UNCHANGED;
     const at = completedAt.toISOString();

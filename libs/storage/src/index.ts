@@ -4,3 +4,4 @@ export * from './object-store';
 export * from './embedded-s3';
 export * from './storage.env';
 export * from './nest/storage.module';
+export * from './model-cache';

@@ -20,6 +20,13 @@ export class BatchDto {
   @ApiProperty({ nullable: true, type: String }) sealed_at!: string | null;
   @ApiProperty({ nullable: true, type: String }) completed_at!: string | null;
   @ApiProperty({ type: BatchCountsDto }) counts!: BatchCountsDto;
+  @ApiProperty({
+    type: [String],
+    example: ['sha256:3f1c…'],
+    description:
+      'The distinct result.model.version values of the results so far, first seen first: more than one means a model changed during the batch',
+  })
+  model_versions!: string[];
 }
 
 export class CreateBatchDto {

@@ -1,11 +1,14 @@
 import {
   envInt,
+  loggingEnv,
   parseEnv,
   redisEnv,
+  toLogSettings,
+  type Env,
+  type LogSettings,
   reliabilityEnv,
   type ReliabilitySettings,
   toReliabilitySettings,
-  type Env,
 } from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
@@ -15,6 +18,7 @@ const schema = z.object({
   ...redisEnv,
   ...storageEnv,
   ...webhookEnv,
+  ...loggingEnv,
   ...reliabilityEnv,
   RECONCILE_INTERVAL_MS: envInt('a number of milliseconds (at least 100)', 100).default(5000),
   PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
@@ -61,6 +65,7 @@ export interface ApiConfig {
   webhooks: WebhookSettings;
   /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
   pipeline: 'all-in-one' | 'split';
+  logging: LogSettings;
   reliability: ReliabilitySettings;
   /** How often the (leader) reconciler looks for overdue predictions and outbox entries. */
   reconcileIntervalMs: number;
@@ -87,6 +92,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     uploadUrlTtlSeconds: e.UPLOAD_URL_TTL_S,
     webhooks: toWebhookSettings(e),
     pipeline: e.PIPELINE,
+    logging: toLogSettings(e),
     reliability: toReliabilitySettings(e),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     adminApiKey: e.ADMIN_API_KEY,

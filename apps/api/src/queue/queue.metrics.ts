@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { QueueName } from '@dermafleet/jobs';
 import { Queue } from 'bullmq';
 import { Gauge, register } from 'prom-client';
+import { withRedisTimeout } from './redis-read-timeout';
 
 const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
@@ -20,7 +21,10 @@ export class QueueMetrics {
       help: 'Jobs in the queue by state',
       labelNames: ['queue', 'state'],
       collect: async () => {
-        const counts = await this.queue.getJobCounts(...STATES);
+        gauge.reset();
+        // Bounded, and absent rather than stale or 0 when Redis cannot be read; the scrape goes on.
+        const counts = await withRedisTimeout(this.queue.getJobCounts(...STATES)).catch(() => null);
+        if (!counts) return;
         for (const state of STATES) gauge.set({ queue: QueueName.Inference, state }, counts[state] ?? 0);
       },
     });

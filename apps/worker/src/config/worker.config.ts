@@ -1,12 +1,15 @@
 import {
   envBoolean,
   envInt,
+  loggingEnv,
   parseEnv,
   redisEnv,
+  toLogSettings,
+  type Env,
+  type LogSettings,
   reliabilityEnv,
   type ReliabilitySettings,
   toReliabilitySettings,
-  type Env,
 } from '@dermafleet/jobs';
 import {
   KNOWN_PROVIDERS,
@@ -15,7 +18,13 @@ import {
   type SessionSettings,
   type ThreadPlan,
 } from '@dermafleet/inference';
-import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
+import {
+  isS3Uri,
+  parseS3ModelUri,
+  storageEnv,
+  toStorageSettings,
+  type StorageSettings,
+} from '@dermafleet/storage';
 import { z } from 'zod';
 
 const providers = z
@@ -27,6 +36,7 @@ const providers = z
 const schema = z.object({
   ...redisEnv,
   ...storageEnv,
+  ...loggingEnv,
   ...reliabilityEnv,
   MAX_WORKER_CRASHES: envInt('a whole number of crashes from 1 to 20', 1, 20).default(2),
   INFERENCE_TIMEOUT_MS: envInt('a number of milliseconds (at least 100)', 100).default(120_000),
@@ -41,9 +51,15 @@ const schema = z.object({
   MODEL_DIR: z
     .string()
     .min(1)
+    .refine((v) => !isS3Uri(v) || parseS3ModelUri(v) !== null)
     .describe(
-      'the path of a model directory (model.onnx, config.json, preprocessor_config.json); `dermafleet make-model` writes a demo one',
+      'the path of a model directory (model.onnx, config.json, preprocessor_config.json), or s3://bucket/prefix/ where `dermafleet model push` put one',
     ),
+  MODEL_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default('.dermafleet/model-cache/')
+    .describe('a folder for models downloaded from S3 (an emptyDir in Kubernetes)'),
   MODEL_ID: z.string().min(1).optional().describe('a model name'),
   WORKER_MODE: z
     .enum(['all-in-one', 'preprocess', 'infer'])
@@ -73,7 +89,9 @@ export interface WorkerConfig {
   redisUrl: string;
   keyPrefix: string;
   storage: StorageSettings;
+  /** A local folder, or `s3://bucket/prefix/` (downloaded into modelCacheDir and verified first). */
   modelDir: string;
+  modelCacheDir: string;
   modelId: string | undefined;
   mode: 'all-in-one' | 'preprocess' | 'infer';
   batch: { maxSize: number; maxDelayMs: number; prefetchDepth: number };
@@ -86,6 +104,7 @@ export interface WorkerConfig {
   retentionDays: number;
   shutdownTimeoutMs: number;
   lockDurationMs: number | undefined;
+  logging: LogSettings;
   reliability: ReliabilitySettings;
   /** A job whose worker died this many times is failed by BullMQ (then worker_crashed). */
   maxWorkerCrashes: number;
@@ -110,6 +129,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     keyPrefix: e.KEY_PREFIX,
     storage: toStorageSettings(e),
     modelDir: e.MODEL_DIR,
+    modelCacheDir: e.MODEL_CACHE_DIR,
     modelId: e.MODEL_ID,
     mode: e.WORKER_MODE,
     batch: { maxSize: e.BATCH_MAX_SIZE, maxDelayMs: e.BATCH_MAX_DELAY_MS, prefetchDepth: e.PREFETCH_DEPTH },
@@ -133,6 +153,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     retentionDays: e.RETENTION_DAYS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lockDurationMs: e.LOCK_DURATION_MS,
+    logging: toLogSettings(e),
     reliability: toReliabilitySettings(e),
     maxWorkerCrashes: e.MAX_WORKER_CRASHES,
     inferenceTimeoutMs: e.INFERENCE_TIMEOUT_MS,

@@ -91,12 +91,28 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
   }
 
   private async process(job: Job): Promise<string> {
+    const started = Date.now();
+    // Structured fields for JSON logs (LOG_FORMAT=json); ids only, never image bytes or keys.
+    const fields = {
+      prediction_id: (job.data as { predictionId?: string }).predictionId,
+      tenant: (job.data as { tenant?: string }).tenant,
+      queue: job.queueName,
+      job: job.name,
+      attempt: job.attemptsMade + 1,
+    };
     try {
       const outcome = await this.route(job);
       this.metrics.jobDone(outcome);
+      this.logger.debug({ msg: `${job.name} ${outcome}`, ...fields, outcome, ms: Date.now() - started });
       return outcome;
     } catch (err) {
-      this.metrics.jobDone(err instanceof UnrecoverableError ? 'failed' : 'error');
+      const permanent = err instanceof UnrecoverableError;
+      this.metrics.jobDone(permanent ? 'failed' : 'error');
+      this.logger.warn({
+        msg: `${job.name} attempt failed: ${(err as Error).message}`,
+        ...fields,
+        permanent,
+      });
       throw err;
     }
   }

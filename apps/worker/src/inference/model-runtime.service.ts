@@ -6,6 +6,7 @@ import {
   loadModelDirectory,
 } from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { localModelDir } from './model-source';
 
 /**
  * Loads the model directory and opens the classifier (session thread, preprocessing pool,
@@ -21,7 +22,8 @@ export class ModelRuntimeService implements OnApplicationShutdown {
   async open(): Promise<ImageClassifier> {
     // Before reading hundreds of MB: a GPU pod without CUDA binaries says so in one sentence.
     assertProvidersAvailable(this.config.session.executionProviders);
-    const model = await loadModelDirectory(this.config.modelDir, { modelId: this.config.modelId });
+    const dir = await localModelDir(this.config);
+    const model = await loadModelDirectory(dir, { modelId: this.config.modelId });
     const { batch, session, preprocessing, threads } = this.config;
     limitLibvipsThreads(threads.sharpConcurrency);
     const classifier = await ImageClassifier.open(model, {

@@ -11,6 +11,7 @@ import {
   type ResizedImage,
 } from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
+import { localModelDir } from '../inference/model-source';
 
 /**
  * The preprocessing tier's runtime (WORKER_MODE=preprocess): a pool of decode/resize threads and
@@ -26,7 +27,8 @@ export class PreprocessRuntimeService implements OnApplicationShutdown {
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
 
   async open(): Promise<void> {
-    this.specValue = await readPreprocessorSpec(this.config.modelDir);
+    const dir = await localModelDir(this.config, ['preprocessor_config.json']);
+    this.specValue = await readPreprocessorSpec(dir);
     limitLibvipsThreads(this.config.threads.sharpConcurrency);
     this.pool = new PreprocessPool({
       size: this.config.threads.preprocessThreads,

@@ -84,6 +84,7 @@ export class BatchRepository {
       sealed_at: null,
       completed_at: null,
       counts: { total: 0, queued: 0, processing: 0, succeeded: 0, failed: 0 },
+      model_versions: [],
       tenant: input.tenant,
       webhookUrl: input.webhookUrl,
       notify: input.notify,

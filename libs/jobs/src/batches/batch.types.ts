@@ -22,6 +22,8 @@ export interface Batch {
   sealed_at: string | null;
   completed_at: string | null;
   counts: BatchCounts;
+  /** The distinct `model.version` of its results so far, first seen first (a rolling upgrade shows). */
+  model_versions: string[];
 }
 
 /** What we keep beside the public object, never shown to clients. */
@@ -41,7 +43,8 @@ export const COUNT_FIELDS = ['total', 'queued', 'processing', 'succeeded', 'fail
  * The batch hash `<prefix>:bat:<id>`. Field names are shared with webhook dispatch, which reads
  * the hash directly: tenant, webhook_url ('' = none), notify, id, status, name ('' = null),
  * metadata (JSON), created_at, sealed_at/completed_at ('' = null), the five integer counters, and
- * labels (JSON array, absent until the first success).
+ * labels (JSON array, absent until the first success), model_versions (comma-separated, absent
+ * until the first result; kept by the same Lua scripts as the counters).
  */
 export function serialiseBatch(record: BatchRecord): Record<string, string> {
   return {
@@ -57,6 +60,7 @@ export function serialiseBatch(record: BatchRecord): Record<string, string> {
     notify: record.notify,
     // Absent until the first success sets it (HSETNX in the scripts needs it absent, not '').
     ...(record.labels ? { labels: JSON.stringify(record.labels) } : {}),
+    ...(record.model_versions.length ? { model_versions: record.model_versions.join(',') } : {}),
     ...Object.fromEntries(COUNT_FIELDS.map((field) => [field, String(record.counts[field])])),
   };
 }
@@ -79,6 +83,7 @@ export function parseBatch(hash: Record<string, string>): BatchRecord {
     sealed_at: hash.sealed_at || null,
     completed_at: hash.completed_at || null,
     counts,
+    model_versions: hash.model_versions ? hash.model_versions.split(',') : [],
     tenant: hash.tenant,
     webhookUrl: hash.webhook_url || null,
     notify: hash.notify === 'each' ? 'each' : 'batch',
@@ -96,5 +101,6 @@ export function toPublicBatch(record: BatchRecord): Batch {
     sealed_at: record.sealed_at,
     completed_at: record.completed_at,
     counts: { ...record.counts },
+    model_versions: [...record.model_versions],
   };
 }

@@ -2,6 +2,20 @@ import { LUA_OUTBOX } from '../reliability/outbox-entry';
 import { LuaScript } from './lua-script';
 
 /*
+ * Adds a model version to the batch hash's comma-separated `model_versions` field (first-seen
+ * order) unless present: inside the same script as the counters, so a batch never counts a result
+ * whose model it does not list. Versions are `sha256:<hex>`, never containing a comma.
+ */
+const ADD_MODEL_VERSION = `
+local function add_model_version(batch, version)
+  if version == '' then return end
+  local current = redis.call('HGET', batch, 'model_versions') or ''
+  if string.find(',' .. current .. ',', ',' .. version .. ',', 1, true) then return end
+  redis.call('HSET', batch, 'model_versions', current == '' and version or (current .. ',' .. version))
+end
+`;
+
+/*
  * The prediction state changes that touch batch counters. Each runs as one Lua script, so the
  * counters stay exact under any number of concurrent API and worker processes, and a batch moves
  * sealed -> completed in exactly one call (the one that sees it sealed with every prediction ended).
@@ -33,13 +47,14 @@ return 1
  * ARGV tenant, id, ttl, counter (the record's status), filename ('' = none), name mode
  * ('unique': an existing filename answers its prediction instead; 'remember': first one wins;
  * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), at
- * (completed_at), work due ms, outbox due ms, then the record's field/value pairs. Returns
+ * (completed_at), work due ms, outbox due ms, model version of a cached result ('' = none), then
+ * the record's field/value pairs. Returns
  * {1, ''} created, {0, ''} sealed, {-1, ''} no such batch for this tenant, {2, id} the filename
  * already names prediction id, {2, id} as well when a record with this id exists (a retry).
  * A queued prediction with its image in S3 joins the work index; a cached one gets its outbox
  * entries (event and S3 copy), atomically with the record and the counters.
  */
-export const CREATE_IN_BATCH = new LuaScript(`${LUA_OUTBOX}
+export const CREATE_IN_BATCH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}
 local b = redis.call('HMGET', KEYS[2], 'tenant', 'status')
 if b[1] ~= ARGV[1] then return {-1, ''} end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {2, ARGV[2]} end
@@ -50,7 +65,7 @@ if name ~= '' and ARGV[6] == 'unique' then
   if existing then return {2, existing} end
 end
 local ttl = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], unpack(ARGV, 12))
+redis.call('HSET', KEYS[1], unpack(ARGV, 13))
 redis.call('EXPIRE', KEYS[1], ttl)
 if ARGV[4] == 'queued' and ARGV[7] ~= '1' then
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[2])
@@ -70,6 +85,7 @@ end
 redis.call('HINCRBY', KEYS[2], 'total', 1)
 redis.call('HINCRBY', KEYS[2], ARGV[4], 1)
 if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
+add_model_version(KEYS[2], ARGV[12])
 redis.call('EXPIRE', KEYS[2], ttl)
 return {1, ''}
 `);
@@ -95,10 +111,10 @@ return 1
  * KEYS prediction, batch, pending, dedupe, current model, work, outbox.
  * ARGV status, completed_at, field, json, in-batch ('1'/'0'), claim ('1' = only if still pending,
  * taking it out of the pending set), id, labels JSON ('' = none), dedupe ttl ('' = no dedupe
- * write), model JSON, outbox due ms, batch id. Returns 0 unchanged, 1 changed, 2 changed and
+ * write), model JSON, outbox due ms, batch id, model version of a result ('' = none). Returns 0 unchanged, 1 changed, 2 changed and
  * completed the batch.
  */
-export const FINISH = new LuaScript(`${LUA_OUTBOX}
+export const FINISH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}
 if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return 0 end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'succeeded' or status == 'failed' then return 0 end
@@ -114,6 +130,7 @@ if ARGV[5] ~= '1' or redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
 redis.call('HINCRBY', KEYS[2], status, -1)
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
+add_model_version(KEYS[2], ARGV[13])
 local b = redis.call('HMGET', KEYS[2], 'status', 'total', 'succeeded', 'failed')
 if b[1] == 'sealed' and tonumber(b[3]) + tonumber(b[4]) >= tonumber(b[2]) then
   redis.call('HSET', KEYS[2], 'status', 'completed', 'completed_at', ARGV[2])
