@@ -223,6 +223,7 @@ export class PredictionRepository {
       labels,
       fresh ? this.retentionSeconds : '',
       fresh ? modelOfResult(result) : '',
+      this.keys.finalChannel,
     ]);
     return { changed: code === 1 || code === 2, batchCompleted: code === 2 && batchId ? batchId : null };
   }

@@ -13,6 +13,11 @@ export class RedisKeys {
     return `${this.prefix}:bat:${id}`;
   }
 
+  /** Pub/sub channel on which a prediction's id is published when it becomes final (?wait=). */
+  get finalChannel(): string {
+    return `${this.prefix}:prediction-final`;
+  }
+
   /** Prefix handed to BullMQ so its queues live beside our records. */
   get bullPrefix(): string {
     return `${this.prefix}:bull`;

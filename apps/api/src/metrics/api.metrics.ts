@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, register } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, register } from 'prom-client';
 
 let started = false;
 
@@ -15,4 +15,11 @@ export const predictionsAccepted =
     name: 'dermafleet_predictions_accepted_total',
     help: 'Images accepted for classification',
     labelNames: ['priority'],
+  });
+
+export const waitingRequests =
+  (register.getSingleMetric('dermafleet_api_waiting_requests') as Gauge | undefined) ??
+  new Gauge({
+    name: 'dermafleet_api_waiting_requests',
+    help: 'Requests held by ?wait= for a prediction to become final, now',
   });

@@ -6,6 +6,7 @@ import {
   HttpCode,
   Param,
   Post,
+  Query,
   Res,
   UploadedFile,
   UseInterceptors,
@@ -19,6 +20,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -31,6 +33,9 @@ import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
+import { clientGone } from './wait/client-gone.signal';
+import { isFinal, PredictionWaitService } from './wait/prediction-wait.service';
+import { parseWaitMs, waitQueryDoc } from './wait/wait-query.schema';
 
 @ApiTags('predictions')
 @ApiBearerAuth()
@@ -40,6 +45,7 @@ export class PredictionsController {
     private readonly intake: PredictionIntakeService,
     private readonly reader: PredictionReaderService,
     private readonly idempotency: IdempotencyService,
+    private readonly waiter: PredictionWaitService,
   ) {}
 
   @Post()
@@ -53,15 +59,21 @@ export class PredictionsController {
     required: false,
     description: 'Same key and tenant within 24 h: the first prediction, nothing new.',
   })
+  @ApiQuery({
+    ...waitQueryDoc,
+    description:
+      'Seconds (0-30, fractions allowed) to hold the request for the final prediction: 200 with it when it ' +
+      'ends in time, else 202 as without wait. Default 0.',
+  })
   @ApiResponse({
     status: 202,
     type: PredictionDto,
-    description: 'Accepted (or already succeeded when cached); poll the Location.',
+    description: 'Accepted (or already succeeded when cached, without wait); poll the Location.',
   })
   @ApiResponse({
     status: 200,
     type: PredictionDto,
-    description: 'An Idempotency-Key replay: the first prediction as it stands.',
+    description: 'Final within ?wait= (succeeded or failed); or an Idempotency-Key replay, as it stands.',
   })
   @ApiResponse({ status: 415, type: ErrorBodyDto, description: 'Not a supported image format.' })
   @ApiResponse({ status: 413, type: ErrorBodyDto, description: 'Too many bytes or pixels.' })
@@ -70,13 +82,15 @@ export class PredictionsController {
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: Record<string, unknown>,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Query('wait') wait: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Prediction> {
+    const waitMs = parseWaitMs(wait);
     const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(tenant, idempotencyKey);
     if (claim?.kind === 'replay') {
       const first = await this.awaitFirst(tenant, claim.predictionId);
       res.status(200).setHeader('Location', `/v1/predictions/${first.id}`);
-      return first;
+      return (await this.waiter.awaitFinal(tenant, first.id, waitMs, clientGone(res), first)) ?? first;
     }
     try {
       if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
@@ -91,7 +105,12 @@ export class PredictionsController {
         priority: fields.priority,
       });
       res.setHeader('Location', `/v1/predictions/${record.id}`);
-      return toPublicPrediction(record);
+      const accepted = toPublicPrediction(record);
+      if (waitMs <= 0) return accepted;
+      const now =
+        (await this.waiter.awaitFinal(tenant, record.id, waitMs, clientGone(res), accepted)) ?? accepted;
+      if (isFinal(now)) res.status(200);
+      return now;
     } catch (err) {
       // A refused request created nothing, so its key must not stand for a prediction.
       await claim?.release();
@@ -114,11 +133,26 @@ export class PredictionsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Poll one prediction' })
+  @ApiOperation({ summary: 'Poll one prediction, or long-poll it with ?wait=' })
+  @ApiQuery({
+    ...waitQueryDoc,
+    description:
+      'Seconds (0-30, fractions allowed) to hold the request: it answers as soon as the prediction is final, ' +
+      'or when the time is up with the prediction as it stands (200 both). Default 0.',
+  })
   @ApiOkResponse({ type: PredictionDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async get(@Tenant() tenant: string, @Param('id') id: string): Promise<Prediction> {
-    const prediction = await this.reader.find(tenant, id);
+  async get(
+    @Tenant() tenant: string,
+    @Param('id') id: string,
+    @Query('wait') wait: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Prediction> {
+    const waitMs = parseWaitMs(wait);
+    const prediction =
+      waitMs > 0
+        ? await this.waiter.awaitFinal(tenant, id, waitMs, clientGone(res))
+        : await this.reader.find(tenant, id);
     if (!prediction) throw ApiError.notFound('prediction');
     return prediction;
   }

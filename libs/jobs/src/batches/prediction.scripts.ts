@@ -63,13 +63,16 @@ return 1
  * KEYS prediction, batch, pending, dedupe, current model.
  * ARGV status, completed_at, field, json, in-batch ('1'/'0'), claim ('1' = only if still pending,
  * taking it out of the pending set), id, labels JSON ('' = none), dedupe ttl ('' = no dedupe
- * write), model JSON. Returns 0 unchanged, 1 changed, 2 changed and completed the batch.
+ * write), model JSON, final channel ('' = none). Returns 0 unchanged, 1 changed, 2 changed and
+ * completed the batch. The PUBLISH on the final channel (message: the id) happens in the same
+ * script as the state change, so no final state exists without its notification (?wait= hears it).
  */
 export const FINISH = new LuaScript(`
 if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return 0 end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'succeeded' or status == 'failed' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3], ARGV[4])
+if ARGV[11] and ARGV[11] ~= '' then redis.call('PUBLISH', ARGV[11], ARGV[7]) end
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
   if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
