@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api.config';
 import { ErrorBodyFilter } from './errors/error-body.filter';
+import { securityHeaders } from './http/security-headers';
+import { applyServerTimeouts } from './http/server-timeouts';
 import { startApiMetrics } from './metrics/api.metrics';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share it. */
@@ -19,6 +21,9 @@ export async function createApiApp(
     // Throw start-up errors to our caller (main prints one sentence) instead of exiting inside Nest.
     abortOnError: false,
   });
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+  applyServerTimeouts(app.getHttpServer());
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useBodyParser('json', { limit: '1mb' });
   const document = SwaggerModule.createDocument(
