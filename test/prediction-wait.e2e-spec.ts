@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { freePort } from '../libs/jobs/src/local/local-redis';
 import { FinalStateListener } from '../apps/api/src/predictions/wait/final-state.listener';
 import { startChildApp, waitForOutput, type ChildApp } from './harness/child-app';
 import { getJson, uploadPrediction } from './harness/http';
 import { RunningApp, startApi, startWorker } from './harness/stack';
-import { appEnv, fixturesDir, poll, uniquePrefix } from './harness/test-env';
+import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
 import { distinctJpegs } from './worker-support/distinct-images';
 
 interface PredictionBody {
@@ -106,6 +108,12 @@ describe('waiting for a prediction in one request (?wait=)', () => {
   });
 
   it('a GET held with wait answers as soon as the worker finishes the prediction (200, with the result)', async () => {
+    // Its Redis hand-off copy gone (expired, as after a long queue or a crashed worker): the
+    // worker reads the durable S3 object instead.
+    const redis = new Redis(infra().redisUrl);
+    const sha256 = createHash('sha256').update(images[1]).digest('hex');
+    expect(await redis.unlink(`${prefix}:hot:default:${sha256}`)).toBe(1);
+    redis.disconnect();
     const held = getJson<PredictionBody>(`${api.url}/v1/predictions/${queuedId}?wait=30`);
     const listener = api.app.get(FinalStateListener);
     await poll(
@@ -133,6 +141,12 @@ describe('waiting for a prediction in one request (?wait=)', () => {
     expect(res.headers.get('location')).toBe(`/v1/predictions/${body.id}`);
     // The same answer a later plain GET gives.
     expect((await getJson<PredictionBody>(`${api.url}/v1/predictions/${body.id}`)).body).toEqual(body);
+    // The Redis hand-off copy of the image served its purpose and is gone.
+    const redis = new Redis(infra().redisUrl);
+    expect(
+      await redis.keys(`${prefix}:hot:*${createHash('sha256').update(images[4]).digest('hex')}`),
+    ).toEqual([]);
+    redis.disconnect();
   });
 
   it('POST with wait answers 200 with a failed prediction too (a final state), with its error', async () => {

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api.config';
 import { ErrorBodyFilter } from './errors/error-body.filter';
+import { stampReceivedAt } from './http/received-at';
 import { securityHeaders } from './http/security-headers';
 import { applyServerTimeouts } from './http/server-timeouts';
 import { startApiMetrics } from './metrics/api.metrics';
@@ -22,6 +23,7 @@ export async function createApiApp(
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  app.use(stampReceivedAt);
   app.use(securityHeaders);
   applyServerTimeouts(app.getHttpServer());
   app.useGlobalFilters(new ErrorBodyFilter());

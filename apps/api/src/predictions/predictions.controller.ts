@@ -29,6 +29,8 @@ import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
+import { receivedAt } from '../http/received-at';
+import { apiStageSeconds } from '../metrics/api.metrics';
 import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
@@ -105,11 +107,15 @@ export class PredictionsController {
         priority: fields.priority,
       });
       res.setHeader('Location', `/v1/predictions/${record.id}`);
+      apiStageSeconds.observe({ stage: 'upload' }, (performance.now() - receivedAt(res)) / 1000);
       const accepted = toPublicPrediction(record);
       if (waitMs <= 0) return accepted;
       const now =
         (await this.waiter.awaitFinal(tenant, record.id, waitMs, clientGone(res), accepted)) ?? accepted;
-      if (isFinal(now)) res.status(200);
+      if (isFinal(now)) {
+        res.status(200);
+        apiStageSeconds.observe({ stage: 'end_to_end' }, (performance.now() - receivedAt(res)) / 1000);
+      }
       return now;
     } catch (err) {
       // A refused request created nothing, so its key must not stand for a prediction.

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
+import { HotImageStore } from '../hot-image.store';
 import { PredictionRepository } from '../prediction.repository';
 import { RedisKeys } from '../redis-keys';
 import { JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
@@ -59,10 +60,15 @@ export class JobsCoreModule {
           useFactory: (redis: Redis, keys: RedisKeys) =>
             new PredictionRepository(redis, keys, settings.retentionDays * 86400),
         },
+        {
+          provide: HotImageStore,
+          inject: [REDIS, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) => new HotImageStore(redis, keys),
+        },
         RedisLifecycle,
         RedisHealthIndicator,
       ],
-      exports: [REDIS, RedisKeys, PredictionRepository, RedisHealthIndicator, JOBS_SETTINGS],
+      exports: [REDIS, RedisKeys, PredictionRepository, HotImageStore, RedisHealthIndicator, JOBS_SETTINGS],
     };
   }
 }
