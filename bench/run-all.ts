@@ -2,6 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoModel } from '../apps/cli/src/local/demo-model.location';
+import { runInteractiveLatency } from './latency/interactive.bench';
+import { formatLatency } from './latency/latency-report';
+import { lesionPhotos } from './latency/lesion-photos';
 import { modelSizeJpegs } from './support/bench-images';
 import { repoRoot, startInfra, type BenchInfra } from './support/bench-infra';
 import { formatReport, type BenchReport, type WorkerFigures } from './support/bench-report';
@@ -25,6 +28,8 @@ const PARTS = {
   threads:
     'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
   rss: 'worker RSS over 5,000 images on the tiny model: flat within 10% after warm-up (~2.5 min)',
+  latency:
+    'interactive: 24 distinct 1024x768 JPEGs one after another, POST ?wait= to the answer, p50/p90 against the floor (exact preprocessing + batch-1 run) measured alternately (~1 min)',
 } as const;
 type Part = keyof typeof PARTS;
 
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
   const needsBase = parts.some((p) => p !== 'preprocess' && p !== 'rss');
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
   const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
-  const needsApps = parts.some((p) => p === 'worker' || p === 'threads' || p === 'rss');
+  const needsApps = parts.some((p) => p === 'worker' || p === 'threads' || p === 'rss' || p === 'latency');
   const infra = needsApps ? await startInfra() : undefined;
   const batchOverride = Number(process.env.BENCH_BATCH) || undefined;
   try {
@@ -128,10 +133,16 @@ async function main(): Promise<void> {
       say('rss');
       report.rss = await runRss(infra!, tiny!.dir, await modelSizeJpegs(5000, 50));
     }
+    if (parts.includes('latency')) {
+      say('latency');
+      const photos = await lesionPhotos(27);
+      report.latency = await runInteractiveLatency(infra!, base!.dir, photos.slice(3), photos.slice(0, 3));
+    }
   } finally {
     await infra?.close();
   }
   console.log(formatReport(report));
+  if (report.latency) console.log(`\n${formatLatency(report.latency).join('\n')}`);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

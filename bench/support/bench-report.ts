@@ -1,3 +1,4 @@
+import type { InteractiveLatencyResult } from '../latency/interactive.bench';
 import type { EndToEndResult } from '../worker/end-to-end.bench';
 import type { PreprocessCostRow } from '../worker/preprocess-cost.bench';
 import type { RawCeilingRow } from '../worker/raw-ceiling.bench';
@@ -19,6 +20,7 @@ export interface BenchReport {
   preprocess?: PreprocessCostRow[];
   threads?: { twoThreadsOneWorker: EndToEndResult; oneThreadTwoWorkers: EndToEndResult };
   rss?: RssResult;
+  latency?: InteractiveLatencyResult;
 }
 
 const f = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
