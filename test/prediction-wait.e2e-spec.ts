@@ -161,6 +161,70 @@ describe('waiting for a prediction in one request (?wait=)', () => {
   });
 });
 
+describe('waiting for a batch to complete (GET /v1/batches/{id}?wait=)', () => {
+  const prefix = uniquePrefix('bwait');
+  let api: RunningApp;
+  let worker: RunningApp | undefined;
+
+  beforeAll(async () => {
+    api = await startApi(prefix);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  const post = async <T>(path: string, body?: FormData | string): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${api.url}${path}`, {
+      method: 'POST',
+      body,
+      headers: typeof body === 'string' ? { 'content-type': 'application/json' } : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  it('answers 200 with the batch as it stands after the time, and at once when a seal completes it', async () => {
+    const empty = await post<{ id: string }>('/v1/batches', '{}');
+    const open = await getJson<{ status: string }>(`${api.url}/v1/batches/${empty.body.id}?wait=0.3`);
+    expect(open).toMatchObject({ status: 200, body: { status: 'open' } });
+    expect((await fetch(`${api.url}/v1/batches/${empty.body.id}?wait=99`)).status).toBe(400);
+    const held = getJson<{ status: string }>(`${api.url}/v1/batches/${empty.body.id}?wait=30`);
+    const listener = api.app.get(FinalStateListener);
+    await poll(
+      async () => listener.waiting,
+      (n) => n === 1,
+      10_000,
+      10,
+    );
+    await post(`/v1/batches/${empty.body.id}/seal`); // an empty batch completes at seal
+    expect(await held).toMatchObject({ status: 200, body: { status: 'completed' } });
+  }, 25_000);
+
+  it('answers as soon as the last prediction of a sealed batch ends', async () => {
+    const batch = await post<{ id: string }>('/v1/batches', '{}');
+    const [image] = await distinctJpegs(1, 200, 150);
+    const form = new FormData();
+    form.append('image', new Blob([image]), 'one.jpg');
+    expect((await post(`/v1/batches/${batch.body.id}/images`, form)).status).toBe(202);
+    await post(`/v1/batches/${batch.body.id}/seal`);
+    const held = getJson<{ status: string; counts: { succeeded: number } }>(
+      `${api.url}/v1/batches/${batch.body.id}?wait=30`,
+    );
+    const listener = api.app.get(FinalStateListener);
+    await poll(
+      async () => listener.waiting,
+      (n) => n === 1,
+      10_000,
+      10,
+    );
+    worker = await startWorker(prefix);
+    expect(await held).toMatchObject({
+      status: 200,
+      body: { status: 'completed', counts: { succeeded: 1 } },
+    });
+  }, 25_000); // the wait is 30 s: only the completion's notification answers it within this test's time
+});
+
 /** Resident memory of a process, from /proc (Linux). */
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

@@ -11,7 +11,7 @@ import { distinctJpegs } from './worker-support/distinct-images';
 import { QueueEventLog, watchQueue } from './worker-support/queue-watch';
 
 /** The measured batch: seconds on a CPU, long enough for the event loop to turn many times. */
-const BATCH = 16;
+const BATCH = 8;
 
 /**
  * Runs `work` and counts the turns of the event loop (a 5 ms interval firing) that happened

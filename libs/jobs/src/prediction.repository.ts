@@ -224,6 +224,7 @@ export class PredictionRepository {
       fresh ? this.retentionSeconds : '',
       fresh ? modelOfResult(result) : '',
       this.keys.finalChannel,
+      batchId ?? '',
     ]);
     return { changed: code === 1 || code === 2, batchCompleted: code === 2 && batchId ? batchId : null };
   }

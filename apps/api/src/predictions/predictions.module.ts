@@ -44,6 +44,7 @@ import { PredictionWaitService } from './wait/prediction-wait.service';
     CachedResultService,
     PredictionEventsService,
     PredictionAdmissionService,
+    FinalStateListener,
   ],
 })
 export class PredictionsModule {

@@ -116,7 +116,11 @@ export class BatchRepository {
   }
 
   async seal(tenant: string, id: string, now = new Date()): Promise<SealOutcome> {
-    const code = await SEAL.run(this.redis, [this.keys.batch(id)], [tenant, now.toISOString()]);
+    const code = await SEAL.run(
+      this.redis,
+      [this.keys.batch(id)],
+      [tenant, now.toISOString(), this.redisKeys.finalChannel, id],
+    );
     if (code === -1) return { found: false };
     return { found: true, changed: code === 1 || code === 2, completed: code === 2 };
   }

@@ -63,7 +63,7 @@ return 1
  * KEYS prediction, batch, pending, dedupe, current model.
  * ARGV status, completed_at, field, json, in-batch ('1'/'0'), claim ('1' = only if still pending,
  * taking it out of the pending set), id, labels JSON ('' = none), dedupe ttl ('' = no dedupe
- * write), model JSON, final channel ('' = none). Returns 0 unchanged, 1 changed, 2 changed and
+ * write), model JSON, final channel ('' = none), batch id (published too when this completes the batch). Returns 0 unchanged, 1 changed, 2 changed and
  * completed the batch. The PUBLISH on the final channel (message: the id) happens in the same
  * script as the state change, so no final state exists without its notification (?wait= hears it).
  */
@@ -84,6 +84,7 @@ if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
 local b = redis.call('HMGET', KEYS[2], 'status', 'total', 'succeeded', 'failed')
 if b[1] == 'sealed' and tonumber(b[3]) + tonumber(b[4]) >= tonumber(b[2]) then
   redis.call('HSET', KEYS[2], 'status', 'completed', 'completed_at', ARGV[2])
+  if ARGV[12] and ARGV[12] ~= '' then redis.call('PUBLISH', ARGV[11], ARGV[12]) end
   return 2
 end
 return 1
