@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { REDIS, RedisKeys } from '@dermafleet/jobs';
 import type { Redis } from 'ioredis';
 import { waitingRequests } from '../../metrics/api.metrics';
@@ -11,10 +18,11 @@ import { waitingRequests } from '../../metrics/api.metrics';
  * (a notification may have been published while we were away).
  */
 @Injectable()
-export class FinalStateListener implements OnModuleInit, OnApplicationShutdown {
+export class FinalStateListener implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('FinalState');
   private readonly waiters = new Map<string, Set<() => void>>();
   private subscriber: Redis | undefined;
+  private closing = false;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -44,6 +52,7 @@ export class FinalStateListener implements OnModuleInit, OnApplicationShutdown {
     }
     set.add(wake);
     waitingRequests.inc();
+    if (this.closing) queueMicrotask(wake); // shutting down: answer with what stands now
     let done = false;
     return () => {
       if (done) return;
@@ -54,6 +63,11 @@ export class FinalStateListener implements OnModuleInit, OnApplicationShutdown {
       current.delete(wake);
       if (current.size === 0) this.waiters.delete(id);
     };
+  }
+
+  /** True once the app is shutting down: waits end with what stands. */
+  get isClosing(): boolean {
+    return this.closing;
   }
 
   /** Requests waiting now (for metrics and the memory check). */
@@ -72,8 +86,16 @@ export class FinalStateListener implements OnModuleInit, OnApplicationShutdown {
     for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
   }
 
+  /**
+   * Before the HTTP server closes (it waits for open requests): every held request answers with
+   * what stands now, while Redis is still there to read it, instead of holding shutdown up to 30 s.
+   */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    this.wakeAll();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    this.wakeAll(); // answer every waiting request with what stands now, before the server closes
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     if (subscriber && subscriber.status !== 'end')

@@ -27,7 +27,7 @@ export async function holdUntil<T>(
   let timer: NodeJS.Timeout | undefined;
   try {
     let value = await read();
-    while (value !== null && !done(value) && !signal.aborted) {
+    while (value !== null && !done(value) && !signal.aborted && !listener.isClosing) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       if (!woken) {
@@ -38,7 +38,7 @@ export async function holdUntil<T>(
         clearTimeout(timer);
       }
       woken = false;
-      if (signal.aborted) break;
+      if (signal.aborted) break; // nobody to answer
       value = await read();
     }
     return value;
