@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { BatchesModule } from './batches/batches.module';
 import { API_CONFIG, ApiConfig } from './config/api.config';
 import { HealthController } from './health/health.controller';
+import { KeepAliveDrainService } from './http/keep-alive-drain.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { PredictionsModule } from './predictions/predictions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -48,6 +49,7 @@ export class ApiModule {
         WebhooksModule,
       ],
       controllers: [HealthController, MetricsController],
+      providers: [KeepAliveDrainService],
     };
   }
 }

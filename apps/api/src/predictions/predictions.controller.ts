@@ -110,6 +110,8 @@ export class PredictionsController {
       apiStageSeconds.observe({ stage: 'upload' }, (performance.now() - receivedAt(res)) / 1000);
       const accepted = toPublicPrediction(record);
       if (waitMs <= 0) return accepted;
+      // Stored: a request held for up to 30 s must not keep the image's bytes in memory meanwhile.
+      file.buffer = Buffer.alloc(0);
       const now =
         (await this.waiter.awaitFinal(tenant, record.id, waitMs, clientGone(res), accepted)) ?? accepted;
       if (isFinal(now)) {
