@@ -1,8 +1,17 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { BatchesCoreModule, EventsModule, JobsCoreModule, RedisKeys } from '@dermafleet/jobs';
-import { StorageModule } from '@dermafleet/storage';
+import {
+  BatchesCoreModule,
+  EventsModule,
+  failFastRedisOptions,
+  JobsCoreModule,
+  OutboxModule,
+  RedisKeys,
+  RESULT_COPY_WRITER,
+  resultCopyWriter,
+} from '@dermafleet/jobs';
+import { ObjectStore, objectKeys, StorageModule } from '@dermafleet/storage';
 import { AuthModule } from './auth/auth.module';
 import { BatchesModule } from './batches/batches.module';
 import { API_CONFIG, ApiConfig } from './config/api.config';
@@ -10,6 +19,7 @@ import { HealthController } from './health/health.controller';
 import { KeepAliveDrainService } from './http/keep-alive-drain.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { PredictionsModule } from './predictions/predictions.module';
+import { ReconcilerModule } from './reconciler/reconciler.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Global()
@@ -37,16 +47,32 @@ export class ApiModule {
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,
           retentionDays: config.retentionDays,
+          reliability: config.reliability,
         }),
         BatchesCoreModule.forRoot(),
         StorageModule.forRoot(config.storage),
-        EventsModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix }),
-        BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: keys.bullPrefix }),
+        EventsModule.forRoot({
+          redisUrl: config.redisUrl,
+          keyPrefix: config.keyPrefix,
+          reliability: config.reliability,
+        }),
+        OutboxModule.forRoot({
+          provide: RESULT_COPY_WRITER,
+          inject: [ObjectStore],
+          useFactory: (store: ObjectStore) => resultCopyWriter(store, objectKeys.result),
+        }),
+        // Queues we add to fail fast when Redis is away (the request answers 503); the webhook
+        // consumer's Worker makes its own blocking connection.
+        BullModule.forRoot({
+          connection: { url: config.redisUrl, ...failFastRedisOptions(config.reliability) },
+          prefix: keys.bullPrefix,
+        }),
         TerminusModule,
         AuthModule,
         PredictionsModule,
         BatchesModule,
         WebhooksModule,
+        ReconcilerModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [KeepAliveDrainService],

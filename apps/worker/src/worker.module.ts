@@ -1,7 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { EventsModule, JobsCoreModule } from '@dermafleet/jobs';
-import { StorageModule } from '@dermafleet/storage';
+import {
+  EventsModule,
+  JobsCoreModule,
+  OutboxModule,
+  RESULT_COPY_WRITER,
+  resultCopyWriter,
+} from '@dermafleet/jobs';
+import { ObjectStore, objectKeys, StorageModule } from '@dermafleet/storage';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { HealthController } from './health/health.controller';
 import { ClassifyHandler } from './inference/classify.handler';
@@ -30,9 +36,19 @@ export class WorkerModule {
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,
           retentionDays: config.retentionDays,
+          reliability: config.reliability,
         }),
         StorageModule.forRoot(config.storage),
-        EventsModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix }),
+        EventsModule.forRoot({
+          redisUrl: config.redisUrl,
+          keyPrefix: config.keyPrefix,
+          reliability: config.reliability,
+        }),
+        OutboxModule.forRoot({
+          provide: RESULT_COPY_WRITER,
+          inject: [ObjectStore],
+          useFactory: (store: ObjectStore) => resultCopyWriter(store, objectKeys.result),
+        }),
         TerminusModule,
       ],
       controllers: [HealthController, MetricsController],

@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { defaultReliability, type ReliabilitySettings } from './config/reliability.env';
 
 /**
  * The one typed job catalogue (STYLE.md #1): queue names, job names and payloads in one place.
@@ -47,17 +48,19 @@ export interface QueueWorkerSettings {
 
 /** Per-queue settings; a new queue without settings does not compile (STYLE.md #2). */
 export const queueWorkerSettings: Record<QueueName, QueueWorkerSettings> = {
+  // Prediction jobs: attempts and backoff are the defaults of JOB_ATTEMPTS / JOB_BACKOFF_MS, long
+  // enough to outlast an S3 or Redis blip of ~30 s (4 x 2 s, ~14 s in all, was not).
   inference: {
     lockDurationMs: 60_000,
-    attempts: 4,
-    backoffMs: 2_000,
+    attempts: defaultReliability.jobAttempts,
+    backoffMs: defaultReliability.jobBackoffMs,
     removeOnCompleteCount: 1000,
     removeOnFailCount: 5000,
   },
   preprocess: {
     lockDurationMs: 60_000,
-    attempts: 4,
-    backoffMs: 2_000,
+    attempts: defaultReliability.jobAttempts,
+    backoffMs: defaultReliability.jobBackoffMs,
     removeOnCompleteCount: 1000,
     removeOnFailCount: 5000,
   },
@@ -82,13 +85,14 @@ export function predictionJobOptions(
   queue: PredictionQueueName,
   predictionId: string,
   priority: PredictionPriority,
+  retry: Pick<ReliabilitySettings, 'jobAttempts' | 'jobBackoffMs'> = defaultReliability,
 ): JobsOptions {
   const settings = queueWorkerSettings[queue];
   return {
     jobId: predictionId,
     priority: JobPriority[priority],
-    attempts: settings.attempts,
-    backoff: { type: 'exponential', delay: settings.backoffMs },
+    attempts: retry.jobAttempts,
+    backoff: { type: 'exponential', delay: retry.jobBackoffMs },
     removeOnComplete: { count: settings.removeOnCompleteCount },
     removeOnFail: { count: settings.removeOnFailCount },
   };

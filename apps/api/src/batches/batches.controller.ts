@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -10,15 +11,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type Batch, BatchRepository, InvalidBatchCursorError, toPublicBatch } from '@dermafleet/jobs';
+import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { ErrorBodyDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
+import { IdempotencyService } from '../predictions/idempotency.service';
 import { parseFields } from '../predictions/prediction-fields.schema';
+import { requestFingerprint } from '../predictions/request-fingerprint';
 import { clientGone } from '../predictions/wait/client-gone.signal';
 import { FinalStateListener } from '../predictions/wait/final-state.listener';
 import { holdUntil } from '../predictions/wait/hold-until';
 import { parseWaitMs, waitQueryDoc } from '../predictions/wait/wait-query.schema';
-import type { Response } from 'express';
 import { createBatchSchema, listBatchesSchema } from './batch-fields.schema';
 import { BatchSealService } from './batch-seal.service';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './batch.dto';
@@ -30,6 +33,7 @@ export class BatchesController {
   constructor(
     private readonly batches: BatchRepository,
     private readonly sealer: BatchSealService,
+    private readonly idempotency: IdempotencyService,
     private readonly listener: FinalStateListener,
   ) {}
 
@@ -37,16 +41,35 @@ export class BatchesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a batch' })
   @ApiBody({ type: CreateBatchDto })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Same key and tenant within 24 h with the same body: the batch the first request created (200), never a second one; with another body: 422 idempotency_key_reused.',
+  })
   @ApiResponse({ status: 201, type: BatchDto })
-  async create(@Tenant() tenant: string, @Body() body: unknown): Promise<Batch> {
+  @ApiResponse({ status: 200, type: BatchDto, description: 'An Idempotency-Key replay: the first batch.' })
+  async create(
+    @Tenant() tenant: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Batch> {
     const fields = parseFields(createBatchSchema, body);
-    const record = await this.batches.create({
+    const input = {
       tenant,
       name: fields.name ?? null,
       metadata: fields.metadata ?? {},
       webhookUrl: fields.webhook_url ?? null,
       notify: fields.notify,
-    });
+    };
+    const claim =
+      idempotencyKey === undefined
+        ? null
+        : await this.idempotency.claim('bat', tenant, idempotencyKey, requestFingerprint({ ...input }));
+    if (!claim) return toPublicBatch(await this.batches.create(input));
+    const { record, created } = await this.batches.createOnce(input, claim.id);
+    if (!created) res.status(200);
     return toPublicBatch(record);
   }
 

@@ -1,4 +1,12 @@
-import { envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
+import {
+  envInt,
+  parseEnv,
+  redisEnv,
+  reliabilityEnv,
+  type ReliabilitySettings,
+  toReliabilitySettings,
+  type Env,
+} from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
 import { toWebhookSettings, webhookEnv, type WebhookSettings } from '../webhooks/webhook.env';
@@ -7,6 +15,8 @@ const schema = z.object({
   ...redisEnv,
   ...storageEnv,
   ...webhookEnv,
+  ...reliabilityEnv,
+  RECONCILE_INTERVAL_MS: envInt('a number of milliseconds (at least 100)', 100).default(5000),
   PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
   API_KEYS: z
@@ -46,6 +56,9 @@ export interface ApiConfig {
   webhooks: WebhookSettings;
   /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
   pipeline: 'all-in-one' | 'split';
+  reliability: ReliabilitySettings;
+  /** How often the (leader) reconciler looks for overdue predictions and outbox entries. */
+  reconcileIntervalMs: number;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -67,5 +80,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     uploadUrlTtlSeconds: e.UPLOAD_URL_TTL_S,
     webhooks: toWebhookSettings(e),
     pipeline: e.PIPELINE,
+    reliability: toReliabilitySettings(e),
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
   };
 }

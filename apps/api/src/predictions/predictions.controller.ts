@@ -4,6 +4,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  Inject,
   Param,
   Post,
   Query,
@@ -28,6 +29,7 @@ import { Prediction, toPublicPrediction } from '@dermafleet/jobs';
 import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
+import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiError } from '../errors/api-error';
 import { receivedAt } from '../http/received-at';
 import { apiStageSeconds } from '../metrics/api.metrics';
@@ -35,6 +37,8 @@ import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
+import { requestFingerprint } from './request-fingerprint';
+import { checkUpload } from './upload-check';
 import { clientGone } from './wait/client-gone.signal';
 import { isFinal, PredictionWaitService } from './wait/prediction-wait.service';
 import { parseWaitMs, waitQueryDoc } from './wait/wait-query.schema';
@@ -47,6 +51,7 @@ export class PredictionsController {
     private readonly intake: PredictionIntakeService,
     private readonly reader: PredictionReaderService,
     private readonly idempotency: IdempotencyService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly waiter: PredictionWaitService,
   ) {}
 
@@ -59,7 +64,8 @@ export class PredictionsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Same key and tenant within 24 h: the first prediction, nothing new.',
+    description:
+      'Same key and tenant within 24 h: an identical request (same image sha256 and fields) answers the first prediction and creates nothing, even if the first request never finished; a different request under the same key answers 422 idempotency_key_reused.',
   })
   @ApiQuery({
     ...waitQueryDoc,
@@ -79,6 +85,16 @@ export class PredictionsController {
   })
   @ApiResponse({ status: 415, type: ErrorBodyDto, description: 'Not a supported image format.' })
   @ApiResponse({ status: 413, type: ErrorBodyDto, description: 'Too many bytes or pixels.' })
+  @ApiResponse({
+    status: 422,
+    type: ErrorBodyDto,
+    description: 'idempotency_key_reused: the Idempotency-Key was used with another image or other fields.',
+  })
+  @ApiResponse({
+    status: 503,
+    type: ErrorBodyDto,
+    description: 'dependency_unavailable (Redis or S3), with Retry-After; retry with the same key.',
+  })
   async create(
     @Tenant() tenant: string,
     @UploadedFile() file: Express.Multer.File | undefined,
@@ -88,56 +104,53 @@ export class PredictionsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<Prediction> {
     const waitMs = parseWaitMs(wait);
-    const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(tenant, idempotencyKey);
-    if (claim?.kind === 'replay') {
-      const first = await this.awaitFirst(tenant, claim.predictionId);
-      res.status(200).setHeader('Location', `/v1/predictions/${first.id}`);
-      return (await this.waiter.awaitFinal(tenant, first.id, waitMs, clientGone(res), first)) ?? first;
-    }
-    try {
-      if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
-      const fields = parseFields(predictionFieldsSchema, body);
-      const record = await this.intake.accept({
-        id: claim?.predictionId,
-        tenant,
-        bytes: file.buffer,
-        filename: file.originalname || null,
-        metadata: fields.metadata ?? {},
-        webhookUrl: fields.webhook_url ?? null,
-        priority: fields.priority,
-      });
-      res.setHeader('Location', `/v1/predictions/${record.id}`);
-      apiStageSeconds.observe({ stage: 'upload' }, (performance.now() - receivedAt(res)) / 1000);
-      const accepted = toPublicPrediction(record);
-      if (waitMs <= 0) return accepted;
-      // Stored: a request held for up to 30 s must not keep the image's bytes in memory meanwhile.
-      file.buffer = Buffer.alloc(0);
-      const now =
-        (await this.waiter.awaitFinal(tenant, record.id, waitMs, clientGone(res), accepted)) ?? accepted;
-      if (isFinal(now)) {
-        res.status(200);
+    if (idempotencyKey !== undefined) IdempotencyService.check(idempotencyKey);
+    if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
+    const fields = parseFields(predictionFieldsSchema, body);
+    // Refused requests (400, 413, 415) are refused before the key is looked at: they reserve nothing.
+    const image = checkUpload(file.buffer, this.config);
+    const filename = file.originalname || null;
+    const claim =
+      idempotencyKey === undefined
+        ? null
+        : await this.idempotency.claim(
+            'prd',
+            tenant,
+            idempotencyKey,
+            requestFingerprint({
+              sha256: image.sha256,
+              filename,
+              metadata: fields.metadata ?? {},
+              webhook_url: fields.webhook_url ?? null,
+              priority: fields.priority,
+            }),
+          );
+    const { record, created } = await this.intake.accept({
+      id: claim?.id,
+      tenant,
+      bytes: file.buffer,
+      image,
+      filename,
+      metadata: fields.metadata ?? {},
+      webhookUrl: fields.webhook_url ?? null,
+      priority: fields.priority,
+    });
+    // An identical earlier request created it: 200 and the prediction as it stands now.
+    if (!created) res.status(200);
+    else apiStageSeconds.observe({ stage: 'upload' }, (performance.now() - receivedAt(res)) / 1000);
+    res.setHeader('Location', `/v1/predictions/${record.id}`);
+    const accepted = toPublicPrediction(record);
+    if (waitMs <= 0) return accepted;
+    // Stored: a request held for up to 30 s must not keep the image's bytes in memory meanwhile.
+    file.buffer = Buffer.alloc(0);
+    const now =
+      (await this.waiter.awaitFinal(tenant, record.id, waitMs, clientGone(res), accepted)) ?? accepted;
+    if (isFinal(now)) {
+      res.status(200);
+      if (created)
         apiStageSeconds.observe({ stage: 'end_to_end' }, (performance.now() - receivedAt(res)) / 1000);
-      }
-      return now;
-    } catch (err) {
-      // A refused request created nothing, so its key must not stand for a prediction.
-      await claim?.release();
-      throw err;
     }
-  }
-
-  /** The first request with this key may still be storing its image: wait a little for its record. */
-  private async awaitFirst(tenant: string, id: string): Promise<Prediction> {
-    for (let waited = 0; waited <= 10_000; waited += 100) {
-      const prediction = await this.reader.find(tenant, id);
-      if (prediction) return prediction;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new ApiError(
-      409,
-      'invalid_request',
-      'A request with this Idempotency-Key is still being processed; retry in a moment.',
-    );
+    return now;
   }
 
   @Get(':id')

@@ -44,6 +44,7 @@ import { PredictionWaitService } from './wait/prediction-wait.service';
     CachedResultService,
     PredictionEventsService,
     PredictionAdmissionService,
+    IdempotencyService,
     FinalStateListener,
   ],
 })

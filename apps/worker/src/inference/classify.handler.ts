@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ClassifyTiming } from '@dermafleet/inference';
 import { HotImageStore, JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
@@ -6,7 +6,9 @@ import { Job } from 'bullmq';
 import { WorkerMetrics } from '../metrics/worker.metrics';
 import { failAttempt, failPermanently } from './attempt-failure';
 import { startAttempt } from './attempt-start';
+import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { ModelRuntimeService } from './model-runtime.service';
+import { crashIfPoison } from './poison.test-hook';
 import { PredictionOutcomeService } from './prediction-outcome.service';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
@@ -23,6 +25,7 @@ export class ClassifyHandler {
     private readonly store: ObjectStore,
     private readonly runtime: ModelRuntimeService,
     private readonly outcome: PredictionOutcomeService,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly metrics: WorkerMetrics,
     private readonly hot: HotImageStore,
   ) {}
@@ -44,6 +47,7 @@ export class ClassifyHandler {
           'The image is no longer in storage.',
           this.outcome,
         );
+      crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
       const timing: ClassifyTiming = { preprocessMs: NaN, waitMs: NaN, runMs: NaN };
       const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority], timing);

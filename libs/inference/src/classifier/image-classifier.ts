@@ -15,6 +15,11 @@ export interface ClassifierSettings {
   batch: { maxSize: number; maxDelayMs: number; maxQueuedBatches: number };
   /** Preprocessing threads; 0 = one per core. */
   preprocessThreads: number;
+  /**
+   * Limit of one inference run and of one preprocessing task: over it, the work fails (transient,
+   * its job retries) and its thread is replaced. Absent: no limit (the CLI).
+   */
+  taskTimeoutMs?: number;
 }
 
 /** Where one image's time went inside the classifier (milliseconds), for the stage histograms. */
@@ -52,8 +57,16 @@ export class ImageClassifier {
 
   /** Starts the session thread and the preprocessing pool, then warms up with one full batch. */
   static async open(model: ModelDirectory, settings: ClassifierSettings): Promise<ImageClassifier> {
-    const session = await ThreadedModelSession.start(model.onnxPath, settings.session, model.labels.length);
-    const pool = new PreprocessPool({ size: settings.preprocessThreads });
+    const session = await ThreadedModelSession.start(
+      model.onnxPath,
+      settings.session,
+      model.labels.length,
+      settings.taskTimeoutMs,
+    );
+    const pool = new PreprocessPool({
+      size: settings.preprocessThreads,
+      taskTimeoutMs: settings.taskTimeoutMs,
+    });
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {
       await classifier.warmUp();

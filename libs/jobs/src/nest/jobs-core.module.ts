@@ -4,7 +4,9 @@ import { Redis } from 'ioredis';
 import { HotImageStore } from '../hot-image.store';
 import { PredictionRepository } from '../prediction.repository';
 import { RedisKeys } from '../redis-keys';
-import { JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
+import { Outbox } from '../reliability/outbox';
+import { WorkIndex } from '../reliability/work-index';
+import { failFastRedisOptions, JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
 
 /** Closes our Redis connection last, after queues and workers (STYLE.md #7). */
 @Injectable()
@@ -50,15 +52,31 @@ export class JobsCoreModule {
         { provide: JOBS_SETTINGS, useValue: settings },
         {
           provide: REDIS,
-          useFactory: () =>
-            new Redis(settings.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
+          useFactory: () => new Redis(settings.redisUrl, failFastRedisOptions(settings.reliability)),
         },
         { provide: RedisKeys, useValue: new RedisKeys(settings.keyPrefix) },
         {
           provide: PredictionRepository,
           inject: [REDIS, RedisKeys],
           useFactory: (redis: Redis, keys: RedisKeys) =>
-            new PredictionRepository(redis, keys, settings.retentionDays * 86400),
+            new PredictionRepository(
+              redis,
+              keys,
+              settings.retentionDays * 86400,
+              settings.reliability.reconcileAfterMs,
+            ),
+        },
+        {
+          provide: Outbox,
+          inject: [REDIS, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new Outbox(redis, keys, settings.reliability.reconcileAfterMs),
+        },
+        {
+          provide: WorkIndex,
+          inject: [REDIS, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new WorkIndex(redis, keys, settings.reliability.reconcileAfterMs),
         },
         {
           provide: HotImageStore,
@@ -68,7 +86,16 @@ export class JobsCoreModule {
         RedisLifecycle,
         RedisHealthIndicator,
       ],
-      exports: [REDIS, RedisKeys, PredictionRepository, HotImageStore, RedisHealthIndicator, JOBS_SETTINGS],
+      exports: [
+        REDIS,
+        RedisKeys,
+        PredictionRepository,
+        Outbox,
+        WorkIndex,
+        HotImageStore,
+        RedisHealthIndicator,
+        JOBS_SETTINGS,
+      ],
     };
   }
 }
