@@ -7,7 +7,7 @@ export type WorkerStage =
   | 'preprocess' // decode + resize + normalise (pool thread, queueing included)
   | 'batch_wait' // preprocessed -> its micro-batch starts
   | 'inference' // its micro-batch's session run
-  | 'write_back' // S3 result copy + the record's final state (and its notification)
+  | 'write_back' // final state committed (and notified), then its S3 copy and events relayed
   | 'end_to_end'; // record created -> final state written
 
 /** Buckets from 1 ms to 30 s: interactive stages are milliseconds, a backlog's queue wait minutes. */
