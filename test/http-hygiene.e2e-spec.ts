@@ -75,6 +75,7 @@ describe('HTTP hygiene', () => {
       expect(csp).toContain("style-src 'self'");
       expect(csp).toContain("img-src 'self' data: blob:");
       expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('upgrade-insecure-requests'); // the API may be served over plain http
     }
   });
 

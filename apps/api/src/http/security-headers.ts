@@ -18,6 +18,9 @@ const strictDirectives = {
   baseUri: ["'self'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
+  // helmet's default upgrade-insecure-requests would make browsers fetch the page's own scripts
+  // over https on an API served over plain http (an intranet without TLS): /ui and /docs break.
+  upgradeInsecureRequests: null,
 };
 
 const apiHeaders = helmet({ contentSecurityPolicy: { directives: strictDirectives } });
