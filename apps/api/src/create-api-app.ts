@@ -9,6 +9,8 @@ import { stampReceivedAt } from './http/received-at';
 import { securityHeaders } from './http/security-headers';
 import { applyServerTimeouts } from './http/server-timeouts';
 import { startApiMetrics } from './metrics/api.metrics';
+import { mountBullBoard } from './admin/bull-board.mount';
+import { mountViewer } from './viewer/viewer.static';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share it. */
 export async function createApiApp(
@@ -28,6 +30,8 @@ export async function createApiApp(
   applyServerTimeouts(app.getHttpServer());
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useBodyParser('json', { limit: '1mb' });
+  mountViewer(app);
+  if (config.adminApiKey) mountBullBoard(app, config.adminApiKey);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

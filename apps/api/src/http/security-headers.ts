@@ -26,8 +26,9 @@ const strictDirectives = {
 const apiHeaders = helmet({ contentSecurityPolicy: { directives: strictDirectives } });
 
 /**
- * Swagger UI (/docs) ships inline <style> blocks and style attributes in its page: it alone may
- * use inline styles. Its scripts are files of ours (swagger-ui-init.js), so scripts stay 'self'.
+ * Swagger UI (/docs) and Bull Board (/admin/queues) ship inline <style> blocks and style
+ * attributes in their pages: they alone may use inline styles. Their scripts are same-origin
+ * files, so scripts stay 'self' (Bull Board's Google Fonts stylesheet is refused: system fonts).
  */
 const docsHeaders = helmet({
   contentSecurityPolicy: {
@@ -36,6 +37,12 @@ const docsHeaders = helmet({
 });
 
 export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path.startsWith('/docs-');
-  (docs ? docsHeaders : apiHeaders)(req, res, next);
+  const path = req.path;
+  const thirdPartyUi =
+    path === '/docs' ||
+    path.startsWith('/docs/') ||
+    path.startsWith('/docs-') ||
+    path === '/admin/queues' ||
+    path.startsWith('/admin/queues/');
+  (thirdPartyUi ? docsHeaders : apiHeaders)(req, res, next);
 }

@@ -10,6 +10,7 @@ import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { ModelRuntimeService } from './model-runtime.service';
 import { crashIfPoison } from './poison.test-hook';
 import { PredictionOutcomeService } from './prediction-outcome.service';
+import { ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
 
@@ -26,6 +27,7 @@ export class ClassifyHandler {
     private readonly runtime: ModelRuntimeService,
     private readonly outcome: PredictionOutcomeService,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly thumbnails: ThumbnailService,
     private readonly metrics: WorkerMetrics,
     private readonly hot: HotImageStore,
   ) {}
@@ -49,12 +51,17 @@ export class ClassifyHandler {
         );
       crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
+      // The thumbnail is made while the image is classified, not after (it is on the interactive
+      // path: it must exist before the final state). Its error counts only if classification succeeds.
+      const thumbnail = this.thumbnails.ensure(record.tenant, sha256, bytes);
+      thumbnail.catch(() => undefined);
       const timing: ClassifyTiming = { preprocessMs: NaN, waitMs: NaN, runMs: NaN };
       const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority], timing);
       this.metrics.stage('preprocess', timing.preprocessMs);
       this.metrics.stage('batch_wait', timing.waitMs);
       this.metrics.stage('inference', timing.runMs);
       t = performance.now();
+      await thumbnail;
       await this.outcome.succeed(record, result);
       this.metrics.stage('write_back', performance.now() - t);
       this.metrics.stage('end_to_end', Date.now() - Date.parse(record.created_at));
