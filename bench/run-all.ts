@@ -2,6 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoModel } from '../apps/cli/src/local/demo-model.location';
+import { runInteractiveLatency } from './latency/interactive.bench';
+import { formatLatency } from './latency/latency-report';
+import { lesionPhotos } from './latency/lesion-photos';
 import { modelSizeJpegs } from './support/bench-images';
 import { repoRoot, startInfra, type BenchInfra } from './support/bench-infra';
 import { formatReport, type BenchReport, type WorkerFigures } from './support/bench-report';
@@ -33,6 +36,8 @@ const PARTS = {
   submit:
     'dermafleet submit of 1,000 files (inferred: Redis per finished prediction) and of 100,000 (up to acceptance: CLI RSS); --quick: 10,000 (~15 min; ~3 with --quick)',
   pil: 'exact preprocessing / the reference (Pillow + numpy) per size class, same core, CLI timed from outside (~2 min)',
+  latency:
+    'interactive: 24 distinct 1024x768 JPEGs one after another, POST ?wait= to the answer, p50/p90 against the floor (exact preprocessing + batch-1 run) measured alternately (~1 min)',
 } as const;
 type Part = keyof typeof PARTS;
 
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
   let pil: PilRatioResult | null = null;
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
   const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
-  const needsApps = parts.some((p) => ['worker', 'threads', 'rss', 'infer'].includes(p));
+  const needsApps = parts.some((p) => ['worker', 'threads', 'rss', 'infer', 'latency'].includes(p));
   const quick = process.argv.includes('--quick');
   const infra = needsApps ? await startInfra() : undefined;
   const batchOverride = Number(process.env.BENCH_BATCH) || undefined;
@@ -166,11 +171,17 @@ async function main(): Promise<void> {
       say('pil');
       pil = await runPilRatioBench();
     }
+    if (parts.includes('latency')) {
+      say('latency');
+      const photos = await lesionPhotos(27);
+      report.latency = await runInteractiveLatency(infra!, base!.dir, photos.slice(3), photos.slice(0, 3));
+    }
   } finally {
     await infra?.close();
   }
   console.log(formatReport(report));
   if (pil) console.log(`\n${formatPilRatio(pil)}`);
+  if (report.latency) console.log(`\n${formatLatency(report.latency).join('\n')}`);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

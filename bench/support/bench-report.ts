@@ -1,4 +1,5 @@
 import { cpuLine, type SubmitBenchReport } from '../submit/submit.bench';
+import type { InteractiveLatencyResult } from '../latency/interactive.bench';
 import type { EndToEndResult } from '../worker/end-to-end.bench';
 import type { InferTierResult } from '../worker/infer-tier.bench';
 import { ELSEWHERE_NICE } from './load-generator-priority';
@@ -29,6 +30,7 @@ export interface BenchReport {
   infer?: InferTierResult;
   /** `small` with inference (Redis per finished prediction), `large` up to acceptance (CLI RSS). */
   submit?: { small: SubmitBenchReport; large: SubmitBenchReport };
+  latency?: InteractiveLatencyResult;
 }
 
 const f = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');

@@ -17,6 +17,7 @@ import { AuthModule } from './auth/auth.module';
 import { BatchesModule } from './batches/batches.module';
 import { API_CONFIG, ApiConfig } from './config/api.config';
 import { HealthController } from './health/health.controller';
+import { KeepAliveDrainService } from './http/keep-alive-drain.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { PredictionsModule } from './predictions/predictions.module';
 import { ReconcilerModule } from './reconciler/reconciler.module';
@@ -84,6 +85,7 @@ export class ApiModule {
         ...(config.adminApiKey ? [AdminModule] : []),
       ],
       controllers: [HealthController, MetricsController],
+      providers: [KeepAliveDrainService],
     };
   }
 }

@@ -6,6 +6,9 @@ import { bootLoggerOptions, useAppLogger } from '@dermafleet/jobs';
 import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api.config';
 import { ErrorBodyFilter } from './errors/error-body.filter';
+import { stampReceivedAt } from './http/received-at';
+import { securityHeaders } from './http/security-headers';
+import { applyServerTimeouts } from './http/server-timeouts';
 import { startApiMetrics } from './metrics/api.metrics';
 import { mountBullBoard } from './admin/bull-board.mount';
 import { mountViewer } from './viewer/viewer.static';
@@ -24,6 +27,10 @@ export async function createApiApp(
     // Throw start-up errors to our caller (main prints one sentence) instead of exiting inside Nest.
     abortOnError: false,
   });
+  app.disable('x-powered-by');
+  app.use(stampReceivedAt);
+  app.use(securityHeaders);
+  applyServerTimeouts(app.getHttpServer());
   if (logger === undefined) useAppLogger(app, config.logging);
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useBodyParser('json', { limit: '1mb' });

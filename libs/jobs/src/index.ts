@@ -3,6 +3,7 @@ export * from './queues';
 export * from './redis-keys';
 export * from './prediction.types';
 export * from './prediction.repository';
+export * from './hot-image.store';
 export * from './config/env-parse';
 export * from './config/redis.env';
 export * from './config/reliability.env';

@@ -320,6 +320,7 @@ export class PredictionRepository {
       this.due(),
       batchId ?? '',
       result?.model.version ?? '',
+      this.keys.finalChannel,
     ]);
     if (code !== 1 && code !== 2) return UNCHANGED;
     const at = completedAt.toISOString();

@@ -13,6 +13,11 @@ export class RedisKeys {
     return `${this.prefix}:bat:${id}`;
   }
 
+  /** Pub/sub channel on which a prediction's id is published when it becomes final (?wait=). */
+  get finalChannel(): string {
+    return `${this.prefix}:prediction-final`;
+  }
+
   /**
    * Sorted set: every prediction that still needs work (queued or processing, its image in S3),
    * scored by when the reconciler should next look at it. Written in the same Lua call as the

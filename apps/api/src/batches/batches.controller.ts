@@ -6,6 +6,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -17,6 +18,10 @@ import { ApiError } from '../errors/api-error';
 import { IdempotencyService } from '../predictions/idempotency.service';
 import { parseFields } from '../predictions/prediction-fields.schema';
 import { requestFingerprint } from '../predictions/request-fingerprint';
+import { clientGone } from '../predictions/wait/client-gone.signal';
+import { FinalStateListener } from '../predictions/wait/final-state.listener';
+import { holdUntil } from '../predictions/wait/hold-until';
+import { parseWaitMs, waitQueryDoc } from '../predictions/wait/wait-query.schema';
 import { createBatchSchema, listBatchesSchema } from './batch-fields.schema';
 import { BatchSealService } from './batch-seal.service';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './batch.dto';
@@ -29,6 +34,7 @@ export class BatchesController {
     private readonly batches: BatchRepository,
     private readonly sealer: BatchSealService,
     private readonly idempotency: IdempotencyService,
+    private readonly listener: FinalStateListener,
   ) {}
 
   @Post()
@@ -85,11 +91,27 @@ export class BatchesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Progress of one batch' })
+  @ApiOperation({ summary: 'Progress of one batch, or long-poll its completion with ?wait=' })
+  @ApiQuery({
+    ...waitQueryDoc,
+    description:
+      'Seconds (0-30, fractions allowed) to hold the request: it answers as soon as the batch is completed, ' +
+      'or when the time is up with the batch as it stands (200 both). Default 0.',
+  })
   @ApiOkResponse({ type: BatchDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async get(@Tenant() tenant: string, @Param('id') id: string): Promise<Batch> {
-    const batch = await this.batches.getPublic(tenant, id);
+  async get(
+    @Tenant() tenant: string,
+    @Param('id') id: string,
+    @Query('wait') wait: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Batch> {
+    const waitMs = parseWaitMs(wait);
+    const read = () => this.batches.getPublic(tenant, id);
+    const batch =
+      waitMs > 0
+        ? await holdUntil(this.listener, id, waitMs, clientGone(res), read, (b) => b.status === 'completed')
+        : await read();
     if (!batch) throw ApiError.notFound('batch');
     return batch;
   }

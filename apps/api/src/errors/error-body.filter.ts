@@ -36,6 +36,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
+    // The client went away (e.g. mid-upload): nobody to answer, and not our fault to log as one.
+    if (res.destroyed || res.socket?.destroyed) {
+      this.logger.debug(`Client went away: ${(exception as Error)?.message ?? String(exception)}`);
+      return;
+    }
     if (exception instanceof ApiError) {
       for (const [k, v] of Object.entries(exception.headers)) res.setHeader(k, v);
       res.status(exception.getStatus()).json(exception.getResponse());

@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ImageInfo, PredictionPriority, PredictionRecord } from '@dermafleet/jobs';
+import {
+  HotImageStore,
+  type ImageInfo,
+  type PredictionPriority,
+  type PredictionRecord,
+} from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { InferenceQueueService } from '../queue/inference-queue.service';
@@ -45,14 +50,28 @@ export class PredictionIntakeService {
     private readonly cache: CachedResultService,
     private readonly admission: PredictionAdmissionService,
     private readonly queue: InferenceQueueService,
+    private readonly hot: HotImageStore,
   ) {}
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome> {
     const image = request.image ?? checkUpload(request.bytes, this.config);
     const imageKey = objectKeys.image(request.tenant, image.sha256);
-    const cached = await this.cache.find(request.tenant, image.sha256);
-    if (!cached && !(await this.store.head(imageKey))) {
-      await this.store.put(imageKey, request.bytes, { contentType: `image/${image.format}` });
+    // Independent look-ups, in parallel: the interactive path is latency-bound.
+    const [cached, stored] = await Promise.all([
+      this.cache.find(request.tenant, image.sha256),
+      this.store.head(imageKey),
+    ]);
+    if (!cached) {
+      // The durable S3 object, and for an interactive image the worker's hand-off copy in Redis
+      // (see HotImageStore): both are written before the job exists.
+      await Promise.all([
+        stored
+          ? undefined
+          : this.store.put(imageKey, request.bytes, { contentType: `image/${image.format}` }),
+        request.priority === 'interactive' && this.config.pipeline !== 'split'
+          ? this.hot.put(request.tenant, image.sha256, request.bytes)
+          : undefined,
+      ]);
     }
     const outcome = await this.admission.admit({ ...request, image, imageKey, batchId: null, cached });
     if (outcome.kind === 'existing')

@@ -7,6 +7,7 @@ import {
   Inject,
   Param,
   Post,
+  Query,
   Res,
   UploadedFile,
   UseInterceptors,
@@ -20,6 +21,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -29,12 +31,17 @@ import { Tenant } from '../auth/tenant.decorator';
 import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiError } from '../errors/api-error';
+import { receivedAt } from '../http/received-at';
+import { apiStageSeconds } from '../metrics/api.metrics';
 import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
 import { requestFingerprint } from './request-fingerprint';
 import { checkUpload } from './upload-check';
+import { clientGone } from './wait/client-gone.signal';
+import { isFinal, PredictionWaitService } from './wait/prediction-wait.service';
+import { parseWaitMs, waitQueryDoc } from './wait/wait-query.schema';
 
 @ApiTags('predictions')
 @ApiBearerAuth()
@@ -45,6 +52,7 @@ export class PredictionsController {
     private readonly reader: PredictionReaderService,
     private readonly idempotency: IdempotencyService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly waiter: PredictionWaitService,
   ) {}
 
   @Post()
@@ -59,15 +67,21 @@ export class PredictionsController {
     description:
       'Same key and tenant within 24 h: an identical request (same image sha256 and fields) answers the first prediction and creates nothing, even if the first request never finished; a different request under the same key answers 422 idempotency_key_reused.',
   })
+  @ApiQuery({
+    ...waitQueryDoc,
+    description:
+      'Seconds (0-30, fractions allowed) to hold the request for the final prediction: 200 with it when it ' +
+      'ends in time, else 202 as without wait. Default 0.',
+  })
   @ApiResponse({
     status: 202,
     type: PredictionDto,
-    description: 'Accepted (or already succeeded when cached); poll the Location.',
+    description: 'Accepted (or already succeeded when cached, without wait); poll the Location.',
   })
   @ApiResponse({
     status: 200,
     type: PredictionDto,
-    description: 'An Idempotency-Key replay: the first prediction as it stands.',
+    description: 'Final within ?wait= (succeeded or failed); or an Idempotency-Key replay, as it stands.',
   })
   @ApiResponse({ status: 415, type: ErrorBodyDto, description: 'Not a supported image format.' })
   @ApiResponse({ status: 413, type: ErrorBodyDto, description: 'Too many bytes or pixels.' })
@@ -86,8 +100,10 @@ export class PredictionsController {
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: Record<string, unknown>,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Query('wait') wait: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Prediction> {
+    const waitMs = parseWaitMs(wait);
     if (idempotencyKey !== undefined) IdempotencyService.check(idempotencyKey);
     if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
     const fields = parseFields(predictionFieldsSchema, body);
@@ -121,16 +137,43 @@ export class PredictionsController {
     });
     // An identical earlier request created it: 200 and the prediction as it stands now.
     if (!created) res.status(200);
+    else apiStageSeconds.observe({ stage: 'upload' }, (performance.now() - receivedAt(res)) / 1000);
     res.setHeader('Location', `/v1/predictions/${record.id}`);
-    return toPublicPrediction(record);
+    const accepted = toPublicPrediction(record);
+    if (waitMs <= 0) return accepted;
+    // Stored: a request held for up to 30 s must not keep the image's bytes in memory meanwhile.
+    file.buffer = Buffer.alloc(0);
+    const now =
+      (await this.waiter.awaitFinal(tenant, record.id, waitMs, clientGone(res), accepted)) ?? accepted;
+    if (isFinal(now)) {
+      res.status(200);
+      if (created)
+        apiStageSeconds.observe({ stage: 'end_to_end' }, (performance.now() - receivedAt(res)) / 1000);
+    }
+    return now;
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Poll one prediction' })
+  @ApiOperation({ summary: 'Poll one prediction, or long-poll it with ?wait=' })
+  @ApiQuery({
+    ...waitQueryDoc,
+    description:
+      'Seconds (0-30, fractions allowed) to hold the request: it answers as soon as the prediction is final, ' +
+      'or when the time is up with the prediction as it stands (200 both). Default 0.',
+  })
   @ApiOkResponse({ type: PredictionDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async get(@Tenant() tenant: string, @Param('id') id: string): Promise<Prediction> {
-    const prediction = await this.reader.find(tenant, id);
+  async get(
+    @Tenant() tenant: string,
+    @Param('id') id: string,
+    @Query('wait') wait: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Prediction> {
+    const waitMs = parseWaitMs(wait);
+    const prediction =
+      waitMs > 0
+        ? await this.waiter.awaitFinal(tenant, id, waitMs, clientGone(res))
+        : await this.reader.find(tenant, id);
     if (!prediction) throw ApiError.notFound('prediction');
     return prediction;
   }

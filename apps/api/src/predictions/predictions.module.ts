@@ -10,6 +10,8 @@ import { PredictionEventsService } from './prediction-events.service';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
 import { PredictionsController } from './predictions.controller';
+import { FinalStateListener } from './wait/final-state.listener';
+import { PredictionWaitService } from './wait/prediction-wait.service';
 
 @Module({
   imports: [
@@ -31,6 +33,8 @@ import { PredictionsController } from './predictions.controller';
     PredictionEventsService,
     PredictionAdmissionService,
     IdempotencyService,
+    FinalStateListener,
+    PredictionWaitService,
   ],
   // Batches reuse intake's parts: dedupe, admission, events (and the queue through QueueModule).
   exports: [
@@ -41,6 +45,7 @@ import { PredictionsController } from './predictions.controller';
     PredictionEventsService,
     PredictionAdmissionService,
     IdempotencyService,
+    FinalStateListener,
   ],
 })
 export class PredictionsModule {

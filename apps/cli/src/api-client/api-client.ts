@@ -48,8 +48,15 @@ export class ApiClient {
     return this.json('POST', '/v1/batches', body, DEFAULT_TIMEOUT_MS, { 'idempotency-key': randomUUID() });
   }
 
-  getBatch(id: string): Promise<Batch> {
-    return this.json('GET', `/v1/batches/${encodeURIComponent(id)}`);
+  /** The batch; with `waitSeconds`, the API holds the answer until it completes or that time passes. */
+  getBatch(id: string, waitSeconds = 0): Promise<Batch> {
+    const wait = waitSeconds > 0 ? `?wait=${waitSeconds}` : '';
+    return this.json(
+      'GET',
+      `/v1/batches/${encodeURIComponent(id)}${wait}`,
+      undefined,
+      30_000 + waitSeconds * 1000,
+    );
   }
 
   seal(id: string): Promise<Batch> {

@@ -14,8 +14,11 @@ export function batchLine(batch: Batch): string {
 }
 
 /**
- * Polls the batch every `everyMs` (sleeping between polls) until it is completed; `onChange` hears
- * each new state. Returns the completed batch.
+ * Follows the batch until it is completed, one long-poll (`GET ?wait=`) of `everyMs` at a time:
+ * the API answers the moment the batch completes (its completion is notified), else after
+ * `everyMs` with the progress to show. `onChange` hears each new state. Returns the completed
+ * batch. An API without ?wait= answers at once: the rest of the interval is slept, never a
+ * tight loop.
  */
 export async function waitForCompletion(
   api: ApiClient,
@@ -25,11 +28,12 @@ export async function waitForCompletion(
 ): Promise<Batch> {
   let last = '';
   for (;;) {
-    const batch = await api.getBatch(batchId);
+    const started = Date.now();
+    const batch = await api.getBatch(batchId, everyMs / 1000);
     const line = batchLine(batch);
     if (line !== last) onChange(batch);
     last = line;
     if (batch.status === 'completed') return batch;
-    await sleep(everyMs);
+    await sleep(Math.max(0, everyMs - (Date.now() - started)));
   }
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
+import type { ClassifyTiming } from '@dermafleet/inference';
+import { HotImageStore, JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
 import { Job } from 'bullmq';
+import { WorkerMetrics } from '../metrics/worker.metrics';
 import { failAttempt, failPermanently } from './attempt-failure';
 import { startAttempt } from './attempt-start';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
@@ -26,13 +28,20 @@ export class ClassifyHandler {
     private readonly outcome: PredictionOutcomeService,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly thumbnails: ThumbnailService,
+    private readonly metrics: WorkerMetrics,
+    private readonly hot: HotImageStore,
   ) {}
 
   async handle(job: Job<JobOf<'inference', 'classify'>>): Promise<ClassifyOutcome> {
+    if (job.processedOn) this.metrics.stage('queue_wait', job.processedOn - job.timestamp);
     const record = await startAttempt(job.data, this.predictions, this.outcome);
     if (!record) return 'already-final';
     try {
-      const bytes = await this.store.getBuffer(record.imageKey);
+      let t = performance.now();
+      const { sha256 } = record.image;
+      const bytes =
+        (await this.hot.get(record.tenant, sha256)) ?? (await this.store.getBuffer(record.imageKey));
+      this.metrics.stage('fetch', performance.now() - t);
       if (!bytes)
         return await failPermanently(
           record,
@@ -42,9 +51,22 @@ export class ClassifyHandler {
         );
       crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
-      const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority]);
-      await this.thumbnails.ensure(record.tenant, record.image.sha256, bytes);
+      // The thumbnail is made while the image is classified, not after (it is on the interactive
+      // path: it must exist before the final state). Its error counts only if classification succeeds.
+      const thumbnail = this.thumbnails.ensure(record.tenant, sha256, bytes);
+      thumbnail.catch(() => undefined);
+      const timing: ClassifyTiming = { preprocessMs: NaN, waitMs: NaN, runMs: NaN };
+      const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority], timing);
+      this.metrics.stage('preprocess', timing.preprocessMs);
+      this.metrics.stage('batch_wait', timing.waitMs);
+      this.metrics.stage('inference', timing.runMs);
+      t = performance.now();
+      await thumbnail;
       await this.outcome.succeed(record, result);
+      this.metrics.stage('write_back', performance.now() - t);
+      this.metrics.stage('end_to_end', Date.now() - Date.parse(record.created_at));
+      // Final: the hand-off copy has served (a failure leaves it to its TTL, for the retries).
+      await this.hot.delete(record.tenant, sha256).catch(() => undefined);
       return 'succeeded';
     } catch (err) {
       return await failAttempt(err, job, record, this.outcome);

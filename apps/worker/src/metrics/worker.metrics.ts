@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { BusyMeter } from '@dermafleet/inference';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { BusyRatioWindow } from './busy-ratio.window';
+import { stageHistogram, type WorkerStage } from './stage.histogram';
 
 const LOG_EVERY_MS = 60_000;
 
@@ -61,6 +62,8 @@ export class WorkerMetrics implements OnApplicationShutdown {
     registers: [this.registry],
   });
 
+  private readonly stages = stageHistogram(this.registry);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'dermafleet_worker_' });
   }
@@ -73,6 +76,11 @@ export class WorkerMetrics implements OnApplicationShutdown {
     this.logWindow = new BusyRatioWindow(this.meter.busyMs, now);
     this.timer = setInterval(() => this.logLine(), LOG_EVERY_MS);
     this.timer.unref();
+  }
+
+  /** One prediction's time in one stage. */
+  stage(stage: WorkerStage, ms: number): void {
+    if (Number.isFinite(ms) && ms >= 0) this.stages.observe({ stage }, ms / 1000);
   }
 
   jobDone(outcome: string): void {

@@ -173,6 +173,52 @@ describe('MicroBatcher', () => {
     await expect(batcher.drain()).resolves.toBeUndefined();
   });
 
+  it('with runWhenIdle, runs a lone item on the next turn when nothing else is on its way', async () => {
+    const runner = controlledRunner();
+    const batcher = new MicroBatcher(runner.run, { ...options, maxDelayMs: 60_000, runWhenIdle: true });
+    const outs = [batcher.add(1), batcher.add(2)]; // one burst: one batch
+    await settle();
+    expect(runner.batches).toEqual([[1, 2]]);
+    runner.finishNext();
+    await expect(Promise.all(outs)).resolves.toEqual(['out-1', 'out-2']);
+  });
+
+  it('with runWhenIdle, waits (up to maxDelayMs) only while an announced item is on its way', async () => {
+    const runner = controlledRunner();
+    const batcher = new MicroBatcher(runner.run, { ...options, maxDelayMs: 50, runWhenIdle: true });
+    const arrived = batcher.expectArrival();
+    const first = batcher.add(1);
+    await jest.advanceTimersByTimeAsync(20);
+    expect(runner.batches).toEqual([]);
+    const second = batcher.add(2);
+    arrived();
+    await settle();
+    expect(runner.batches).toEqual([[1, 2]]);
+    runner.finishNext();
+    await expect(Promise.all([first, second])).resolves.toEqual(['out-1', 'out-2']);
+    // An announced item that never comes holds a batch back no longer than maxDelayMs.
+    batcher.expectArrival();
+    const third = batcher.add(3);
+    await jest.advanceTimersByTimeAsync(49);
+    expect(runner.batches).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(runner.batches).toEqual([[1, 2], [3]]);
+    runner.finishNext();
+    await expect(third).resolves.toBe('out-3');
+  });
+
+  it('reports how long each item waited for its batch and how long the batch ran', async () => {
+    const runner = controlledRunner();
+    const batcher = new MicroBatcher(runner.run, options);
+    const timing = { waitMs: -1, runMs: -1 };
+    const out = batcher.add(1, 0, timing);
+    await jest.advanceTimersByTimeAsync(10);
+    await jest.advanceTimersByTimeAsync(7);
+    runner.finishNext();
+    await out;
+    expect(timing).toEqual({ waitMs: 10, runMs: 7 });
+  });
+
   it('refuses nonsensical options', () => {
     const run = async () => [];
     expect(() => new MicroBatcher(run, { ...options, maxSize: 0 })).toThrow(/maxSize/);

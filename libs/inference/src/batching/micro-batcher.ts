@@ -5,6 +5,18 @@ export interface MicroBatcherOptions {
   maxDelayMs: number;
   /** Full batches allowed to wait for the runner; `add` waits beyond that (backpressure). */
   maxQueuedBatches: number;
+  /**
+   * Run at once (next turn of the event loop) when the runner is idle and no item announced with
+   * `expectArrival` is still on its way: waiting `maxDelayMs` then only adds latency, since
+   * nothing will join. Off by default: callers that do not announce arrivals keep the delay.
+   */
+  runWhenIdle?: boolean;
+}
+
+/** Where an item's time went: waiting for its batch to start, and its batch's run. */
+export interface BatchTiming {
+  waitMs: number;
+  runMs: number;
 }
 
 /** Runs one batch; returns one output or Error per item, in order (an Error fails only its item). */
@@ -17,6 +29,7 @@ interface Entry<I, O> {
   arrivedAt: number;
   resolve: (out: O) => void;
   reject: (err: Error) => void;
+  timing?: BatchTiming;
 }
 
 /**
@@ -36,6 +49,8 @@ export class MicroBatcher<I, O> {
   private timer: NodeJS.Timeout | undefined;
   private capacityWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
+  private arriving = 0;
+  private idleRun: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly run: BatchRunner<I, O>,
@@ -60,7 +75,7 @@ export class MicroBatcher<I, O> {
    * Queues one item and resolves with its own output. Waits first while `maxQueuedBatches` full
    * batches are already waiting. Lower `priority` numbers are taken first (BullMQ's convention).
    */
-  async add(item: I, priority = 0): Promise<O> {
+  async add(item: I, priority = 0, timing?: BatchTiming): Promise<O> {
     this.blockedAdds++;
     try {
       while (this.waitingEntries.length >= this.capacity) {
@@ -70,9 +85,25 @@ export class MicroBatcher<I, O> {
       this.blockedAdds--;
     }
     return new Promise<O>((resolve, reject) => {
-      this.insert({ item, priority, seq: this.seq++, arrivedAt: Date.now(), resolve, reject });
+      this.insert({ item, priority, seq: this.seq++, arrivedAt: Date.now(), resolve, reject, timing });
       this.schedule();
     });
+  }
+
+  /**
+   * Announces an item that will be added soon (e.g. being preprocessed): with `runWhenIdle`, an
+   * idle runner waits (up to `maxDelayMs`) only while such items are on their way. Call the
+   * returned function once, when the item has been added or will not be.
+   */
+  expectArrival(): () => void {
+    this.arriving++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.arriving--;
+      this.schedule();
+    };
   }
 
   /** Runs what waits as soon as the runner is free, without waiting for the size or the delay. */
@@ -113,6 +144,12 @@ export class MicroBatcher<I, O> {
     const dueInMs = oldest + this.options.maxDelayMs - Date.now();
     if (this.flushRequested || this.waitingEntries.length >= this.options.maxSize || dueInMs <= 0) {
       void this.runNext();
+    } else if (this.options.runWhenIdle && this.arriving === 0) {
+      // Next turn, not now: items added in this same turn (a burst) still share the batch.
+      this.idleRun ??= setImmediate(() => {
+        this.idleRun = undefined;
+        if (!this.running && this.waitingEntries.length > 0 && this.arriving === 0) void this.runNext();
+      });
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -124,6 +161,8 @@ export class MicroBatcher<I, O> {
   private async runNext(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.idleRun) clearImmediate(this.idleRun);
+    this.idleRun = undefined;
     this.running = true;
     const batch = this.waitingEntries.splice(0, this.options.maxSize);
     // Room freed: every blocked add re-checks (waking only one would starve the next batch).
@@ -140,6 +179,7 @@ export class MicroBatcher<I, O> {
 
   private async runOne(batch: Entry<I, O>[]): Promise<void> {
     let outputs: Array<O | Error>;
+    const startedAt = Date.now();
     try {
       outputs = await this.run(batch.map((e) => e.item));
     } catch (err) {
@@ -147,7 +187,12 @@ export class MicroBatcher<I, O> {
       for (const entry of batch) entry.reject(error);
       return;
     }
+    const endedAt = Date.now();
     batch.forEach((entry, i) => {
+      if (entry.timing) {
+        entry.timing.waitMs = startedAt - entry.arrivedAt;
+        entry.timing.runMs = endedAt - startedAt;
+      }
       const out = outputs[i];
       if (out instanceof Error) entry.reject(out);
       else if (out === undefined)

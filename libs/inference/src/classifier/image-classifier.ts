@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { MicroBatcher } from '../batching/micro-batcher';
+import { type BatchTiming, MicroBatcher } from '../batching/micro-batcher';
 import { InvalidImageError } from '../errors';
 import type { ClassificationResult } from '../model/classification';
 import type { ModelDirectory } from '../model/model-directory';
@@ -21,6 +21,11 @@ export interface ClassifierSettings {
    * its job retries) and its thread is replaced. Absent: no limit (the CLI).
    */
   taskTimeoutMs?: number;
+}
+
+/** Where one image's time went inside the classifier (milliseconds), for the stage histograms. */
+export interface ClassifyTiming extends BatchTiming {
+  preprocessMs: number;
 }
 
 /**
@@ -46,7 +51,9 @@ export class ImageClassifier {
       autoOrient: settings.preprocessing.autoOrient,
     };
     const runner = makeBatchRunner(session, model, preprocessing, this.meter, settings.batch.maxSize);
-    this.batcher = new MicroBatcher(runner, settings.batch);
+    // runWhenIdle: an image alone (interactive use) runs as soon as it is preprocessed, instead of
+    // waiting maxDelayMs for companions that are not coming; images being preprocessed are announced.
+    this.batcher = new MicroBatcher(runner, { ...settings.batch, runWhenIdle: true });
   }
 
   /** Starts the session thread and the preprocessing pool, then warms up with one full batch. */
@@ -83,9 +90,20 @@ export class ImageClassifier {
    * Decodes, preprocesses and classifies one image (batched with its neighbours). A lower
    * `priority` number is taken into a batch first (BullMQ's convention: interactive before bulk).
    */
-  async classify(bytes: Buffer, priority = 0): Promise<ClassificationResult> {
-    const pre = await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing);
-    return this.classifyPixels(pre.data, priority);
+  async classify(bytes: Buffer, priority = 0, timing?: ClassifyTiming): Promise<ClassificationResult> {
+    const arrived = this.batcher.expectArrival();
+    const started = performance.now();
+    let pixels: Float32Array;
+    try {
+      pixels = (await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing)).data;
+    } catch (err) {
+      arrived();
+      throw err;
+    }
+    if (timing) timing.preprocessMs = performance.now() - started;
+    const result = this.classifyPixels(pixels, priority, timing);
+    arrived(); // after the add: the batcher sees the image before it stops expecting it
+    return result;
   }
 
   /** The exact `pixel_values` input of one image ([3, H, W]), e.g. to explain its result. */
@@ -119,7 +137,7 @@ export class ImageClassifier {
     return this.batcher.add(resized.rgb, priority);
   }
 
-  classifyPixels(pixels: Float32Array, priority = 0): Promise<ClassificationResult> {
+  classifyPixels(pixels: Float32Array, priority = 0, timing?: BatchTiming): Promise<ClassificationResult> {
     if (pixels.length !== this.pixelsPerImage) {
       const { height, width } = this.model.preprocessor;
       return Promise.reject(
@@ -128,7 +146,7 @@ export class ImageClassifier {
         ),
       );
     }
-    return this.batcher.add(pixels, priority);
+    return this.batcher.add(pixels, priority, timing);
   }
 
   /**

@@ -149,7 +149,7 @@ export class BatchRepository {
     const code = await SEAL.run(
       this.redis,
       [this.keys.batch(id), this.redisKeys.outbox, this.keys.pending(id), this.redisKeys.work],
-      [tenant, at, id, due],
+      [tenant, at, id, due, this.redisKeys.finalChannel],
     );
     if (code === -1) return { found: false };
     const outbox =

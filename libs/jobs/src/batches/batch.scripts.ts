@@ -7,9 +7,10 @@ import { LuaScript } from './lua-script';
  * A sealed batch with predictions still waiting for their direct upload joins the work index
  * (its id as member): those must fail with upload_missing, and if the process sealing it dies
  * before doing so, the reconciler does it.
- * KEYS batch, outbox, pending, work; ARGV tenant, now, batch id, due ms. Returns -1 no such batch
- * for this tenant, 0 nothing changed, 1 sealed now, 2 completed now (batch.completed is in the
- * outbox, written in this same call: a crash right after cannot lose it).
+ * KEYS batch, outbox, pending, work; ARGV tenant, now, batch id, due ms, final channel ('' =
+ * none; the batch id is published on it when the batch completes, for ?wait=). Returns -1 no such
+ * batch for this tenant, 0 nothing changed, 1 sealed now, 2 completed now (batch.completed is in
+ * the outbox, written in this same call: a crash right after cannot lose it).
  */
 export const SEAL = new LuaScript(`${LUA_OUTBOX}
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'total', 'succeeded', 'failed')
@@ -26,6 +27,7 @@ end
 if b[2] == 'sealed' and tonumber(b[4]) + tonumber(b[5]) >= tonumber(b[3]) then
   redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[2])
   outbox_batch(KEYS[2], ARGV[4], ARGV[1], ARGV[3], ARGV[2])
+  if ARGV[5] and ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[3]) end
   return 2
 end
 return changed

@@ -111,8 +111,11 @@ return 1
  * KEYS prediction, batch, pending, dedupe, current model, work, outbox.
  * ARGV status, completed_at, field, json, in-batch ('1'/'0'), claim ('1' = only if still pending,
  * taking it out of the pending set), id, labels JSON ('' = none), dedupe ttl ('' = no dedupe
- * write), model JSON, outbox due ms, batch id, model version of a result ('' = none). Returns 0 unchanged, 1 changed, 2 changed and
- * completed the batch.
+ * write), model JSON, outbox due ms, batch id, model version of a result ('' = none), final
+ * channel ('' = none). Returns 0 unchanged, 1 changed, 2 changed and completed the batch. The
+ * PUBLISH on the final channel (message: the prediction id, and the batch id when it completes) is
+ * in the same call as the state change, so no final state exists without its notification
+ * (?wait= hears it).
  */
 export const FINISH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}
 if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return 0 end
@@ -122,6 +125,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3],
 redis.call('ZREM', KEYS[6], ARGV[7])
 local tenant = redis.call('HGET', KEYS[1], 'tenant')
 outbox_prediction(KEYS[7], ARGV[11], ARGV[1], tenant, ARGV[7], ARGV[2])
+if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[14], ARGV[7]) end
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
   if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
@@ -135,6 +139,7 @@ local b = redis.call('HMGET', KEYS[2], 'status', 'total', 'succeeded', 'failed')
 if b[1] == 'sealed' and tonumber(b[3]) + tonumber(b[4]) >= tonumber(b[2]) then
   redis.call('HSET', KEYS[2], 'status', 'completed', 'completed_at', ARGV[2])
   outbox_batch(KEYS[7], ARGV[11], tenant, ARGV[12], ARGV[2])
+  if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[14], ARGV[12]) end
   return 2
 end
 return 1

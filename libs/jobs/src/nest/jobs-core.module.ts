@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
+import { HotImageStore } from '../hot-image.store';
 import { PredictionRepository } from '../prediction.repository';
 import { RedisKeys } from '../redis-keys';
 import { Outbox } from '../reliability/outbox';
@@ -77,6 +78,11 @@ export class JobsCoreModule {
           useFactory: (redis: Redis, keys: RedisKeys) =>
             new WorkIndex(redis, keys, settings.reliability.reconcileAfterMs),
         },
+        {
+          provide: HotImageStore,
+          inject: [REDIS, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) => new HotImageStore(redis, keys),
+        },
         RedisLifecycle,
         RedisHealthIndicator,
       ],
@@ -86,6 +92,7 @@ export class JobsCoreModule {
         PredictionRepository,
         Outbox,
         WorkIndex,
+        HotImageStore,
         RedisHealthIndicator,
         JOBS_SETTINGS,
       ],

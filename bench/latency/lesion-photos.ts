@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { repoRoot } from '../support/bench-infra';
+
+/**
+ * `count` distinct 1024x768 JPEGs that look like what a clinician sends: crops of the dermoscopy
+ * fixture at different offsets and brightness, re-encoded (about the size of a real photo, unlike
+ * noise). Distinct bytes each, so the result cache never answers one.
+ */
+export async function lesionPhotos(count: number): Promise<Buffer[]> {
+  const source = await readFile(
+    join(repoRoot, '..', 'shared', 'fixtures', 'images', 'dermoscopy_2048x1536.jpg'),
+  );
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const left = (i * 37) % 240;
+    const top = (i * 23) % 180;
+    out.push(
+      await sharp(source)
+        .extract({ left, top, width: 1800, height: 1350 })
+        .resize(1024, 768, { fit: 'fill' })
+        .modulate({ brightness: 0.9 + (i % 10) / 50 })
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
+  }
+  return out;
+}
