@@ -89,6 +89,9 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
   }
 
   private async process(job: Job): Promise<string> {
+    // A job fetched just as the model broke: hand it back untouched (transient, retried by a
+    // healthy worker) rather than marking its prediction processing here.
+    if (this.runtime.broken) throw new Error("This worker's model can no longer run; retried elsewhere.");
     try {
       const outcome = await this.route(job);
       this.metrics.jobDone(outcome);
@@ -132,6 +135,11 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
       this.logger.warn('Drain timed out; closing now (unfinished jobs return to the queue as stalled)');
       await worker.close(true);
     }
+  }
+
+  /** Consuming: running and not paused (a broken model pauses it). */
+  get isConsuming(): boolean {
+    return (this.worker?.isRunning() ?? false) && !(this.worker?.isPaused() ?? true);
   }
 
   get isRunning(): boolean {
