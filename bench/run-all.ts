@@ -5,6 +5,7 @@ import { ensureDemoModel } from '../apps/cli/src/local/demo-model.location';
 import { modelSizeJpegs } from './support/bench-images';
 import { repoRoot, startInfra, type BenchInfra } from './support/bench-infra';
 import { formatReport, type BenchReport, type WorkerFigures } from './support/bench-report';
+import { formatPilRatio, runPilRatioBench, type PilRatioResult } from './preprocess/pil-ratio.bench';
 import { runEndToEnd } from './worker/end-to-end.bench';
 import { runPreprocessCost } from './worker/preprocess-cost.bench';
 import { runRawCeiling } from './worker/raw-ceiling.bench';
@@ -25,6 +26,7 @@ const PARTS = {
   threads:
     'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
   rss: 'worker RSS over 5,000 images on the tiny model: flat within 10% after warm-up (~2.5 min)',
+  pil: 'exact preprocessing / the reference (Pillow + numpy) per size class, same core, CLI timed from outside (~2 min)',
 } as const;
 type Part = keyof typeof PARTS;
 
@@ -93,7 +95,8 @@ async function main(): Promise<void> {
     gpuTarget: 1000,
   };
   const say = (part: Part): void => console.error(`[bench] ${part}: ${PARTS[part]}`);
-  const needsBase = parts.some((p) => p !== 'preprocess' && p !== 'rss');
+  const needsBase = parts.some((p) => p !== 'preprocess' && p !== 'rss' && p !== 'pil');
+  let pil: PilRatioResult | null = null;
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
   const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
   const needsApps = parts.some((p) => p === 'worker' || p === 'threads' || p === 'rss');
@@ -128,14 +131,19 @@ async function main(): Promise<void> {
       say('rss');
       report.rss = await runRss(infra!, tiny!.dir, await modelSizeJpegs(5000, 50));
     }
+    if (parts.includes('pil')) {
+      say('pil');
+      pil = await runPilRatioBench();
+    }
   } finally {
     await infra?.close();
   }
   console.log(formatReport(report));
+  if (pil) console.log(`\n${formatPilRatio(pil)}`);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2));
+  writeFileSync(file, JSON.stringify(pil ? { ...report, pil } : report, null, 2));
   console.error(`[bench] all figures in ${file}`);
 }
 

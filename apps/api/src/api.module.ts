@@ -20,6 +20,10 @@ import { MetricsController } from './metrics/metrics.controller';
 import { PredictionsModule } from './predictions/predictions.module';
 import { ReconcilerModule } from './reconciler/reconciler.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { AdminModule } from './admin/admin.module';
+import { BatchPredictionsModule } from './batch-predictions/batch-predictions.module';
+import { ExplanationsModule } from './explanations/explanations.module';
+import { ViewerModule } from './viewer/viewer.module';
 
 @Global()
 @Module({})
@@ -72,6 +76,10 @@ export class ApiModule {
         BatchesModule,
         WebhooksModule,
         ReconcilerModule,
+        BatchPredictionsModule,
+        ExplanationsModule,
+        ViewerModule,
+        ...(config.adminApiKey ? [AdminModule] : []),
       ],
       controllers: [HealthController, MetricsController],
     };

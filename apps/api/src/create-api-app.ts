@@ -6,6 +6,8 @@ import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api.config';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { startApiMetrics } from './metrics/api.metrics';
+import { mountBullBoard } from './admin/bull-board.mount';
+import { mountViewer } from './viewer/viewer.static';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share it. */
 export async function createApiApp(
@@ -21,6 +23,8 @@ export async function createApiApp(
   });
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useBodyParser('json', { limit: '1mb' });
+  mountViewer(app);
+  if (config.adminApiKey) mountBullBoard(app, config.adminApiKey);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
   EventsModule,
+  explanationRepositoryProvider,
   JobsCoreModule,
   OutboxModule,
   RESULT_COPY_WRITER,
@@ -20,6 +21,8 @@ import { WorkerMetrics } from './metrics/worker.metrics';
 import { PrepareHandler } from './preprocess/prepare.handler';
 import { PreparedJobQueue } from './preprocess/prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess/preprocess-runtime.service';
+import { ThumbnailService } from './thumbnails/thumbnail.service';
+import { ExplainHandler } from './explanations/explain.handler';
 
 /**
  * The worker: a BullMQ consumer; HTTP only for health and metrics. WORKER_MODE picks what it
@@ -62,6 +65,9 @@ export class WorkerModule {
         ClassifyHandler,
         ClassifyPreparedHandler,
         PrepareHandler,
+        ThumbnailService,
+        explanationRepositoryProvider,
+        ExplainHandler,
         InferenceConsumerService,
       ],
     };

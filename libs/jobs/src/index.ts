@@ -17,3 +17,4 @@ export * from './webhooks';
 export * from './batches';
 export * from './nest/exit-on-signals';
 export * from './nest/outbox.module';
+export * from './explanations';

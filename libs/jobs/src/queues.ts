@@ -18,6 +18,8 @@ export interface JobCatalogue {
     classify: { predictionId: string; tenant: string };
     /** Classify a prediction whose model input the preprocessing tier already wrote. */
     'classify-prepared': { predictionId: string; tenant: string; inputKey: string };
+    /** Occlusion map of a succeeded prediction (viewer; always bulk priority). */
+    explain: { predictionId: string; tenant: string };
   };
   preprocess: {
     prepare: { predictionId: string; tenant: string };
@@ -95,5 +97,18 @@ export function predictionJobOptions(
     backoff: { type: 'exponential', delay: retry.jobBackoffMs },
     removeOnComplete: { count: settings.removeOnCompleteCount },
     removeOnFail: { count: settings.removeOnFailCount },
+  };
+}
+
+/** An explanation job: one per prediction at a time (job id), behind every interactive job. */
+export function explainJobOptions(predictionId: string): JobsOptions {
+  const settings = queueWorkerSettings.inference;
+  return {
+    jobId: `explain-${predictionId}`,
+    priority: JobPriority.bulk,
+    attempts: settings.attempts,
+    backoff: { type: 'exponential', delay: settings.backoffMs },
+    removeOnComplete: true,
+    removeOnFail: true,
   };
 }

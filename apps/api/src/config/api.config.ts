@@ -32,6 +32,11 @@ const schema = z.object({
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
   // S3 refuses presigned URLs valid for more than 7 days.
   UPLOAD_URL_TTL_S: envInt('a number of seconds from 60 to 604800', 60, 604_800).default(3600),
+  ADMIN_API_KEY: z
+    .string()
+    .min(16)
+    .optional()
+    .describe("a key of 16+ characters for the operators' dashboard at /admin/queues (absent: no dashboard)"),
   PIPELINE: z
     .enum(['all-in-one', 'split'])
     .default('all-in-one')
@@ -59,6 +64,8 @@ export interface ApiConfig {
   reliability: ReliabilitySettings;
   /** How often the (leader) reconciler looks for overdue predictions and outbox entries. */
   reconcileIntervalMs: number;
+  /** Bull Board at /admin/queues, behind this key; undefined: the route does not exist. */
+  adminApiKey: string | undefined;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -82,5 +89,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     pipeline: e.PIPELINE,
     reliability: toReliabilitySettings(e),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    adminApiKey: e.ADMIN_API_KEY,
   };
 }

@@ -8,6 +8,7 @@ import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { ModelRuntimeService } from './model-runtime.service';
 import { crashIfPoison } from './poison.test-hook';
 import { PredictionOutcomeService } from './prediction-outcome.service';
+import { ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
 
@@ -24,6 +25,7 @@ export class ClassifyHandler {
     private readonly runtime: ModelRuntimeService,
     private readonly outcome: PredictionOutcomeService,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly thumbnails: ThumbnailService,
   ) {}
 
   async handle(job: Job<JobOf<'inference', 'classify'>>): Promise<ClassifyOutcome> {
@@ -41,6 +43,7 @@ export class ClassifyHandler {
       crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
       const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority]);
+      await this.thumbnails.ensure(record.tenant, record.image.sha256, bytes);
       await this.outcome.succeed(record, result);
       return 'succeeded';
     } catch (err) {

@@ -13,6 +13,7 @@ import { PrepareHandler } from '../preprocess/prepare.handler';
 import { PreprocessRuntimeService } from '../preprocess/preprocess-runtime.service';
 import { ClassifyPreparedHandler } from './classify-prepared.handler';
 import { ClassifyHandler } from './classify.handler';
+import { ExplainHandler } from '../explanations/explain.handler';
 import { ModelRuntimeService } from './model-runtime.service';
 
 /**
@@ -36,6 +37,7 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
     private readonly classify: ClassifyHandler,
     private readonly classifyPrepared: ClassifyPreparedHandler,
     private readonly prepare: PrepareHandler,
+    private readonly explain: ExplainHandler,
     private readonly metrics: WorkerMetrics,
   ) {}
 
@@ -108,6 +110,8 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
         return this.classify.handle(job as Job<JobOf<'inference', 'classify'>>);
       case 'classify-prepared':
         return this.classifyPrepared.handle(job as Job<JobOf<'inference', 'classify-prepared'>>);
+      case 'explain':
+        return this.explain.handle(job as Job<JobOf<'inference', 'explain'>>);
       case 'prepare':
         return this.prepare.handle(job as Job<JobOf<'preprocess', 'prepare'>>);
       default:

@@ -83,6 +83,11 @@ export class ImageClassifier {
     return this.classifyPixels(pre.data, priority);
   }
 
+  /** The exact `pixel_values` input of one image ([3, H, W]), e.g. to explain its result. */
+  async preprocess(bytes: Buffer): Promise<Float32Array> {
+    return (await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing)).data;
+  }
+
   /** The compact model input (resized RGB bytes) for the preprocessing tier. */
   resize(bytes: Buffer): Promise<ResizedImage> {
     return this.pool.resize(bytes, this.model.preprocessor, this.settings.preprocessing);
