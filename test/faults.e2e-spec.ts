@@ -409,6 +409,9 @@ describe('fault suite (issue 10)', () => {
       code: 'worker_crashed',
     });
     expect(row.succeeded).toBe(3);
+    // Operators see it: the reconciler counts what it repaired.
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/dermafleet_reconciler_repairs_total\{kind="worker_crashed"\} 1/);
   });
 
   it('the webhook receiver down, then back', async () => {

@@ -147,7 +147,15 @@ describe('one image end to end', () => {
       credentials: { accessKeyId: infra().s3AccessKeyId, secretAccessKey: infra().s3SecretAccessKey },
       createBucket: false,
     });
-    expect(await store.getJson(objectKeys.result('default', id))).toEqual(body);
+    // The copy follows the final state (compare-and-set first, then the copy of what won: issue
+    // 10), within moments; s3rver may also serve a half-written file meanwhile.
+    const copy = await poll(
+      () => store.getJson(objectKeys.result('default', id)).catch(() => null),
+      (c) => JSON.stringify(c) === JSON.stringify(body),
+      15_000,
+      50,
+    ).catch(() => null);
+    expect(copy).toEqual(body);
     store.destroy();
   });
 

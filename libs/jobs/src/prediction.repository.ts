@@ -165,7 +165,12 @@ export class PredictionRepository {
     const fields = Object.entries(serialise(record)).flat();
     const final = record.status === 'succeeded' || record.status === 'failed';
     const outbox = final
-      ? finalOutboxMembers(record.tenant, record.id, record.status as 'succeeded', record.completed_at ?? '')
+      ? finalOutboxMembers(
+          record.tenant,
+          record.id,
+          record.status as 'succeeded' | 'failed',
+          record.completed_at ?? '',
+        )
       : [];
     const due = this.due();
     if (!record.batch_id) {

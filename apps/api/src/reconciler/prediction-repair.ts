@@ -5,7 +5,7 @@ import { InferenceQueueService } from '../queue/inference-queue.service';
 /** BullMQ's failedReason when a job stalled (its worker died) more than maxStalledCount times. */
 const STALL_LIMIT = /stalled more than allowable limit/;
 
-export type RepairOutcome = 'gone' | 'owned' | 'requeued' | 'failed';
+export type RepairOutcome = 'gone' | 'owned' | 'requeued' | 'worker_crashed' | 'inference_failed';
 
 /**
  * Finishes what a crash left of one prediction that is in the work index past its deadline.
@@ -61,6 +61,6 @@ export class PredictionRepair {
     const outcome = await this.predictions.markFailed(record.id, error);
     await this.relay.relayNow(outcome.outbox);
     this.logger.warn(`Prediction ${record.id} failed with ${error.code} (${reason})`);
-    return 'failed';
+    return error.code;
   }
 }

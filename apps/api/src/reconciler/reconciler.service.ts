@@ -11,6 +11,7 @@ import { PendingUploadsSweeper } from '../batches/pending-uploads.sweeper';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { OutboxRepair } from './outbox-repair';
 import { PredictionRepair } from './prediction-repair';
+import { reconcilerRepairs } from './reconciler.metrics';
 
 /** Entries looked at per round and kind; a backlog of repairs takes several rounds. */
 const PAGE = 200;
@@ -71,22 +72,29 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       if (!leading) return;
       for (const id of await this.work.due(PAGE)) {
         // A sealed batch whose missing uploads the seal request did not get to fail.
-        if (id.startsWith('bat_')) await this.attempt(`batch ${id}`, () => this.sweeper.sweep(id));
-        else await this.attempt(`prediction ${id}`, () => this.predictions.repair(id));
+        if (id.startsWith('bat_')) {
+          await this.attempt(`batch ${id}`, () => this.sweeper.sweep(id));
+          reconcilerRepairs.inc({ kind: 'upload_missing_sweep' });
+        } else {
+          const outcome = await this.attempt(`prediction ${id}`, () => this.predictions.repair(id));
+          if (outcome && outcome !== 'owned' && outcome !== 'gone') reconcilerRepairs.inc({ kind: outcome });
+        }
       }
       for (const member of await this.outbox.due(PAGE)) {
         await this.attempt(`outbox ${member}`, () => this.events.repair(member));
+        reconcilerRepairs.inc({ kind: 'outbox' });
       }
     } catch (err) {
       this.logger.warn(`Round skipped: ${(err as Error).message}`);
     }
   }
 
-  private async attempt(what: string, repair: () => Promise<unknown>): Promise<void> {
+  private async attempt<T>(what: string, repair: () => Promise<T>): Promise<T | undefined> {
     try {
-      await repair();
+      return await repair();
     } catch (err) {
       this.logger.warn(`Could not repair ${what} yet: ${(err as Error).message}`);
+      return undefined;
     }
   }
 

@@ -91,6 +91,9 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
   }
 
   private async process(job: Job): Promise<string> {
+    // A job fetched just as the model broke: hand it back untouched (transient, retried by a
+    // healthy worker) rather than marking its prediction processing here.
+    if (this.runtime.broken) throw new Error("This worker's model can no longer run; retried elsewhere.");
     const started = Date.now();
     // Structured fields for JSON logs (LOG_FORMAT=json); ids only, never image bytes or keys.
     const fields = {
@@ -152,6 +155,11 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
       this.logger.warn('Drain timed out; closing now (unfinished jobs return to the queue as stalled)');
       await worker.close(true);
     }
+  }
+
+  /** Consuming: running and not paused (a broken model pauses it). */
+  get isConsuming(): boolean {
+    return (this.worker?.isRunning() ?? false) && !(this.worker?.isPaused() ?? true);
   }
 
   get isRunning(): boolean {
