@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
 import { Job } from 'bullmq';
-import { failAttempt, failPermanently } from './attempt-failure';
+import { failAttempt } from './attempt-failure';
 import { startAttempt } from './attempt-start';
 import { ModelRuntimeService } from './model-runtime.service';
 import { PredictionOutcomeService } from './prediction-outcome.service';
+import { loadRecordedImage } from './recorded-image';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
 
@@ -27,14 +28,7 @@ export class ClassifyHandler {
     const record = await startAttempt(job.data, this.predictions, this.outcome);
     if (!record) return 'already-final';
     try {
-      const bytes = await this.store.getBuffer(record.imageKey);
-      if (!bytes)
-        return await failPermanently(
-          record,
-          'upload_missing',
-          'The image is no longer in storage.',
-          this.outcome,
-        );
+      const bytes = await loadRecordedImage(this.store, record, this.outcome);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
       const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority]);
       await this.outcome.succeed(record, result);
