@@ -5,10 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiError } from '../errors/api-error';
-import { checkImageHeader } from '../predictions/upload-check';
-
-/** Bytes kept from the start of an object for the header probe (JPEG EXIF/ICC can be long). */
-const HEADER_BYTES = 2 * 1024 * 1024;
+import { checkImageHeader, HEADER_BYTES } from '../predictions/upload-check';
 
 export type VerifyOutcome =
   | { kind: 'ok'; image: ImageInfo }

@@ -5,13 +5,15 @@ import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { InferenceQueueService } from '../queue/inference-queue.service';
 import { CachedResultService } from './cached-result.service';
 import { PredictionAdmissionService } from './prediction-admission.service';
-import { checkUpload } from './upload-check';
+import type { SpooledFile } from '../uploads/spooled-file';
+import { checkSpooled } from './upload-check';
 
 export interface IntakeRequest {
   /** A pre-generated id (Idempotency-Key), else a new one. */
   id?: string;
   tenant: string;
-  bytes: Buffer;
+  /** The image as received (spooled); the caller disposes of it. */
+  upload: SpooledFile;
   filename: string | null;
   metadata: Record<string, unknown>;
   webhookUrl: string | null;
@@ -34,11 +36,14 @@ export class PredictionIntakeService {
   ) {}
 
   async accept(request: IntakeRequest): Promise<PredictionRecord> {
-    const image = checkUpload(request.bytes, this.config);
+    const image = await checkSpooled(request.upload, this.config);
     const imageKey = objectKeys.image(request.tenant, image.sha256);
     const cached = await this.cache.find(request.tenant, image.sha256);
     if (!cached && !(await this.store.head(imageKey))) {
-      await this.store.put(imageKey, request.bytes, { contentType: `image/${image.format}` });
+      await this.store.put(imageKey, request.upload.body(), {
+        contentType: `image/${image.format}`,
+        contentLength: request.upload.size,
+      });
     }
     const outcome = await this.admission.admit({ ...request, image, imageKey, batchId: null, cached });
     if (outcome.kind !== 'created')

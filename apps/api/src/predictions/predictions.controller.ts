@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Res,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -23,14 +11,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Prediction, toPublicPrediction } from '@dermafleet/jobs';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
+import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
 import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
+import { readSingleUpload } from './single-upload.reader';
 
 @ApiTags('predictions')
 @ApiBearerAuth()
@@ -40,11 +30,11 @@ export class PredictionsController {
     private readonly intake: PredictionIntakeService,
     private readonly reader: PredictionReaderService,
     private readonly idempotency: IdempotencyService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   @Post()
   @HttpCode(202)
-  @UseInterceptors(FileInterceptor('image'))
   @ApiOperation({ summary: 'Classify one image' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: CreatePredictionFormDto })
@@ -67,35 +57,40 @@ export class PredictionsController {
   @ApiResponse({ status: 413, type: ErrorBodyDto, description: 'Too many bytes or pixels.' })
   async create(
     @Tenant() tenant: string,
-    @UploadedFile() file: Express.Multer.File | undefined,
-    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Prediction> {
-    const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(tenant, idempotencyKey);
-    if (claim?.kind === 'replay') {
-      const first = await this.awaitFirst(tenant, claim.predictionId);
-      res.status(200).setHeader('Location', `/v1/predictions/${first.id}`);
-      return first;
-    }
+    // Streamed: the image is spooled to disk as it arrives, never held whole in memory.
+    const upload = await readSingleUpload(req, this.config.maxUploadBytes);
     try {
-      if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
-      const fields = parseFields(predictionFieldsSchema, body);
-      const record = await this.intake.accept({
-        id: claim?.predictionId,
-        tenant,
-        bytes: file.buffer,
-        filename: file.originalname || null,
-        metadata: fields.metadata ?? {},
-        webhookUrl: fields.webhook_url ?? null,
-        priority: fields.priority,
-      });
-      res.setHeader('Location', `/v1/predictions/${record.id}`);
-      return toPublicPrediction(record);
-    } catch (err) {
-      // A refused request created nothing, so its key must not stand for a prediction.
-      await claim?.release();
-      throw err;
+      const claim =
+        idempotencyKey === undefined ? null : await this.idempotency.claim(tenant, idempotencyKey);
+      if (claim?.kind === 'replay') {
+        const first = await this.awaitFirst(tenant, claim.predictionId);
+        res.status(200).setHeader('Location', `/v1/predictions/${first.id}`);
+        return first;
+      }
+      try {
+        const fields = parseFields(predictionFieldsSchema, upload.fields);
+        const record = await this.intake.accept({
+          id: claim?.predictionId,
+          tenant,
+          upload: upload.file,
+          filename: upload.filename,
+          metadata: fields.metadata ?? {},
+          webhookUrl: fields.webhook_url ?? null,
+          priority: fields.priority,
+        });
+        res.setHeader('Location', `/v1/predictions/${record.id}`);
+        return toPublicPrediction(record);
+      } catch (err) {
+        // A refused request created nothing, so its key must not stand for a prediction.
+        await claim?.release();
+        throw err;
+      }
+    } finally {
+      await upload.file.dispose();
     }
   }
 

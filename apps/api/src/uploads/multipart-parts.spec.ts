@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type MultipartPart, multipartParts } from './multipart-parts';
 
@@ -11,13 +12,18 @@ async function request(form: FormData): Promise<IncomingMessage> {
   }) as unknown as IncomingMessage;
 }
 
-async function parts(form: FormData, fileBytes = 1024): Promise<MultipartPart[]> {
+async function parts(
+  form: FormData,
+  fileBytes = 1024,
+  extra: { parts?: number } = {},
+): Promise<MultipartPart[]> {
   const out: MultipartPart[] = [];
   for await (const p of multipartParts(await request(form), {
     fileBytes,
     fieldBytes: 100,
     files: 10,
     fields: 10,
+    ...extra,
   }))
     out.push(p);
   return out;
@@ -33,7 +39,7 @@ describe('multipartParts', () => {
     const got = await parts(form);
     expect(
       got.map((p) =>
-        p.kind === 'field' ? ['field', p.name, p.value] : ['file', p.filename, p.bytes.length, p.truncated],
+        p.kind === 'field' ? ['field', p.name, p.value] : ['file', p.filename, p.file.size, p.file.truncated],
       ),
     ).toEqual([
       ['file', '2019/derm/IMG_0001.jpg', 10, false],
@@ -51,5 +57,29 @@ describe('multipartParts', () => {
     await expect(multipartParts(req as unknown as IncomingMessage, limits).next()).rejects.toThrow(
       /content type/i,
     );
+  });
+
+  it('fails a request with more parts than allowed instead of dropping the rest', async () => {
+    const form = new FormData();
+    for (let i = 0; i < 5; i++) form.append('metadata', '{}');
+    await expect(parts(form, 1024, { parts: 3 })).rejects.toThrow(/more than 3 parts/);
+  });
+
+  it('spools a large file to disk with the same bytes and sha256, and removes it on dispose', async () => {
+    const bytes = Buffer.alloc(300_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) & 0xff;
+    const form = new FormData();
+    form.append('image', new Blob([bytes]), 'big.bin');
+    const [p] = await parts(form, 1_000_000);
+    if (p.kind !== 'file') throw new Error('expected a file part');
+    expect(p.file.size).toBe(bytes.length);
+    expect(p.file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(await p.file.head(10)).toEqual(bytes.subarray(0, 10));
+    const body = p.file.body();
+    expect(body).not.toBeInstanceOf(Buffer);
+    const chunks: Buffer[] = [];
+    for await (const c of body as Readable) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+    await p.file.dispose();
   });
 });
