@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type BatchRecord, BatchRepository } from '@dermafleet/jobs';
 import type { Request } from 'express';
@@ -19,6 +19,7 @@ import {
 } from './batch.dto';
 import { DirectUploadService } from './direct-upload.service';
 import { UploadCompletionService } from './upload-completion.service';
+import { JsonBody } from '../common/json-body.decorator';
 
 @ApiTags('batches')
 @ApiBearerAuth()
@@ -56,7 +57,7 @@ export class BatchUploadsController {
   async uploads(
     @Tenant() tenant: string,
     @Param('id') id: string,
-    @Body() body: unknown,
+    @JsonBody() body: unknown,
   ): Promise<UploadsResult> {
     const batch = await this.openBatch(tenant, id);
     const { files } = parseFields(uploadsSchema, body);
@@ -71,7 +72,7 @@ export class BatchUploadsController {
   async complete(
     @Tenant() tenant: string,
     @Param('id') id: string,
-    @Body() body: unknown,
+    @JsonBody() body: unknown,
   ): Promise<CompleteResult> {
     const batch = await this.batches.get(tenant, id);
     if (!batch) throw ApiError.notFound('batch');

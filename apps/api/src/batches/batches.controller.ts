@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -16,6 +16,7 @@ import { parseFields } from '../predictions/prediction-fields.schema';
 import { createBatchSchema, listBatchesSchema } from './batch-fields.schema';
 import { BatchSealService } from './batch-seal.service';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './batch.dto';
+import { JsonBody } from '../common/json-body.decorator';
 
 @ApiTags('batches')
 @ApiBearerAuth()
@@ -31,7 +32,7 @@ export class BatchesController {
   @ApiOperation({ summary: 'Create a batch' })
   @ApiBody({ type: CreateBatchDto })
   @ApiResponse({ status: 201, type: BatchDto })
-  async create(@Tenant() tenant: string, @Body() body: unknown): Promise<Batch> {
+  async create(@Tenant() tenant: string, @JsonBody() body: unknown): Promise<Batch> {
     const fields = parseFields(createBatchSchema, body);
     const record = await this.batches.create({
       tenant,

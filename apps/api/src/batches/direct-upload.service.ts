@@ -24,6 +24,7 @@ type Plan =
       kind: 'new';
       entry: UploadEntry;
       filename: string;
+      metadata: Record<string, unknown>;
       imageKey: string;
       image: ImageInfo;
       cached: CachedResult | null;
@@ -73,7 +74,7 @@ export class DirectUploadService {
   private async plan(tenant: string, batchId: string, entry: UploadEntry): Promise<Plan> {
     const check = checkUploadEntry(entry, this.config.maxUploadBytes);
     if (!check.ok) return { kind: 'done', outcome: check.rejected };
-    const { filename, format } = check;
+    const { filename, format, metadata } = check;
     const existingId = await this.batches.findByFilename(batchId, filename);
     if (existingId)
       return {
@@ -84,7 +85,7 @@ export class DirectUploadService {
     const cached = await this.cache.find(tenant, entry.sha256);
     const stored = cached ? cached.image : await this.verifier.probeStored(imageKey, entry.sha256);
     const image = stored ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
-    return { kind: 'new', entry, filename, imageKey, image, cached, pending: !stored };
+    return { kind: 'new', entry, filename, metadata, imageKey, image, cached, pending: !stored };
   }
 
   /** Creates the prediction (called in request order) and signs its upload URL when it needs one. */
@@ -100,7 +101,7 @@ export class DirectUploadService {
       image: plan.image,
       imageKey,
       filename,
-      metadata: entry.metadata ?? {},
+      metadata: plan.metadata,
       webhookUrl: null,
       priority: 'bulk',
       batchId,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { unsafeFilename } from '../batches/batch-filename';
 import { ApiError } from '../errors/api-error';
 import { MultipartError, multipartParts } from '../uploads/multipart-parts';
 import type { SpooledFile } from '../uploads/spooled-file';
@@ -33,6 +34,11 @@ export async function readSingleUpload(req: IncomingMessage, maxUploadBytes: num
       if (part.name !== 'image') {
         await part.file.dispose();
         throw ApiError.invalid(`Send the image in a file field named "image" (this one is "${part.name}").`);
+      }
+      const unsafe = unsafeFilename(part.filename);
+      if (unsafe) {
+        await part.file.dispose();
+        throw ApiError.invalid(unsafe);
       }
       upload = { file: part.file, filename: part.filename || null };
     }
