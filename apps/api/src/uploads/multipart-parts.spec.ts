@@ -82,4 +82,25 @@ describe('multipartParts', () => {
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
     await p.file.dispose();
   });
+
+  it('fails, without an unheard stream error, when a part breaks off while an earlier one is being handled', async () => {
+    const boundary = 'b0undary';
+    const body = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\nfirst\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="b.jpg"\r\n\r\ncut off`,
+    );
+    const req = Object.assign(Readable.from([body]), {
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    }) as unknown as IncomingMessage;
+    const limits = { fileBytes: 1024, fieldBytes: 100, files: 10, fields: 10 };
+    const seen: string[] = [];
+    const run = async () => {
+      for await (const p of multipartParts(req, limits)) {
+        if (p.kind === 'file') seen.push(p.filename);
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the rest arrives meanwhile
+      }
+    };
+    await expect(run()).rejects.toThrow(/Unexpected end of form/);
+    expect(seen).toEqual(['a.jpg']);
+  });
 });

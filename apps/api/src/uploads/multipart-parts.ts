@@ -63,9 +63,13 @@ export async function* multipartParts(
     queue.push(event);
     wake?.();
   };
-  parser.on('file', (name, stream, info) =>
-    push({ type: 'file', name, stream, filename: info.filename ?? '' }),
-  );
+  parser.on('file', (name, stream, info) => {
+    // A part that breaks while it waits in the queue errors its stream before anyone reads it;
+    // unheard, that error would take the process down. The parser reports it too (below), and
+    // reading the stream later rethrows it.
+    stream.on('error', () => undefined);
+    push({ type: 'file', name, stream, filename: info.filename ?? '' });
+  });
   parser.on('field', (name, value, info) =>
     push({ type: 'field', name, value, truncated: info.valueTruncated }),
   );
