@@ -1,8 +1,9 @@
-import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type BatchRecord, BatchRepository } from '@dermafleet/jobs';
 import type { Request } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
+import { BacklogGuard } from '../queue/backlog.guard';
 import { ErrorBodyDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
 import { parseFields } from '../predictions/prediction-fields.schema';
@@ -34,6 +35,7 @@ export class BatchUploadsController {
 
   @Post('images')
   @HttpCode(202)
+  @UseGuards(BacklogGuard)
   @ApiOperation({ summary: 'Add images through the API (streamed multipart, many files per request)' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: AddImagesFormDto })
@@ -50,6 +52,7 @@ export class BatchUploadsController {
 
   @Post('uploads')
   @HttpCode(200)
+  @UseGuards(BacklogGuard)
   @ApiOperation({ summary: 'Presigned S3 PUT URLs for up to 1000 files (direct upload)' })
   @ApiBody({ type: UploadsRequestDto })
   @ApiResponse({ status: 200, type: UploadsResultDto })

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -16,6 +16,7 @@ import { Tenant } from '../auth/tenant.decorator';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
+import { BacklogGuard } from '../queue/backlog.guard';
 import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
@@ -35,6 +36,7 @@ export class PredictionsController {
 
   @Post()
   @HttpCode(202)
+  @UseGuards(BacklogGuard)
   @ApiOperation({ summary: 'Classify one image' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: CreatePredictionFormDto })

@@ -1,13 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QueueName } from '@dermafleet/jobs';
+import { BacklogReader } from './backlog.guard';
 import { InferenceQueueService } from './inference-queue.service';
 import { QueueMetrics } from './queue.metrics';
 
 @Module({
   // Both queues: PIPELINE (api.config.ts) decides at run time which one new predictions go to.
   imports: [BullModule.registerQueue({ name: QueueName.Inference }, { name: QueueName.Preprocess })],
-  providers: [InferenceQueueService, QueueMetrics],
-  exports: [InferenceQueueService],
+  providers: [InferenceQueueService, QueueMetrics, BacklogReader],
+  exports: [InferenceQueueService, BacklogReader],
 })
 export class QueueModule {}
