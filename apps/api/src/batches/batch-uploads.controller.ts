@@ -1,29 +1,17 @@
 import { Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type BatchRecord, BatchRepository } from '@dermafleet/jobs';
 import type { Request } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { BacklogGuard } from '../queue/backlog.guard';
-import { ErrorBodyDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
 import { parseFields } from '../predictions/prediction-fields.schema';
 import { BatchMultipartService } from './batch-multipart.service';
 import { completeSchema, uploadsSchema } from './batch-fields.schema';
 import type { AddImagesResult, CompleteResult, UploadsResult } from './batch-results.types';
-import {
-  AddImagesFormDto,
-  AddImagesResultDto,
-  CompleteRequestDto,
-  CompleteResultDto,
-  UploadsRequestDto,
-  UploadsResultDto,
-} from './batch.dto';
 import { DirectUploadService } from './direct-upload.service';
 import { UploadCompletionService } from './upload-completion.service';
 import { JsonBody } from '../common/json-body.decorator';
 
-@ApiTags('batches')
-@ApiBearerAuth()
 @Controller('v1/batches/:id')
 export class BatchUploadsController {
   constructor(
@@ -36,11 +24,6 @@ export class BatchUploadsController {
   @Post('images')
   @HttpCode(202)
   @UseGuards(BacklogGuard)
-  @ApiOperation({ summary: 'Add images through the API (streamed multipart, many files per request)' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: AddImagesFormDto })
-  @ApiResponse({ status: 202, type: AddImagesResultDto })
-  @ApiResponse({ status: 409, type: ErrorBodyDto, description: 'batch_sealed' })
   async addImages(
     @Tenant() tenant: string,
     @Param('id') id: string,
@@ -53,10 +36,6 @@ export class BatchUploadsController {
   @Post('uploads')
   @HttpCode(200)
   @UseGuards(BacklogGuard)
-  @ApiOperation({ summary: 'Presigned S3 PUT URLs for up to 1000 files (direct upload)' })
-  @ApiBody({ type: UploadsRequestDto })
-  @ApiResponse({ status: 200, type: UploadsResultDto })
-  @ApiResponse({ status: 409, type: ErrorBodyDto, description: 'batch_sealed' })
   async uploads(
     @Tenant() tenant: string,
     @Param('id') id: string,
@@ -69,9 +48,6 @@ export class BatchUploadsController {
 
   @Post('uploads/complete')
   @HttpCode(202)
-  @ApiOperation({ summary: 'The named direct uploads are in S3: verify size and sha256, then enqueue' })
-  @ApiBody({ type: CompleteRequestDto })
-  @ApiResponse({ status: 202, type: CompleteResultDto })
   async complete(
     @Tenant() tenant: string,
     @Param('id') id: string,

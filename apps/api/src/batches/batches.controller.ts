@@ -1,25 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
 import { type Batch, BatchRepository, InvalidBatchCursorError, toPublicBatch } from '@dermafleet/jobs';
 import { Tenant } from '../auth/tenant.decorator';
-import { ErrorBodyDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
 import { parseFields } from '../predictions/prediction-fields.schema';
 import { createBatchSchema, listBatchesSchema } from './batch-fields.schema';
 import { BatchSealService } from './batch-seal.service';
-import { BatchDto, BatchPageDto, CreateBatchDto } from './batch.dto';
 import { JsonBody } from '../common/json-body.decorator';
 
-@ApiTags('batches')
-@ApiBearerAuth()
 @Controller('v1/batches')
 export class BatchesController {
   constructor(
@@ -29,9 +16,6 @@ export class BatchesController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a batch' })
-  @ApiBody({ type: CreateBatchDto })
-  @ApiResponse({ status: 201, type: BatchDto })
   async create(@Tenant() tenant: string, @JsonBody() body: unknown): Promise<Batch> {
     const fields = parseFields(createBatchSchema, body);
     const record = await this.batches.create({
@@ -45,8 +29,6 @@ export class BatchesController {
   }
 
   @Get()
-  @ApiOperation({ summary: "The tenant's batches, newest first" })
-  @ApiOkResponse({ type: BatchPageDto })
   async list(
     @Tenant() tenant: string,
     @Query() query: unknown,
@@ -62,9 +44,6 @@ export class BatchesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Progress of one batch' })
-  @ApiOkResponse({ type: BatchDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   async get(@Tenant() tenant: string, @Param('id') id: string): Promise<Batch> {
     const batch = await this.batches.getPublic(tenant, id);
     if (!batch) throw ApiError.notFound('batch');
@@ -73,11 +52,6 @@ export class BatchesController {
 
   @Post(':id/seal')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'No more images (idempotent); direct uploads that never arrived fail with upload_missing',
-  })
-  @ApiOkResponse({ type: BatchDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   seal(@Tenant() tenant: string, @Param('id') id: string): Promise<Batch> {
     return this.sealer.seal(tenant, id);
   }

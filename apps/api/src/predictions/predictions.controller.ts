@@ -1,20 +1,8 @@
 import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
 import { Prediction, toPublicPrediction } from '@dermafleet/jobs';
 import type { Request, Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
-import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
 import { BacklogGuard } from '../queue/backlog.guard';
 import { IdempotencyService } from './idempotency.service';
@@ -23,8 +11,6 @@ import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
 import { readSingleUpload } from './single-upload.reader';
 
-@ApiTags('predictions')
-@ApiBearerAuth()
 @Controller('v1/predictions')
 export class PredictionsController {
   constructor(
@@ -37,26 +23,6 @@ export class PredictionsController {
   @Post()
   @HttpCode(202)
   @UseGuards(BacklogGuard)
-  @ApiOperation({ summary: 'Classify one image' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: CreatePredictionFormDto })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Same key and tenant within 24 h: the first prediction, nothing new.',
-  })
-  @ApiResponse({
-    status: 202,
-    type: PredictionDto,
-    description: 'Accepted (or already succeeded when cached); poll the Location.',
-  })
-  @ApiResponse({
-    status: 200,
-    type: PredictionDto,
-    description: 'An Idempotency-Key replay: the first prediction as it stands.',
-  })
-  @ApiResponse({ status: 415, type: ErrorBodyDto, description: 'Not a supported image format.' })
-  @ApiResponse({ status: 413, type: ErrorBodyDto, description: 'Too many bytes or pixels.' })
   async create(
     @Tenant() tenant: string,
     @Req() req: Request,
@@ -111,9 +77,6 @@ export class PredictionsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Poll one prediction' })
-  @ApiOkResponse({ type: PredictionDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   async get(@Tenant() tenant: string, @Param('id') id: string): Promise<Prediction> {
     const prediction = await this.reader.find(tenant, id);
     if (!prediction) throw ApiError.notFound('prediction');

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import {
+  completeSchema,
+  createBatchSchema,
+  listBatchesSchema,
+  resultsQuerySchema,
+  uploadsSchema,
+} from '../batches/batch-fields.schema';
+import { predictionFieldsSchema } from '../predictions/prediction-fields.schema';
+import { listQuerySchema } from '../webhooks/webhook-delivery.schema';
+import { ContractRegistry } from './openapi.registry';
+import {
+  addImagesResultSchema,
+  batchPageSchema,
+  batchSchema,
+  completeResultSchema,
+  deliveryPageSchema,
+  deliverySchema,
+  errorBodySchema,
+  predictionSchema,
+  uploadsResultSchema,
+} from './response.schemas';
+
+const binary = z.string().describe('file contents').meta({ format: 'binary' });
+const text = (contentType: string, description: string) => ({ description, contentType });
+const error = (description: string) => ({ description, schema: errorBodySchema });
+
+/** Every endpoint of the API, each described by the schemas its controller validates with. */
+export function contractRegistry(): ContractRegistry {
+  const r = new ContractRegistry();
+  const predictions = ['predictions'];
+  const batches = ['batches'];
+
+  r.endpoint('post', '/v1/predictions', {
+    summary: 'Classify one image (multipart: the file field "image"); optional Idempotency-Key header',
+    tags: predictions,
+    form: predictionFieldsSchema.extend({
+      image: binary,
+      metadata: z.string().optional().describe('a JSON object, at most 4 KiB'),
+    }),
+    responses: {
+      202: {
+        description: 'accepted (or already succeeded when cached); poll the Location',
+        schema: predictionSchema,
+      },
+      200: {
+        description: 'an Idempotency-Key replay: the first prediction as it stands',
+        schema: predictionSchema,
+      },
+      413: error('payload_too_large or image_too_large'),
+      415: error('unsupported_media_type'),
+      429: error('rate_limited (Retry-After)'),
+      503: error('queue_full or dependency_unavailable (Retry-After)'),
+    },
+  });
+  r.endpoint('get', '/v1/predictions/{id}', {
+    summary: 'Poll one prediction',
+    tags: predictions,
+    responses: { 200: { description: 'the prediction', schema: predictionSchema }, 404: error('not_found') },
+  });
+
+  r.endpoint('post', '/v1/batches', {
+    summary: 'Create a batch',
+    tags: batches,
+    json: createBatchSchema,
+    responses: { 201: { description: 'the batch', schema: batchSchema }, 415: error('not JSON') },
+  });
+  r.endpoint('get', '/v1/batches', {
+    summary: "The tenant's batches, newest first",
+    tags: batches,
+    query: listBatchesSchema,
+    responses: { 200: { description: 'a page of batches', schema: batchPageSchema } },
+  });
+  r.endpoint('get', '/v1/batches/{id}', {
+    summary: 'Progress of one batch',
+    tags: batches,
+    responses: { 200: { description: 'the batch', schema: batchSchema }, 404: error('not_found') },
+  });
+  r.endpoint('post', '/v1/batches/{id}/images', {
+    summary:
+      'Add images through the API (streamed multipart, many "image" parts; a "metadata" field applies to the parts after it)',
+    tags: batches,
+    form: z.object({ image: z.array(binary), metadata: z.string().optional() }),
+    responses: {
+      202: { description: 'accepted and rejected files', schema: addImagesResultSchema },
+      409: error('batch_sealed'),
+      503: error('queue_full (Retry-After)'),
+    },
+  });
+  r.endpoint('post', '/v1/batches/{id}/uploads', {
+    summary: "Presigned S3 PUT URLs (bound to each file's length and sha256) for up to 1000 files",
+    tags: batches,
+    json: uploadsSchema,
+    responses: {
+      200: { description: 'one upload ticket per file', schema: uploadsResultSchema },
+      409: error('batch_sealed'),
+      503: error('queue_full (Retry-After)'),
+    },
+  });
+  r.endpoint('post', '/v1/batches/{id}/uploads/complete', {
+    summary: 'The named direct uploads are in S3: verify size and sha256, then enqueue',
+    tags: batches,
+    json: completeSchema,
+    responses: { 202: { description: 'accepted and rejected predictions', schema: completeResultSchema } },
+  });
+  r.endpoint('post', '/v1/batches/{id}/seal', {
+    summary: 'No more images (idempotent); direct uploads that never arrived fail with upload_missing',
+    tags: batches,
+    responses: { 200: { description: 'the batch', schema: batchSchema }, 404: error('not_found') },
+  });
+  r.endpoint('get', '/v1/batches/{id}/results', {
+    summary: 'Every prediction of the batch so far, streamed (NDJSON or CSV); header X-Batch-Status',
+    tags: batches,
+    query: resultsQuerySchema,
+    responses: {
+      200: text('application/x-ndjson', 'one prediction object a line (or text/csv with ?format=csv)'),
+    },
+  });
+
+  r.endpoint('get', '/v1/webhooks/deliveries', {
+    summary: "The tenant's webhook delivery log, newest first",
+    tags: ['webhooks'],
+    query: listQuerySchema,
+    responses: { 200: { description: 'a page of deliveries', schema: deliveryPageSchema } },
+  });
+  r.endpoint('post', '/v1/webhooks/deliveries/{id}/redeliver', {
+    summary: 'Send that event again (same webhook-id)',
+    tags: ['webhooks'],
+    responses: { 202: { description: 'the delivery', schema: deliverySchema }, 404: error('not_found') },
+  });
+
+  const ops = { tags: ['operations'], auth: false };
+  r.endpoint('get', '/health/live', {
+    ...ops,
+    summary: 'Liveness',
+    responses: { 200: { description: 'alive' } },
+  });
+  r.endpoint('get', '/health/ready', {
+    ...ops,
+    summary: 'Readiness: Redis and S3 reachable',
+    responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } },
+  });
+  r.endpoint('get', '/metrics', {
+    ...ops,
+    summary: 'Prometheus metrics (every series of ours starts with dermafleet_)',
+    responses: { 200: text('text/plain', 'Prometheus text format') },
+  });
+  r.endpoint('get', '/docs', {
+    ...ops,
+    summary: 'This document, as a UI',
+    responses: { 200: text('text/html', 'Swagger UI') },
+  });
+  r.endpoint('get', '/docs-json', {
+    ...ops,
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3 document' } },
+  });
+  return r;
+}
