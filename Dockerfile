@@ -1,26 +1,36 @@
-# One image for the API, the CPU worker and the CLI; the GPU worker builds with
-# --build-arg ORT_INSTALL=cuda12 on a CUDA base (see k8s/overlays/gpu and README "Deploying").
-ARG BASE=node:20-bookworm-slim
-FROM ${BASE} AS build
-ARG ORT_INSTALL=skip
+# syntax=docker/dockerfile:1
+# The CPU image: API, CPU worker, preprocessing tier and CLI (`node bin/dermafleet.js ...`).
+#   docker build -t ghcr.io/example/dermafleet:0.1.0 .
+# The GPU worker has its own image (Dockerfile.gpu). Node 22 is an LTS line (maintained to
+# April 2027); build on Node 24 with --build-arg NODE_VERSION=24.
+ARG NODE_VERSION=22
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-# onnxruntime-node ships CPU binaries; ONNXRUNTIME_NODE_INSTALL=cuda12 fetches the CUDA 12 ones.
-ENV ONNXRUNTIME_NODE_INSTALL=${ORT_INSTALL}
-RUN npm ci --ignore-scripts && (cd node_modules/onnxruntime-node && [ "$ORT_INSTALL" = skip ] || node ./script/install)
+# No install scripts: onnxruntime-node's CPU binaries and sharp's libvips ship in their packages
+# (.npmrc skips onnxruntime-node's CUDA download), and `prepare` would build before the sources
+# are here.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps apps
 COPY libs libs
 COPY bin bin
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM ${BASE}
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
-ENV NODE_ENV=production
+# MODEL_CACHE_DIR: where MODEL_DIR=s3://... is downloaded and verified; Kubernetes mounts an
+# emptyDir here (the root filesystem is read-only there).
+ENV NODE_ENV=production \
+    MODEL_CACHE_DIR=/var/cache/dermafleet/models
+COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/bin bin
-COPY package.json ./
-USER node
-# API by default; the worker runs `node dist/apps/worker/src/main.js`.
+RUN mkdir -p /var/cache/dermafleet/models && chown -R 1000:1000 /var/cache/dermafleet
+# Numeric (the image's `node` user), so Kubernetes can verify runAsNonRoot without a passwd file.
+USER 1000:1000
+EXPOSE 3000 3001
+# The API by default; workers run `node dist/apps/worker/src/main.js` (WORKER_MODE picks the tier).
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -18,6 +18,8 @@ module.exports = {
   testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    // Deployment checks: render k8s/ with kubectl kustomize, validate schemas and policies; no services.
+    { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',

@@ -146,7 +146,11 @@ describe('batch counters', () => {
       found: true,
       changed: false,
       completed: false,
+      outbox: [],
     });
+    // The completion wrote its batch.completed into the outbox in the same Lua call, once.
+    const outbox = await redis.zrange(keys.outbox, 0, -1);
+    expect(outbox.filter((m) => m.startsWith(`ev|batch.completed|tenant_a|${batch.id}|`))).toHaveLength(1);
     expect(await batches.seal('tenant_b', batch.id)).toEqual({ found: false });
   });
 

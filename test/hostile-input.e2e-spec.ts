@@ -624,7 +624,6 @@ describe('hostile input', () => {
       });
       return 'refused';
     },
-    'w10 (422 idempotency_key_reused)',
   );
 
   // --- presigned URLs -------------------------------------------------------------------------

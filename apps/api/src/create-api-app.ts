@@ -7,6 +7,8 @@ import { contractRegistry } from './openapi/contract.paths';
 import type { ApiConfig } from './config/api.config';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { startApiMetrics } from './metrics/api.metrics';
+import { mountBullBoard } from './admin/bull-board.mount';
+import { mountViewer } from './viewer/viewer.static';
 
 /** Builds the API exactly as production runs it; main.ts and the end-to-end tests share it. */
 export async function createApiApp(
@@ -22,6 +24,8 @@ export async function createApiApp(
   });
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useBodyParser('json', { limit: '1mb' });
+  mountViewer(app);
+  if (config.adminApiKey) mountBullBoard(app, config.adminApiKey);
   // Generated from the zod schemas the controllers validate with (openapi/contract.paths.ts).
   const document = contractRegistry().document() as OpenAPIObject;
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

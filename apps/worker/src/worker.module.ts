@@ -1,7 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { EventsModule, JobsCoreModule } from '@dermafleet/jobs';
-import { StorageModule } from '@dermafleet/storage';
+import {
+  EventsModule,
+  explanationRepositoryProvider,
+  JobsCoreModule,
+  OutboxModule,
+  RESULT_COPY_WRITER,
+  resultCopyWriter,
+} from '@dermafleet/jobs';
+import { ObjectStore, objectKeys, StorageModule } from '@dermafleet/storage';
 import { WORKER_CONFIG, WorkerConfig } from './config/worker.config';
 import { HealthController } from './health/health.controller';
 import { ClassifyHandler } from './inference/classify.handler';
@@ -14,6 +21,8 @@ import { WorkerMetrics } from './metrics/worker.metrics';
 import { PrepareHandler } from './preprocess/prepare.handler';
 import { PreparedJobQueue } from './preprocess/prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess/preprocess-runtime.service';
+import { ThumbnailService } from './thumbnails/thumbnail.service';
+import { ExplainHandler } from './explanations/explain.handler';
 
 /**
  * The worker: a BullMQ consumer; HTTP only for health and metrics. WORKER_MODE picks what it
@@ -30,9 +39,19 @@ export class WorkerModule {
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,
           retentionDays: config.retentionDays,
+          reliability: config.reliability,
         }),
         StorageModule.forRoot(config.storage),
-        EventsModule.forRoot({ redisUrl: config.redisUrl, keyPrefix: config.keyPrefix }),
+        EventsModule.forRoot({
+          redisUrl: config.redisUrl,
+          keyPrefix: config.keyPrefix,
+          reliability: config.reliability,
+        }),
+        OutboxModule.forRoot({
+          provide: RESULT_COPY_WRITER,
+          inject: [ObjectStore],
+          useFactory: (store: ObjectStore) => resultCopyWriter(store, objectKeys.result),
+        }),
         TerminusModule,
       ],
       controllers: [HealthController, MetricsController],
@@ -46,6 +65,9 @@ export class WorkerModule {
         ClassifyHandler,
         ClassifyPreparedHandler,
         PrepareHandler,
+        ThumbnailService,
+        explanationRepositoryProvider,
+        ExplainHandler,
         InferenceConsumerService,
       ],
     };

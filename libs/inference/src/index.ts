@@ -15,3 +15,5 @@ export * from './batching/micro-batcher';
 export * from './classifier/batch-runner';
 export * from './classifier/image-classifier';
 export * from './demo-model';
+export { decodeRgb } from './preprocess/decode-rgb';
+export * from './explain/occlusion';

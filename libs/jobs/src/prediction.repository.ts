@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BatchKeys } from './batches/batch.keys';
-import { CLAIM_UPLOAD, CREATE_IN_BATCH, FINISH, START } from './batches/prediction.scripts';
+import { CLAIM_UPLOAD, CREATE, CREATE_IN_BATCH, FINISH, START } from './batches/prediction.scripts';
 import type {
   ImageInfo,
   PredictionError,
@@ -9,6 +9,7 @@ import type {
   PredictionStatus,
 } from './prediction.types';
 import { RedisKeys } from './redis-keys';
+import { copyMember, eventMember } from './reliability/outbox-entry';
 
 type Hash = Record<string, string>;
 
@@ -17,6 +18,22 @@ export interface FinishOutcome {
   changed: boolean;
   /** The batch this completion completed (sealed, and every prediction ended), at most once. */
   batchCompleted: string | null;
+  /** The outbox members this change wrote (S3 copy, events): the caller relays them at once. */
+  outbox: string[];
+}
+
+/** What a state change did not do: nothing to announce, nothing to copy. */
+export const UNCHANGED: FinishOutcome = { changed: false, batchCompleted: null, outbox: [] };
+
+/** The outbox members a prediction that became final at `at` owes (as the Lua scripts write them). */
+export function finalOutboxMembers(
+  tenant: string,
+  id: string,
+  status: 'succeeded' | 'failed',
+  at: string,
+): string[] {
+  const type = status === 'succeeded' ? 'prediction.succeeded' : 'prediction.failed';
+  return [copyMember(id), eventMember({ type, tenant, predictionId: id, occurredAt: at })];
 }
 
 /** How `create` treats the record's filename inside its batch (see CREATE_IN_BATCH). */
@@ -28,7 +45,7 @@ export interface CreateOptions {
 }
 
 export type CreateOutcome =
-  | { kind: 'created' }
+  | { kind: 'created'; outbox: string[] }
   | { kind: 'batch_sealed' }
   | { kind: 'batch_missing' }
   | { kind: 'existing'; id: string };
@@ -85,6 +102,8 @@ export function modelOfResult(result: PredictionResult): string {
 /**
  * Prediction records as Redis hashes with a retention TTL (the S3 JSON is the durable copy).
  * Predictions in a batch also keep the batch's counters, item list and pending set, atomically.
+ * Every state change also keeps the work index and the outbox (RedisKeys.work/outbox) in the
+ * same Lua call: what still needs a worker, and what a final state still owes (event, S3 copy).
  */
 export class PredictionRepository {
   private readonly batchKeys: BatchKeys;
@@ -93,24 +112,51 @@ export class PredictionRepository {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly retentionSeconds: number,
+    /** How long the work index and the outbox trust the fast path before the reconciler looks. */
+    private readonly reconcileAfterMs = 60_000,
   ) {
     this.batchKeys = new BatchKeys(keys);
   }
 
-  /** Writes a new record; inside a batch only while the batch is open (else nothing is written). */
+  private due(): number {
+    return Date.now() + this.reconcileAfterMs;
+  }
+
+  /**
+   * Writes a new record once (a record with this id already there answers `existing`); inside a
+   * batch only while the batch is open (else nothing is written).
+   */
   async create(record: PredictionRecord, options: CreateOptions = {}): Promise<CreateOutcome> {
     const key = this.keys.prediction(record.id);
+    const fields = Object.entries(serialise(record)).flat();
+    const final = record.status === 'succeeded' || record.status === 'failed';
+    const outbox = final
+      ? finalOutboxMembers(record.tenant, record.id, record.status as 'succeeded', record.completed_at ?? '')
+      : [];
+    const due = this.due();
     if (!record.batch_id) {
-      await this.redis.multi().hset(key, serialise(record)).expire(key, this.retentionSeconds).exec();
-      return { kind: 'created' };
+      const created = await CREATE.run(
+        this.redis,
+        [key, this.keys.work, this.keys.outbox],
+        [
+          this.retentionSeconds,
+          record.status,
+          record.tenant,
+          record.id,
+          record.completed_at ?? '',
+          due,
+          due,
+          ...fields,
+        ],
+      );
+      return created === 1 ? { kind: 'created', outbox } : { kind: 'existing', id: record.id };
     }
     const b = this.batchKeys;
     const id = record.batch_id;
     const labels = record.result ? JSON.stringify(record.result.probabilities.map((p) => p.label)) : '';
-    const fields = Object.entries(serialise(record)).flat();
     const [code, existing] = (await CREATE_IN_BATCH.run(
       this.redis,
-      [key, b.batch(id), b.items(id), b.names(id), b.pending(id)],
+      [key, b.batch(id), b.items(id), b.names(id), b.pending(id), this.keys.work, this.keys.outbox],
       [
         record.tenant,
         record.id,
@@ -120,10 +166,13 @@ export class PredictionRepository {
         options.nameMode ?? 'none',
         options.pending ? '1' : '0',
         labels,
+        record.completed_at ?? '',
+        due,
+        due,
         ...fields,
       ],
     )) as [number, string];
-    if (code === 1) return { kind: 'created' };
+    if (code === 1) return { kind: 'created', outbox };
     if (code === 2) return { kind: 'existing', id: existing };
     return code === 0 ? { kind: 'batch_sealed' } : { kind: 'batch_missing' };
   }
@@ -166,8 +215,8 @@ export class PredictionRepository {
 
   /** A verified direct upload: out of the pending set, with its image header. False when seal got there first. */
   async claimUpload(batchId: string, id: string, image: ImageInfo): Promise<boolean> {
-    const keys = [this.batchKeys.pending(batchId), this.keys.prediction(id)];
-    return (await CLAIM_UPLOAD.run(this.redis, keys, [id, JSON.stringify(image)])) === 1;
+    const keys = [this.batchKeys.pending(batchId), this.keys.prediction(id), this.keys.work];
+    return (await CLAIM_UPLOAD.run(this.redis, keys, [id, JSON.stringify(image), this.due()])) === 1;
   }
 
   /** Whether a prediction of a batch is still waiting for its direct upload. */
@@ -179,7 +228,7 @@ export class PredictionRepository {
     id: string,
     status: PredictionStatus,
     json: string,
-    at: Date,
+    completedAt: Date,
     options: { result?: PredictionResult; claimPending?: string },
   ): Promise<FinishOutcome> {
     const key = this.keys.prediction(id);
@@ -189,7 +238,9 @@ export class PredictionRepository {
     if (!tenant) {
       // An expired record cannot wait for its upload any more either.
       if (claimPending) await this.redis.srem(this.batchKeys.pending(claimPending), id);
-      return { changed: false, batchCompleted: null };
+      // Nothing left to do for it either (a work entry outliving its record).
+      await this.redis.zrem(this.keys.work, id);
+      return UNCHANGED;
     }
     const batchId = storedBatchId || null;
     const fresh = result && !result.cached;
@@ -210,11 +261,13 @@ export class PredictionRepository {
       batchId ? b.pending(batchId) : key,
       dedupeKey,
       b.currentModel,
+      this.keys.work,
+      this.keys.outbox,
     ];
     const labels = result ? JSON.stringify(result.probabilities.map((p) => p.label)) : '';
     const code = await FINISH.run(this.redis, keys, [
       status,
-      at.toISOString(),
+      completedAt.toISOString(),
       status === 'succeeded' ? 'result' : 'error',
       json,
       batchId ? '1' : '0',
@@ -223,7 +276,16 @@ export class PredictionRepository {
       labels,
       fresh ? this.retentionSeconds : '',
       fresh ? modelOfResult(result) : '',
+      this.due(),
+      batchId ?? '',
     ]);
-    return { changed: code === 1 || code === 2, batchCompleted: code === 2 && batchId ? batchId : null };
+    if (code !== 1 && code !== 2) return UNCHANGED;
+    const at = completedAt.toISOString();
+    const outbox = finalOutboxMembers(tenant, id, status as 'succeeded' | 'failed', at);
+    const batchCompleted = code === 2 && batchId ? batchId : null;
+    if (batchCompleted) {
+      outbox.push(eventMember({ type: 'batch.completed', tenant, batchId: batchCompleted, occurredAt: at }));
+    }
+    return { changed: true, batchCompleted, outbox };
   }
 }

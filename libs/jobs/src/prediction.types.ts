@@ -30,6 +30,8 @@ export const failureCodes = [
   'image_too_large',
   'upload_missing',
   'inference_failed',
+  // Contract v3: the image took its worker down on every attempt (set by the reconciler).
+  'worker_crashed',
 ] as const;
 export type FailureCode = (typeof failureCodes)[number];
 

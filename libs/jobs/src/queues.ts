@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { defaultReliability, type ReliabilitySettings } from './config/reliability.env';
 
 /**
  * The one typed job catalogue (STYLE.md #1): queue names, job names and payloads in one place.
@@ -17,6 +18,8 @@ export interface JobCatalogue {
     classify: { predictionId: string; tenant: string };
     /** Classify a prediction whose model input the preprocessing tier already wrote. */
     'classify-prepared': { predictionId: string; tenant: string; inputKey: string };
+    /** Occlusion map of a succeeded prediction (viewer; always bulk priority). */
+    explain: { predictionId: string; tenant: string };
   };
   preprocess: {
     prepare: { predictionId: string; tenant: string };
@@ -47,17 +50,19 @@ export interface QueueWorkerSettings {
 
 /** Per-queue settings; a new queue without settings does not compile (STYLE.md #2). */
 export const queueWorkerSettings: Record<QueueName, QueueWorkerSettings> = {
+  // Prediction jobs: attempts and backoff are the defaults of JOB_ATTEMPTS / JOB_BACKOFF_MS, long
+  // enough to outlast an S3 or Redis blip of ~30 s (4 x 2 s, ~14 s in all, was not).
   inference: {
     lockDurationMs: 60_000,
-    attempts: 4,
-    backoffMs: 2_000,
+    attempts: defaultReliability.jobAttempts,
+    backoffMs: defaultReliability.jobBackoffMs,
     removeOnCompleteCount: 1000,
     removeOnFailCount: 5000,
   },
   preprocess: {
     lockDurationMs: 60_000,
-    attempts: 4,
-    backoffMs: 2_000,
+    attempts: defaultReliability.jobAttempts,
+    backoffMs: defaultReliability.jobBackoffMs,
     removeOnCompleteCount: 1000,
     removeOnFailCount: 5000,
   },
@@ -82,14 +87,28 @@ export function predictionJobOptions(
   queue: PredictionQueueName,
   predictionId: string,
   priority: PredictionPriority,
+  retry: Pick<ReliabilitySettings, 'jobAttempts' | 'jobBackoffMs'> = defaultReliability,
 ): JobsOptions {
   const settings = queueWorkerSettings[queue];
   return {
     jobId: predictionId,
     priority: JobPriority[priority],
-    attempts: settings.attempts,
-    backoff: { type: 'exponential', delay: settings.backoffMs },
+    attempts: retry.jobAttempts,
+    backoff: { type: 'exponential', delay: retry.jobBackoffMs },
     removeOnComplete: { count: settings.removeOnCompleteCount },
     removeOnFail: { count: settings.removeOnFailCount },
+  };
+}
+
+/** An explanation job: one per prediction at a time (job id), behind every interactive job. */
+export function explainJobOptions(predictionId: string): JobsOptions {
+  const settings = queueWorkerSettings.inference;
+  return {
+    jobId: `explain-${predictionId}`,
+    priority: JobPriority.bulk,
+    attempts: settings.attempts,
+    backoff: { type: 'exponential', delay: settings.backoffMs },
+    removeOnComplete: true,
+    removeOnFail: true,
   };
 }

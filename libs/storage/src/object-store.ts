@@ -65,6 +65,12 @@ function makeClient(settings: StorageSettings, endpoint: string | undefined): S3
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
+    // No call hangs: a dead S3 endpoint fails a connection within connectTimeout, and a stalled
+    // answer within requestTimeout (socket idle), so a job's lock never renews over a hung call.
+    requestHandler: {
+      connectionTimeout: settings.connectTimeoutMs ?? 3000,
+      requestTimeout: settings.requestTimeoutMs ?? 30_000,
+    },
   });
 }
 
@@ -98,9 +104,11 @@ export class ObjectStore {
     }
   }
 
-  /** Cheap reachability check for readiness probes. */
-  async ping(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  /** Cheap reachability check for readiness probes, answered or failed within `timeoutMs`. */
+  async ping(timeoutMs = 2000): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    });
   }
 
   async put(

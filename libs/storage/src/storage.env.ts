@@ -31,6 +31,18 @@ export const storageEnv = {
     .describe('an access key id (or unset for the AWS default chain)'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('a secret access key'),
   S3_CREATE_BUCKET: bool('true or false (create the bucket at start when missing)').default(true),
+  S3_CONNECT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(3000)
+    .describe('a number of milliseconds (at least 100) to wait for a connection to S3'),
+  S3_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30_000)
+    .describe('a number of milliseconds (at least 100) to wait for an S3 answer'),
 };
 
 type StorageEnvOut = {
@@ -42,6 +54,8 @@ type StorageEnvOut = {
   S3_ACCESS_KEY_ID?: string;
   S3_SECRET_ACCESS_KEY?: string;
   S3_CREATE_BUCKET: boolean;
+  S3_CONNECT_TIMEOUT_MS: number;
+  S3_REQUEST_TIMEOUT_MS: number;
 };
 
 /** Credentials come in pairs; without both, the AWS default chain (IRSA, instance profile) is used. */
@@ -62,5 +76,7 @@ export function toStorageSettings(env: StorageEnvOut): StorageSettings {
         ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
         : undefined,
     createBucket: env.S3_CREATE_BUCKET,
+    connectTimeoutMs: env.S3_CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
   };
 }

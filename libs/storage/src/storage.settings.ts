@@ -11,4 +11,7 @@ export interface StorageSettings {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Create the bucket at start when it does not exist (dev, tests, MinIO). */
   createBucket: boolean;
+  /** Per connection and per request (default 3 s and 30 s): no S3 call hangs a job or a request. */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }

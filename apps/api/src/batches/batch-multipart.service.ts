@@ -121,7 +121,12 @@ export class BatchMultipartService {
     if (filename) {
       const existingId = await this.batches.findByFilename(batchId, filename);
       const existing = existingId ? await this.predictions.get(tenant, existingId) : null;
-      if (existing && existing.image.sha256 === image.sha256) return toPublicPrediction(existing);
+      if (existing && existing.image.sha256 === image.sha256) {
+        // A retried request after a crash: its job may have been still buffered. Enqueueing again
+        // is a no-op while the job exists (job id = prediction id).
+        if (existing.status === 'queued') await jobs.add(existing.id, tenant);
+        return toPublicPrediction(existing);
+      }
     }
     const imageKey = objectKeys.image(tenant, image.sha256);
     const cached = await this.cache.find(tenant, image.sha256);

@@ -1,8 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { type Batch, BatchRepository, InvalidBatchCursorError, toPublicBatch } from '@dermafleet/jobs';
+import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { ApiError } from '../errors/api-error';
+import { IdempotencyService } from '../predictions/idempotency.service';
 import { parseFields } from '../predictions/prediction-fields.schema';
+import { requestFingerprint } from '../predictions/request-fingerprint';
 import { createBatchSchema, listBatchesSchema } from './batch-fields.schema';
 import { BatchSealService } from './batch-seal.service';
 import { JsonBody } from '../common/json-body.decorator';
@@ -12,19 +15,32 @@ export class BatchesController {
   constructor(
     private readonly batches: BatchRepository,
     private readonly sealer: BatchSealService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   @Post()
   @HttpCode(201)
-  async create(@Tenant() tenant: string, @JsonBody() body: unknown): Promise<Batch> {
+  async create(
+    @Tenant() tenant: string,
+    @JsonBody() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Batch> {
     const fields = parseFields(createBatchSchema, body);
-    const record = await this.batches.create({
+    const input = {
       tenant,
       name: fields.name ?? null,
       metadata: fields.metadata ?? {},
       webhookUrl: fields.webhook_url ?? null,
       notify: fields.notify,
-    });
+    };
+    const claim =
+      idempotencyKey === undefined
+        ? null
+        : await this.idempotency.claim('bat', tenant, idempotencyKey, requestFingerprint({ ...input }));
+    if (!claim) return toPublicBatch(await this.batches.create(input));
+    const { record, created } = await this.batches.createOnce(input, claim.id);
+    if (!created) res.status(200);
     return toPublicBatch(record);
   }
 

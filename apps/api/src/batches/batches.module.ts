@@ -3,6 +3,7 @@ import { PredictionsModule } from '../predictions/predictions.module';
 import { BatchMultipartService } from './batch-multipart.service';
 import { BatchResultsController } from './batch-results.controller';
 import { BatchSealService } from './batch-seal.service';
+import { PendingUploadsSweeper } from './pending-uploads.sweeper';
 import { BatchUploadsController } from './batch-uploads.controller';
 import { BatchesController } from './batches.controller';
 import { DirectUploadService } from './direct-upload.service';
@@ -20,6 +21,7 @@ import { UploadCompletionService } from './upload-completion.service';
     UploadCompletionService,
     StoredImageVerifier,
     BatchSealService,
+    PendingUploadsSweeper,
     ResultsExportService,
   ],
 })

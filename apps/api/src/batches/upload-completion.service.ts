@@ -80,7 +80,7 @@ export class UploadCompletionService {
       const error = errorInfoOf(verified.error);
       const code: FailureCode = error.code === 'image_too_large' ? 'image_too_large' : 'invalid_image';
       const outcome = await this.predictions.failPendingUpload(batchId, id, { code, message: error.message });
-      await this.events.finished(tenant, id, 'failed', outcome);
+      await this.events.relayNow(outcome.outbox);
       return { prediction_id: id, error };
     }
     if (!(await this.predictions.claimUpload(batchId, id, verified.image))) {
@@ -88,12 +88,7 @@ export class UploadCompletionService {
     }
     const cached = await this.cache.find(tenant, verified.image.sha256);
     if (cached) {
-      await this.events.finished(
-        tenant,
-        id,
-        'succeeded',
-        await this.predictions.markSucceeded(id, cached.result),
-      );
+      await this.events.relayNow((await this.predictions.markSucceeded(id, cached.result)).outbox);
     } else {
       await jobs.add(id, tenant);
     }

@@ -1,4 +1,12 @@
-import { envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
+import {
+  envInt,
+  parseEnv,
+  redisEnv,
+  reliabilityEnv,
+  type ReliabilitySettings,
+  toReliabilitySettings,
+  type Env,
+} from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
 import { toWebhookSettings, webhookEnv, type WebhookSettings } from '../webhooks/webhook.env';
@@ -7,6 +15,8 @@ const schema = z.object({
   ...redisEnv,
   ...storageEnv,
   ...webhookEnv,
+  ...reliabilityEnv,
+  RECONCILE_INTERVAL_MS: envInt('a number of milliseconds (at least 100)', 100).default(5000),
   PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
   API_KEYS: z
@@ -22,10 +32,15 @@ const schema = z.object({
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
   // S3 refuses presigned URLs valid for more than 7 days.
   UPLOAD_URL_TTL_S: envInt('a number of seconds from 60 to 604800', 60, 604_800).default(3600),
-  // Backpressure (docs/BACKPRESSURE.md): shared through Redis by every API replica.
+  // Backpressure (docs/DOOR.md): shared through Redis by every API replica.
   RATE_LIMIT_PER_SECOND: envInt('a number of requests per second (at least 1)', 1).default(100),
   AUTH_FAILURES_PER_MINUTE: envInt('a number of failed attempts per minute (at least 1)', 1).default(30),
   QUEUE_MAX_BACKLOG: envInt('a number of waiting jobs (at least 1)', 1).default(100_000),
+  ADMIN_API_KEY: z
+    .string()
+    .min(16)
+    .optional()
+    .describe("a key of 16+ characters for the operators' dashboard at /admin/queues (absent: no dashboard)"),
   PIPELINE: z
     .enum(['all-in-one', 'split'])
     .default('all-in-one')
@@ -55,6 +70,11 @@ export interface ApiConfig {
   queueMaxBacklog: number;
   /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
   pipeline: 'all-in-one' | 'split';
+  reliability: ReliabilitySettings;
+  /** How often the (leader) reconciler looks for overdue predictions and outbox entries. */
+  reconcileIntervalMs: number;
+  /** Bull Board at /admin/queues, behind this key; undefined: the route does not exist. */
+  adminApiKey: string | undefined;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -79,5 +99,8 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     queueMaxBacklog: e.QUEUE_MAX_BACKLOG,
+    reliability: toReliabilitySettings(e),
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    adminApiKey: e.ADMIN_API_KEY,
   };
 }

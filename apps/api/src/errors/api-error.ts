@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'queue_full'
   | 'dependency_unavailable'
+  | 'idempotency_key_reused'
   | 'internal_error';
 
 /** An HTTP error with the contract's body: {"error": {"code", "message"}}. */

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError, ApiErrorCode } from './api-error';
+import { DEPENDENCY_RETRY_AFTER_S, unavailableDependency } from './dependency-failure';
 
 const codeForStatus: Record<number, ApiErrorCode> = {
   400: 'invalid_request',
@@ -51,6 +52,18 @@ export class ErrorBodyFilter implements ExceptionFilter {
     if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       const code = codeForStatus[err.status] ?? 'invalid_request';
       res.status(err.status).json({ error: { code, message: err.message ?? 'Bad request.' } });
+      return;
+    }
+    const dependency = unavailableDependency(exception);
+    if (dependency) {
+      this.logger.warn(`${dependency} unavailable: ${(exception as Error).message}`);
+      res.setHeader('Retry-After', String(DEPENDENCY_RETRY_AFTER_S));
+      res.status(503).json({
+        error: {
+          code: 'dependency_unavailable',
+          message: `${dependency === 'redis' ? 'Redis' : dependency === 's3' ? 'Object storage' : 'A service we depend on'} is unavailable; retry in a few seconds (with the same Idempotency-Key, a retry never creates twice).`,
+        },
+      });
       return;
     }
     this.logger.error(

@@ -12,12 +12,9 @@ const OWNED_ELSEWHERE: Record<string, string> = {
   'GET /metrics/backlog': 'fleet autoscaling (w9app)',
   'POST /v1/batches/{id}/cancel': 'issue 14',
   'POST /v1/batches/{id}/retry': 'issue 14',
-  'GET /v1/batches/{id}/predictions': 'issue 14',
   'DELETE /v1/batches/{id}': 'issue 14',
   'DELETE /v1/predictions/{id}': 'issue 14',
   'GET /v1/audit': 'issue 14',
-  'POST /v1/predictions/{id}/explanation': 'viewer and explanations (w13)',
-  'GET /v1/predictions/{id}/explanation': 'viewer and explanations (w13)',
 };
 
 const contract = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'shared', 'CONTRACT.md'), 'utf8');

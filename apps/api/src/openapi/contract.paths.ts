@@ -7,18 +7,22 @@ import {
   uploadsSchema,
 } from '../batches/batch-fields.schema';
 import { predictionFieldsSchema } from '../predictions/prediction-fields.schema';
+import { listPredictionsSchema } from '../batch-predictions/list-predictions.schema';
+import { explanationSchema } from '../explanations/explanation.schema';
 import { listQuerySchema } from '../webhooks/webhook-delivery.schema';
 import { ContractRegistry } from './openapi.registry';
 import {
   addImagesResultSchema,
   batchPageSchema,
-  batchSchema,
+  batchSchema as batchObject,
   completeResultSchema,
   deliveryPageSchema,
-  deliverySchema,
+  deliverySchema as deliveryObject,
   errorBodySchema,
-  predictionSchema,
+  predictionPageSchema,
+  predictionSchema as predictionObject,
   uploadsResultSchema,
+  webhookEventSchema,
 } from './response.schemas';
 
 const binary = z.string().describe('file contents').meta({ format: 'binary' });
@@ -30,6 +34,11 @@ export function contractRegistry(): ContractRegistry {
   const r = new ContractRegistry();
   const predictions = ['predictions'];
   const batches = ['batches'];
+  const predictionSchema = r.named('Prediction', predictionObject);
+  const batchSchema = r.named('Batch', batchObject);
+  const deliverySchema = r.named('Delivery', deliveryObject);
+  r.named('WebhookEvent', webhookEventSchema);
+  const explanation = r.named('Explanation', explanationSchema);
 
   r.endpoint('post', '/v1/predictions', {
     summary: 'Classify one image (multipart: the file field "image"); optional Idempotency-Key header',
@@ -115,6 +124,48 @@ export function contractRegistry(): ContractRegistry {
     responses: {
       200: text('application/x-ndjson', 'one prediction object a line (or text/csv with ?format=csv)'),
     },
+  });
+
+  r.endpoint('get', '/v1/batches/{id}/predictions', {
+    summary: "The batch's predictions, filtered (status, label, marks, search) and paged",
+    tags: batches,
+    query: listPredictionsSchema,
+    responses: {
+      200: { description: 'a page of predictions', schema: predictionPageSchema },
+      404: error('not_found'),
+    },
+  });
+  r.endpoint('post', '/v1/predictions/{id}/explanation', {
+    summary: 'Ask for an occlusion map of the prediction (no body)',
+    tags: ['explanations'],
+    responses: {
+      202: { description: 'the explanation as it stands', schema: explanation },
+      400: error('the prediction did not succeed'),
+      404: error('not_found'),
+    },
+  });
+  r.endpoint('get', '/v1/predictions/{id}/explanation', {
+    summary: 'The explanation; 404 when none was asked for',
+    tags: ['explanations'],
+    responses: { 200: { description: 'the explanation', schema: explanation }, 404: error('not_found') },
+  });
+  r.endpoint('get', '/v1/predictions/{id}/explanation/overlay.png', {
+    summary: 'The explanation overlay as a PNG',
+    tags: ['explanations'],
+    responses: { 200: text('image/png', 'overlay'), 404: error('not_found') },
+  });
+  r.endpoint('get', '/v1/predictions/{id}/image', {
+    summary: 'The image as uploaded (for the viewer)',
+    tags: ['viewer'],
+    responses: {
+      200: text('application/octet-stream', 'the image bytes, with their content type'),
+      404: error('not_found'),
+    },
+  });
+  r.endpoint('get', '/v1/predictions/{id}/thumbnail', {
+    summary: 'A WebP thumbnail made by the worker',
+    tags: ['viewer'],
+    responses: { 200: text('image/webp', 'thumbnail'), 404: error('not_found') },
   });
 
   r.endpoint('get', '/v1/webhooks/deliveries', {

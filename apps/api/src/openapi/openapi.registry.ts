@@ -31,6 +31,11 @@ export class ContractRegistry {
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   }
 
+  /** A named schema under components.schemas (referenced, not repeated, wherever it is used). */
+  named<T extends z.ZodType>(name: string, schema: T): T {
+    return this.registry.register(name, schema);
+  }
+
   endpoint(method: Method, path: string, e: Endpoint): void {
     const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
     const responses = Object.fromEntries(

@@ -106,3 +106,14 @@ export const deliveryPageSchema = z.object({
   deliveries: z.array(deliverySchema),
   next_cursor: nullableString,
 });
+
+export const webhookEventSchema = z.object({
+  type: z.enum(['prediction.succeeded', 'prediction.failed', 'batch.completed']),
+  timestamp: z.string(),
+  data: z.union([predictionSchema, batchSchema]).describe('the prediction or batch object'),
+});
+
+export const predictionPageSchema = z.object({
+  predictions: z.array(predictionSchema),
+  next_cursor: nullableString.describe('null at the end'),
+});

@@ -7,16 +7,20 @@ import { ApiError } from '../errors/api-error';
 /** How long a key is remembered (CONTRACT.md: "within 24 h"). */
 const KEY_TTL_SECONDS = 24 * 3600;
 
-export type IdempotencyClaim =
-  /** First use: create the prediction with this id, or `release` on failure so a retry can. */
-  | { kind: 'new'; predictionId: string; release: () => Promise<void> }
-  /** A replay: the prediction the first request created. */
-  | { kind: 'replay'; predictionId: string };
+/**
+ * The id an Idempotency-Key stands for. `first`: this request reserved it; `repeat`: an
+ * identical request reserved it before (it may have finished, be in flight, or have died half
+ * way): either way the caller creates that id, and creating is a no-op when it exists already.
+ */
+export type IdempotencyClaim = { kind: 'first' | 'repeat'; id: string };
 
 /**
- * `Idempotency-Key` on POST /v1/predictions: the first request reserves `<prefix>:idem:<tenant>:
- * <sha256 of the key>` -> a fresh prediction id with SET NX (24 h TTL) and creates exactly that
- * prediction; a repeat with the same key and tenant finds the id and creates nothing.
+ * `Idempotency-Key` (POST /v1/predictions and POST /v1/batches): the first request reserves
+ * `<prefix>:idem:<scope>:<tenant>:<sha256 of the key>` -> "<id> <request fingerprint>" with SET NX
+ * (24 h). A repeat with the same fingerprint gets the same id; the record is created with that id
+ * at most once (the create scripts are NX), so a first request that never finished (killed
+ * mid-upload, Redis down) is simply completed by the retry. A different fingerprint is a different
+ * request under a reused key: 422 idempotency_key_reused.
  */
 @Injectable()
 export class IdempotencyService {
@@ -29,24 +33,38 @@ export class IdempotencyService {
     this.keys = new BatchKeys(redisKeys);
   }
 
-  async claim(tenant: string, idempotencyKey: string): Promise<IdempotencyClaim> {
+  /** Throws 400 for a malformed key (before anything is read or stored). */
+  static check(idempotencyKey: string): void {
     if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw ApiError.invalid('Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.');
     }
-    const key = this.keys.idempotency(tenant, createHash('sha256').update(idempotencyKey).digest('hex'));
-    const predictionId = newId('prd');
-    if ((await this.redis.set(key, predictionId, 'EX', KEY_TTL_SECONDS, 'NX')) === 'OK') {
-      return {
-        kind: 'new',
-        predictionId,
-        // Only our own reservation is removed, never a later request's.
-        release: async () => {
-          if ((await this.redis.get(key)) === predictionId) await this.redis.del(key);
-        },
-      };
+  }
+
+  async claim(
+    scope: 'prd' | 'bat',
+    tenant: string,
+    idempotencyKey: string,
+    fingerprint: string,
+  ): Promise<IdempotencyClaim> {
+    IdempotencyService.check(idempotencyKey);
+    const hash = createHash('sha256').update(idempotencyKey).digest('hex');
+    // Predictions keep their original key layout (keys already stored stay valid).
+    const key = this.keys.idempotency(scope === 'prd' ? tenant : `bat:${tenant}`, hash);
+    const id = newId(scope);
+    if ((await this.redis.set(key, `${id} ${fingerprint}`, 'EX', KEY_TTL_SECONDS, 'NX')) === 'OK') {
+      return { kind: 'first', id };
     }
-    const existing = await this.redis.get(key);
-    if (!existing) return this.claim(tenant, idempotencyKey);
-    return { kind: 'replay', predictionId: existing };
+    const stored = await this.redis.get(key);
+    if (stored === null) return this.claim(scope, tenant, idempotencyKey, fingerprint); // expired just now
+    const [storedId, storedFingerprint] = stored.split(' ');
+    // A reservation from before fingerprints were stored: treat as the same request.
+    if (storedFingerprint !== undefined && storedFingerprint !== fingerprint) {
+      throw new ApiError(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request (another image or other fields); use a new key.',
+      );
+    }
+    return { kind: 'repeat', id: storedId };
   }
 }

@@ -49,6 +49,11 @@ export class PredictionAdmissionService {
     private readonly events: PredictionEventsService,
   ) {}
 
+  /** A tenant's record by id (what an `existing` outcome names). */
+  async find(tenant: string, id: string): Promise<PredictionRecord | null> {
+    return this.predictions.get(tenant, id);
+  }
+
   async admit(input: AdmitInput): Promise<AdmitOutcome> {
     const cached = input.pending
       ? null
@@ -77,7 +82,8 @@ export class PredictionAdmissionService {
       pending: input.pending,
     });
     if (created.kind !== 'created') return created;
-    if (cached) await this.events.createdFinal(record.tenant, record.id, 'succeeded');
+    // A cached answer is final at once: its event and S3 copy are in the outbox already.
+    await this.events.relayNow(created.outbox);
     return { kind: 'created', record, needsJob: !cached && !input.pending };
   }
 }

@@ -1,37 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_SINK, type EventSink, type FinishOutcome } from '@dermafleet/jobs';
+import { Injectable } from '@nestjs/common';
+import { OutboxRelay } from '@dermafleet/jobs';
 
 /**
- * Announces state changes the API itself makes (cached results, upload_missing at seal, a seal
- * that completes a batch). Only the call that changed the state announces it, so events go out once.
+ * Relays what the API's own state changes owe (cached results, upload_missing at seal, refused
+ * direct uploads, a seal that completes a batch): the Lua call that changed the state already put
+ * its events and S3 copy in the outbox; this writes them now. A failure here is not the
+ * request's: the change is committed, and the reconciler relays the entries later.
  */
 @Injectable()
 export class PredictionEventsService {
-  constructor(@Inject(EVENT_SINK) private readonly events: EventSink) {}
+  constructor(private readonly relay: OutboxRelay) {}
 
-  async finished(
-    tenant: string,
-    predictionId: string,
-    status: 'succeeded' | 'failed',
-    outcome: FinishOutcome,
-  ): Promise<void> {
-    const occurredAt = new Date().toISOString();
-    const type = status === 'succeeded' ? 'prediction.succeeded' : 'prediction.failed';
-    if (outcome.changed) await this.events.emit({ type, tenant, predictionId, occurredAt });
-    if (outcome.batchCompleted) await this.batchCompleted(tenant, outcome.batchCompleted);
-  }
-
-  /** A prediction created already final (a cached result). */
-  async createdFinal(tenant: string, predictionId: string, status: 'succeeded' | 'failed'): Promise<void> {
-    await this.finished(tenant, predictionId, status, { changed: true, batchCompleted: null });
-  }
-
-  async batchCompleted(tenant: string, batchId: string): Promise<void> {
-    await this.events.emit({
-      type: 'batch.completed',
-      tenant,
-      batchId,
-      occurredAt: new Date().toISOString(),
-    });
+  async relayNow(outbox: readonly string[]): Promise<void> {
+    await this.relay.relayNow(outbox);
   }
 }

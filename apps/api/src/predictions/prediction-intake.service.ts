@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { PredictionPriority, PredictionRecord } from '@dermafleet/jobs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ImageInfo, PredictionPriority, PredictionRecord } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { InferenceQueueService } from '../queue/inference-queue.service';
@@ -18,15 +18,29 @@ export interface IntakeRequest {
   metadata: Record<string, unknown>;
   webhookUrl: string | null;
   priority: PredictionPriority;
+  /** The header checks' result, when the caller already made them (else made here). */
+  image?: ImageInfo;
+}
+
+/** `created` false: a record with this id existed already (an Idempotency-Key repeat). */
+export interface IntakeOutcome {
+  record: PredictionRecord;
+  created: boolean;
 }
 
 /**
  * Accepts one image (POST /v1/predictions): checks its header, answers it from a stored result of
  * the same bytes when there is one, else stores it content-addressed in S3, writes the record and
  * enqueues the job, in that order (a job never points at a missing image or record).
+ * Crash windows: before the record, nothing exists but maybe an image in S3 (content-addressed,
+ * harmless; a retry with the same Idempotency-Key reuses it). The record and its work-index
+ * entry are one Lua call: from then on the prediction is owned, and if the process dies before
+ * the job is added (or Redis refuses it), the reconciler adds it after RECONCILE_AFTER_MS.
  */
 @Injectable()
 export class PredictionIntakeService {
+  private readonly logger = new Logger('Intake');
+
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly store: ObjectStore,
@@ -35,8 +49,8 @@ export class PredictionIntakeService {
     private readonly queue: InferenceQueueService,
   ) {}
 
-  async accept(request: IntakeRequest): Promise<PredictionRecord> {
-    const image = await checkSpooled(request.upload, this.config);
+  async accept(request: IntakeRequest): Promise<IntakeOutcome> {
+    const image = request.image ?? (await checkSpooled(request.upload, this.config));
     const imageKey = objectKeys.image(request.tenant, image.sha256);
     const cached = await this.cache.find(request.tenant, image.sha256);
     if (!cached && !(await this.store.head(imageKey))) {
@@ -46,14 +60,29 @@ export class PredictionIntakeService {
       });
     }
     const outcome = await this.admission.admit({ ...request, image, imageKey, batchId: null, cached });
+    if (outcome.kind === 'existing')
+      return { record: await this.existing(request.tenant, outcome.id), created: false };
     if (outcome.kind !== 'created')
       throw new Error(`A prediction outside a batch was not created (${outcome.kind}).`);
-    if (outcome.needsJob) {
-      await this.queue.enqueueClassify(
-        { predictionId: outcome.record.id, tenant: request.tenant },
-        request.priority,
-      );
+    if (outcome.needsJob) await this.enqueue(outcome.record);
+    return { record: outcome.record, created: true };
+  }
+
+  private async existing(tenant: string, id: string): Promise<PredictionRecord> {
+    const record = await this.admission.find(tenant, id);
+    if (!record) throw new Error(`Prediction ${id} exists for another tenant or vanished.`);
+    return record;
+  }
+
+  /**
+   * The record is committed and owns the work: a failed enqueue is not the client's problem and
+   * must not make it retry into a second prediction. The reconciler enqueues it from the work index.
+   */
+  private async enqueue(record: PredictionRecord): Promise<void> {
+    try {
+      await this.queue.enqueueClassify({ predictionId: record.id, tenant: record.tenant }, record.priority);
+    } catch (err) {
+      this.logger.warn(`Enqueue of ${record.id} deferred to the reconciler: ${(err as Error).message}`);
     }
-    return outcome.record;
   }
 }

@@ -9,7 +9,9 @@ import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
-import { readSingleUpload } from './single-upload.reader';
+import { requestFingerprint } from './request-fingerprint';
+import { readSingleUpload, type SingleUpload } from './single-upload.reader';
+import { checkSpooled } from './upload-check';
 
 @Controller('v1/predictions')
 export class PredictionsController {
@@ -29,51 +31,55 @@ export class PredictionsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Prediction> {
+    if (idempotencyKey !== undefined) IdempotencyService.check(idempotencyKey);
     // Streamed: the image is spooled to disk as it arrives, never held whole in memory.
     const upload = await readSingleUpload(req, this.config.maxUploadBytes);
     try {
-      const claim =
-        idempotencyKey === undefined ? null : await this.idempotency.claim(tenant, idempotencyKey);
-      if (claim?.kind === 'replay') {
-        const first = await this.awaitFirst(tenant, claim.predictionId);
-        res.status(200).setHeader('Location', `/v1/predictions/${first.id}`);
-        return first;
-      }
-      try {
-        const fields = parseFields(predictionFieldsSchema, upload.fields);
-        const record = await this.intake.accept({
-          id: claim?.predictionId,
-          tenant,
-          upload: upload.file,
-          filename: upload.filename,
-          metadata: fields.metadata ?? {},
-          webhookUrl: fields.webhook_url ?? null,
-          priority: fields.priority,
-        });
-        res.setHeader('Location', `/v1/predictions/${record.id}`);
-        return toPublicPrediction(record);
-      } catch (err) {
-        // A refused request created nothing, so its key must not stand for a prediction.
-        await claim?.release();
-        throw err;
-      }
+      return await this.accept(tenant, upload, idempotencyKey, res);
     } finally {
       await upload.file.dispose();
     }
   }
 
-  /** The first request with this key may still be storing its image: wait a little for its record. */
-  private async awaitFirst(tenant: string, id: string): Promise<Prediction> {
-    for (let waited = 0; waited <= 10_000; waited += 100) {
-      const prediction = await this.reader.find(tenant, id);
-      if (prediction) return prediction;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new ApiError(
-      409,
-      'invalid_request',
-      'A request with this Idempotency-Key is still being processed; retry in a moment.',
-    );
+  private async accept(
+    tenant: string,
+    upload: SingleUpload,
+    idempotencyKey: string | undefined,
+    res: Response,
+  ): Promise<Prediction> {
+    const fields = parseFields(predictionFieldsSchema, upload.fields);
+    // Refused requests (400, 413, 415) are refused before the key is looked at: they reserve nothing.
+    const image = await checkSpooled(upload.file, this.config);
+    const filename = upload.filename;
+    const claim =
+      idempotencyKey === undefined
+        ? null
+        : await this.idempotency.claim(
+            'prd',
+            tenant,
+            idempotencyKey,
+            requestFingerprint({
+              sha256: image.sha256,
+              filename,
+              metadata: fields.metadata ?? {},
+              webhook_url: fields.webhook_url ?? null,
+              priority: fields.priority,
+            }),
+          );
+    const { record, created } = await this.intake.accept({
+      id: claim?.id,
+      tenant,
+      upload: upload.file,
+      image,
+      filename,
+      metadata: fields.metadata ?? {},
+      webhookUrl: fields.webhook_url ?? null,
+      priority: fields.priority,
+    });
+    // An identical earlier request created it: 200 and the prediction as it stands now.
+    if (!created) res.status(200);
+    res.setHeader('Location', `/v1/predictions/${record.id}`);
+    return toPublicPrediction(record);
   }
 
   @Get(':id')

@@ -28,6 +28,7 @@ import { PredictionsController } from './predictions.controller';
     CachedResultService,
     PredictionEventsService,
     PredictionAdmissionService,
+    IdempotencyService,
   ],
 })
 export class PredictionsModule {

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { JobOf, predictionJobOptions, PredictionPriority, QueueName } from '@dermafleet/jobs';
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 
 type ClassifyJob = JobOf<'inference', 'classify'>;
@@ -55,11 +55,20 @@ export class InferenceQueueService {
     }
   }
 
+  /**
+   * The job a prediction has now, wherever it is: `inference` (classify, or classify-prepared
+   * after the preprocessing tier), else `preprocess` (prepare). Undefined when it has none.
+   */
+  async jobOf(predictionId: string): Promise<Job | undefined> {
+    return (await this.inference.getJob(predictionId)) ?? (await this.preprocess.getJob(predictionId));
+  }
+
   private options(payload: ClassifyJob, priority: PredictionPriority) {
     return predictionJobOptions(
       this.split ? QueueName.Preprocess : QueueName.Inference,
       payload.predictionId,
       priority,
+      this.config.reliability,
     );
   }
 }

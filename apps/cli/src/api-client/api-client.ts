@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CliError } from '../cli-errors';
 import type { AddImagesAnswer, Batch, CompleteAnswer, UploadEntry, UploadsAnswer } from './api.types';
 import { checkRetryable, defaultRetry, RetryableStatus, type RetryPolicy, withRetry } from './http-retry';
@@ -35,12 +36,16 @@ export class ApiClient {
     private readonly retry: RetryPolicy = defaultRetry,
   ) {}
 
+  /**
+   * Creation is retried on timeouts and 5xx; one Idempotency-Key for all attempts makes the API
+   * answer the batch the first attempt created instead of leaving orphan batches behind.
+   */
   createBatch(body: {
     name?: string;
     webhook_url?: string;
     metadata?: Record<string, unknown>;
   }): Promise<Batch> {
-    return this.json('POST', '/v1/batches', body);
+    return this.json('POST', '/v1/batches', body, DEFAULT_TIMEOUT_MS, { 'idempotency-key': randomUUID() });
   }
 
   getBatch(id: string): Promise<Batch> {
@@ -97,12 +102,19 @@ export class ApiClient {
     });
   }
 
-  private json<T>(method: string, path: string, body?: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
+  private json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
     return this.request<T>(
       method,
       path,
       body === undefined ? undefined : async () => JSON.stringify(body),
       timeoutMs,
+      extraHeaders,
     );
   }
 
@@ -111,10 +123,14 @@ export class ApiClient {
     path: string,
     body: (() => Promise<string | FormData>) | undefined,
     timeoutMs = DEFAULT_TIMEOUT_MS,
+    extraHeaders: Record<string, string> = {},
   ): Promise<T> {
     return this.send(async () => {
       const payload = body ? await body() : undefined;
-      const headers = this.headers(typeof payload === 'string' ? { 'content-type': 'application/json' } : {});
+      const headers = this.headers({
+        ...(typeof payload === 'string' ? { 'content-type': 'application/json' } : {}),
+        ...extraHeaders,
+      });
       const res = checkRetryable(
         await fetch(`${this.settings.api}${path}`, {
           method,

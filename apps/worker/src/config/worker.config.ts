@@ -1,4 +1,13 @@
-import { envBoolean, envInt, parseEnv, redisEnv, type Env } from '@dermafleet/jobs';
+import {
+  envBoolean,
+  envInt,
+  parseEnv,
+  redisEnv,
+  reliabilityEnv,
+  type ReliabilitySettings,
+  toReliabilitySettings,
+  type Env,
+} from '@dermafleet/jobs';
 import { KNOWN_PROVIDERS, type ExecutionProviderName, type SessionSettings } from '@dermafleet/inference';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
@@ -12,6 +21,14 @@ const providers = z
 const schema = z.object({
   ...redisEnv,
   ...storageEnv,
+  ...reliabilityEnv,
+  MAX_WORKER_CRASHES: envInt('a whole number of crashes from 1 to 20', 1, 20).default(2),
+  INFERENCE_TIMEOUT_MS: envInt('a number of milliseconds (at least 100)', 100).default(120_000),
+  DERMAFLEET_TEST_CRASH_ON_SHA256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
+    .describe('a sha256 hex digest (tests only: the worker process exits when it reads that image)'),
   PORT: envInt('a TCP port number', 0, 65535).default(3000),
   WORKER_PORT: envInt('a TCP port number between 0 and 65535 (health and metrics)', 0, 65535).optional(),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
@@ -57,6 +74,16 @@ export interface WorkerConfig {
   retentionDays: number;
   shutdownTimeoutMs: number;
   lockDurationMs: number | undefined;
+  reliability: ReliabilitySettings;
+  /** A job whose worker died this many times is failed by BullMQ (then worker_crashed). */
+  maxWorkerCrashes: number;
+  /** A micro-batch's inference (or a preprocessing task) over this is failed and its thread replaced. */
+  inferenceTimeoutMs: number;
+  /**
+   * TEST ONLY, off by default: the worker process exits at once when it reads an image with this
+   * sha256, standing in for a native decoder crash or an OOM (the poison-image fault test).
+   */
+  testCrashOnSha256: string | undefined;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -89,5 +116,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     retentionDays: e.RETENTION_DAYS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lockDurationMs: e.LOCK_DURATION_MS,
+    reliability: toReliabilitySettings(e),
+    maxWorkerCrashes: e.MAX_WORKER_CRASHES,
+    inferenceTimeoutMs: e.INFERENCE_TIMEOUT_MS,
+    testCrashOnSha256: e.DERMAFLEET_TEST_CRASH_ON_SHA256,
   };
 }

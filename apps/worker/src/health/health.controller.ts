@@ -16,10 +16,18 @@ export class HealthController {
     private readonly preprocessRuntime: PreprocessRuntimeService,
   ) {}
 
+  /** A worker whose model can no longer run is not live: Kubernetes restarts it. */
   @Get('live')
   @HealthCheck()
   live() {
-    return this.health.check([]);
+    return this.health.check([
+      () => {
+        const indicator = this.indicators.check('model');
+        return this.runtime.broken
+          ? indicator.down({ message: 'the model session can no longer run' })
+          : indicator.up();
+      },
+    ]);
   }
 
   /** Redis and S3 answer, and the model is loaded and warmed (preprocess pods: the thread pool is up). */

@@ -13,6 +13,7 @@ import { PrepareHandler } from '../preprocess/prepare.handler';
 import { PreprocessRuntimeService } from '../preprocess/preprocess-runtime.service';
 import { ClassifyPreparedHandler } from './classify-prepared.handler';
 import { ClassifyHandler } from './classify.handler';
+import { ExplainHandler } from '../explanations/explain.handler';
 import { ModelRuntimeService } from './model-runtime.service';
 
 /**
@@ -26,6 +27,7 @@ import { ModelRuntimeService } from './model-runtime.service';
 export class InferenceConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Consumer');
   private worker: Worker | undefined;
+  private modelWatch: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -35,6 +37,7 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
     private readonly classify: ClassifyHandler,
     private readonly classifyPrepared: ClassifyPreparedHandler,
     private readonly prepare: PrepareHandler,
+    private readonly explain: ExplainHandler,
     private readonly metrics: WorkerMetrics,
   ) {}
 
@@ -59,12 +62,32 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
       // Look for jobs whose lock expired (a dead worker's) as often as a lock can expire, so they
       // are retried promptly; BullMQ's 30 s default would be slower than a short lock.
       stalledInterval: Math.min(lockDuration, 30_000),
+      // A job whose worker died this many times (lock lost without an answer: a poison image, an
+      // OOM) is failed by BullMQ without our handler; the reconciler then fails its prediction
+      // with worker_crashed, so one image cannot take workers down forever.
+      maxStalledCount: this.config.maxWorkerCrashes - 1,
       autorun: true,
     });
     this.worker.on('error', (err) => this.logger.error(`Queue connection: ${err.message}`));
+    this.watchModel();
     this.logger.log(
       `Consuming "${this.queueName}" with concurrency ${this.concurrency} (${this.config.mode})`,
     );
+  }
+
+  /**
+   * A model that can no longer run (its session thread died) must not take jobs only to fail
+   * them: stop fetching at once; liveness goes red and Kubernetes replaces the pod. The jobs in
+   * hand fail their attempt and are retried elsewhere.
+   */
+  private watchModel(): void {
+    if (this.config.mode === 'preprocess') return;
+    this.modelWatch = setInterval(() => {
+      if (!this.runtime.broken || !this.worker || this.worker.isPaused()) return;
+      this.logger.error('The model can no longer run: consuming stopped (liveness now fails)');
+      void this.worker.pause(true).catch(() => undefined);
+    }, 1000);
+    this.modelWatch.unref();
   }
 
   private async process(job: Job): Promise<string> {
@@ -84,6 +107,8 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
         return this.classify.handle(job as Job<JobOf<'inference', 'classify'>>);
       case 'classify-prepared':
         return this.classifyPrepared.handle(job as Job<JobOf<'inference', 'classify-prepared'>>);
+      case 'explain':
+        return this.explain.handle(job as Job<JobOf<'inference', 'explain'>>);
       case 'prepare':
         return this.prepare.handle(job as Job<JobOf<'preprocess', 'prepare'>>);
       default:
@@ -96,6 +121,7 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
    * results, within SHUTDOWN_TIMEOUT_MS; jobs still running then are released for another worker.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.modelWatch);
     if (!this.worker) return;
     const worker = this.worker;
     this.worker = undefined;

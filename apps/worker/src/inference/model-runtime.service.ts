@@ -31,6 +31,7 @@ export class ModelRuntimeService implements OnApplicationShutdown {
         maxQueuedBatches: batch.prefetchDepth + 1,
       },
       preprocessThreads: preprocessing.threads,
+      taskTimeoutMs: this.config.inferenceTimeoutMs,
     });
     this.logger.log(
       `Model ${model.id} (${model.version.slice(0, 19)}…, ${model.labels.length} classes${model.demo ? ', DEMO weights' : ''}) ` +
@@ -43,6 +44,11 @@ export class ModelRuntimeService implements OnApplicationShutdown {
   get classifier(): ImageClassifier {
     if (!this.classifierValue) throw new Error('The model is not loaded yet.');
     return this.classifierValue;
+  }
+
+  /** Loaded once, and can no longer run (its inference thread died): not live, stop consuming. */
+  get broken(): boolean {
+    return this.classifierValue !== undefined && !this.classifierValue.sessionHealthy;
   }
 
   get ready(): boolean {

@@ -3,57 +3,44 @@ import {
   EVENT_SINK,
   type EventSink,
   FinishOutcome,
+  OutboxRelay,
   PredictionError,
   PredictionRecord,
   PredictionRepository,
   PredictionResult,
-  toPublicPrediction,
 } from '@dermafleet/jobs';
-import { ObjectStore, objectKeys } from '@dermafleet/storage';
 
 /**
- * Writes a prediction's outcome: the durable JSON copy to S3 first, then the Redis record, so a
- * record that says `succeeded` always has its S3 copy (GET answers from it after retention).
- * Only the call that actually changed the state announces it, so events go out once.
+ * Writes a prediction's outcome. Compare-and-set first: FINISH moves the record to its final
+ * state once and, in the same Lua call, puts its S3 copy and its events in the outbox. Then the
+ * outbox entries are relayed at once (the copy of what won, the events); if S3 or Redis fail
+ * there, the state is already committed and the reconciler relays them later.
+ * Crash windows: before FINISH, the job is retried (or the reconciler re-enqueues it); after
+ * FINISH, the outbox owns the rest. A duplicate attempt changes nothing and writes no copy.
  */
 @Injectable()
 export class PredictionOutcomeService {
   constructor(
     private readonly predictions: PredictionRepository,
-    private readonly store: ObjectStore,
+    private readonly relay: OutboxRelay,
     @Inject(EVENT_SINK) private readonly events: EventSink,
   ) {}
 
   async succeed(record: PredictionRecord, result: PredictionResult): Promise<FinishOutcome> {
-    const completedAt = new Date();
-    const final = {
-      ...record,
-      status: 'succeeded' as const,
-      completed_at: completedAt.toISOString(),
-      result,
-    };
-    await this.store.putJson(objectKeys.result(record.tenant, record.id), toPublicPrediction(final));
-    return this.announce(
-      record,
-      'prediction.succeeded',
-      await this.predictions.markSucceeded(record.id, result, completedAt),
-    );
+    const outcome = await this.predictions.markSucceeded(record.id, result);
+    await this.relay.relayNow(outcome.outbox);
+    return outcome;
   }
 
   async fail(record: PredictionRecord, error: PredictionError): Promise<FinishOutcome> {
-    const completedAt = new Date();
-    const final = { ...record, status: 'failed' as const, completed_at: completedAt.toISOString(), error };
-    await this.store.putJson(objectKeys.result(record.tenant, record.id), toPublicPrediction(final));
-    return this.announce(
-      record,
-      'prediction.failed',
-      await this.predictions.markFailed(record.id, error, completedAt),
-    );
+    const outcome = await this.predictions.markFailed(record.id, error);
+    await this.relay.relayNow(outcome.outbox);
+    return outcome;
   }
 
   /**
-   * A retried job found its prediction already final: the previous attempt may have died between
-   * the state change and the announcement, so announce again (the sink de-duplicates by event).
+   * A retried job found its prediction already final: announce again in case the outbox entry
+   * is still waiting for the reconciler (the dispatch job id de-duplicates).
    */
   async reannounce(record: PredictionRecord): Promise<void> {
     if (record.status !== 'succeeded' && record.status !== 'failed') return;
@@ -62,26 +49,7 @@ export class PredictionOutcomeService {
       type,
       tenant: record.tenant,
       predictionId: record.id,
-      occurredAt: new Date().toISOString(),
+      occurredAt: record.completed_at ?? new Date().toISOString(),
     });
-  }
-
-  private async announce(
-    record: PredictionRecord,
-    type: 'prediction.succeeded' | 'prediction.failed',
-    outcome: FinishOutcome,
-  ): Promise<FinishOutcome> {
-    const occurredAt = new Date().toISOString();
-    if (outcome.changed)
-      await this.events.emit({ type, tenant: record.tenant, predictionId: record.id, occurredAt });
-    if (outcome.batchCompleted) {
-      await this.events.emit({
-        type: 'batch.completed',
-        tenant: record.tenant,
-        batchId: outcome.batchCompleted,
-        occurredAt,
-      });
-    }
-    return outcome;
   }
 }

@@ -9,6 +9,7 @@ import { encodeModelInput } from './model-input.codec';
 import { PreparedJobQueue } from './prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess-runtime.service';
 import { loadRecordedImage } from '../inference/recorded-image';
+import { ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type PrepareOutcome = 'prepared' | 'failed' | 'already-final';
 
@@ -26,6 +27,7 @@ export class PrepareHandler {
     private readonly runtime: PreprocessRuntimeService,
     private readonly prepared: PreparedJobQueue,
     private readonly outcome: PredictionOutcomeService,
+    private readonly thumbnails: ThumbnailService,
   ) {}
 
   async handle(job: Job<JobOf<'preprocess', 'prepare'>>): Promise<PrepareOutcome> {
@@ -34,6 +36,8 @@ export class PrepareHandler {
     try {
       const bytes = await loadRecordedImage(this.store, record, this.outcome);
       const input = encodeModelInput(await this.runtime.resize(bytes), this.runtime.preprocessing);
+      // The split pipeline's GPU tier never sees the image's bytes: its thumbnail is made here.
+      await this.thumbnails.ensure(record.tenant, record.image.sha256, bytes);
       const inputKey = objectKeys.modelInput(record.tenant, record.id);
       await this.store.put(inputKey, input.body, {
         contentType: 'application/octet-stream',

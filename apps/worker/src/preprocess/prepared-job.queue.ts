@@ -1,5 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { JobOf, predictionJobOptions, PredictionPriority, QueueName, RedisKeys } from '@dermafleet/jobs';
+import {
+  failFastRedisOptions,
+  JobOf,
+  predictionJobOptions,
+  PredictionPriority,
+  QueueName,
+  RedisKeys,
+} from '@dermafleet/jobs';
 import { Queue } from 'bullmq';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 
@@ -22,13 +29,13 @@ export class PreparedJobQueue implements OnApplicationShutdown {
     priority: PredictionPriority,
   ): Promise<void> {
     this.queue ??= new Queue(QueueName.Inference, {
-      connection: { url: this.config.redisUrl },
+      connection: { url: this.config.redisUrl, ...failFastRedisOptions(this.config.reliability) },
       prefix: this.keys.bullPrefix,
     });
     await this.queue.add(
       'classify-prepared',
       payload,
-      predictionJobOptions(QueueName.Inference, payload.predictionId, priority),
+      predictionJobOptions(QueueName.Inference, payload.predictionId, priority, this.config.reliability),
     );
   }
 

@@ -26,7 +26,10 @@ export class PreprocessRuntimeService implements OnApplicationShutdown {
 
   async open(): Promise<void> {
     this.specValue = await readPreprocessorSpec(this.config.modelDir);
-    this.pool = new PreprocessPool({ size: this.config.preprocessing.threads });
+    this.pool = new PreprocessPool({
+      size: this.config.preprocessing.threads,
+      taskTimeoutMs: this.config.inferenceTimeoutMs,
+    });
     const { width, height } = this.specValue;
     this.logger.log(
       `Preprocessing to ${width}x${height} RGB (${this.config.preprocessing.mode} mode) in ${this.pool.size} threads; no model session in this pod`,

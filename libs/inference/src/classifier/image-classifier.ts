@@ -15,6 +15,11 @@ export interface ClassifierSettings {
   batch: { maxSize: number; maxDelayMs: number; maxQueuedBatches: number };
   /** Preprocessing threads; 0 = one per core. */
   preprocessThreads: number;
+  /**
+   * Limit of one inference run and of one preprocessing task: over it, the work fails (transient,
+   * its job retries) and its thread is replaced. Absent: no limit (the CLI).
+   */
+  taskTimeoutMs?: number;
 }
 
 /**
@@ -45,8 +50,16 @@ export class ImageClassifier {
 
   /** Starts the session thread and the preprocessing pool, then warms up with one full batch. */
   static async open(model: ModelDirectory, settings: ClassifierSettings): Promise<ImageClassifier> {
-    const session = await ThreadedModelSession.start(model.onnxPath, settings.session, model.labels.length);
-    const pool = new PreprocessPool({ size: settings.preprocessThreads });
+    const session = await ThreadedModelSession.start(
+      model.onnxPath,
+      settings.session,
+      model.labels.length,
+      settings.taskTimeoutMs,
+    );
+    const pool = new PreprocessPool({
+      size: settings.preprocessThreads,
+      taskTimeoutMs: settings.taskTimeoutMs,
+    });
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {
       await classifier.warmUp();
@@ -68,6 +81,11 @@ export class ImageClassifier {
   async classify(bytes: Buffer, priority = 0): Promise<ClassificationResult> {
     const pre = await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing);
     return this.classifyPixels(pre.data, priority);
+  }
+
+  /** The exact `pixel_values` input of one image ([3, H, W]), e.g. to explain its result. */
+  async preprocess(bytes: Buffer): Promise<Float32Array> {
+    return (await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing)).data;
   }
 
   /** The compact model input (resized RGB bytes) for the preprocessing tier. */

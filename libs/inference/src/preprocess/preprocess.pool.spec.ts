@@ -102,4 +102,21 @@ describe('PreprocessPool limits and closing', () => {
     await pool.close();
     expect(pool.threads).toHaveLength(0);
   }, 30000);
+
+  it('fails a task over its time limit (transient) and replaces its thread', async () => {
+    const limited = new PreprocessPool({ size: 1, taskTimeoutMs: 1 });
+    try {
+      const bytes = readFileSync(join(dir, 'images', names[0]));
+      const err = await limited.preprocess(bytes, spec, exact).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(InferenceError);
+      expect((err as InferenceError).permanent).toBe(false);
+      expect((err as Error).message).toMatch(/longer than 1 ms; thread replaced/);
+      expect(limited.pending).toBe(0);
+    } finally {
+      await limited.close();
+    }
+  }, 60000);
 });

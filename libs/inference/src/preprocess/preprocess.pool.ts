@@ -19,6 +19,11 @@ export interface PreprocessPoolOptions {
   maxQueue?: number;
   /** Per-thread V8 heap limits, so a runaway decode ends its thread, not the process. */
   resourceLimits?: ResourceLimits;
+  /**
+   * A task running longer than this (a decoder stuck in a loop) is failed with a transient error
+   * and its thread terminated; a replacement is spawned on demand. Absent: no limit.
+   */
+  taskTimeoutMs?: number;
 }
 
 /** Refused because the queue is full: transient, the caller should retry later or slow down. */
@@ -39,6 +44,7 @@ interface Slot {
   worker: Worker;
   running: Pending | null;
   lastError: Error | null;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -113,6 +119,7 @@ export class PreprocessPool {
       slot.running = pending;
       slot.worker.ref();
       slot.worker.postMessage(pending.task);
+      this.limit(slot);
     }
     if (this.pending === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
   }
@@ -128,9 +135,21 @@ export class PreprocessPool {
     return slot;
   }
 
+  /** Crash window: a hung task would hold its job (whose lock renews) forever; this ends it. */
+  private limit(slot: Slot): void {
+    const ms = this.options.taskTimeoutMs;
+    if (!ms) return;
+    slot.timer = setTimeout(() => {
+      slot.lastError = new Error(`task took longer than ${ms} ms; thread replaced`);
+      void slot.worker.terminate(); // onExit rejects the task and a new thread takes its place
+    }, ms);
+    slot.timer.unref();
+  }
+
   private settle(slot: Slot, reply: PoolReply): void {
     const pending = slot.running;
     if (!pending || pending.task.id !== reply.id) return;
+    clearTimeout(slot.timer);
     slot.running = null;
     // An idle thread must not keep the process alive (a CLI run ends when its work does).
     slot.worker.unref();
@@ -140,6 +159,7 @@ export class PreprocessPool {
   }
 
   private onExit(slot: Slot, code: number): void {
+    clearTimeout(slot.timer);
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     const pending = slot.running;

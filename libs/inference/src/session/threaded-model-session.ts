@@ -24,67 +24,102 @@ export interface RunOutput {
 interface Pending {
   resolve: (out: RunOutput) => void;
   reject: (err: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface ThreadSpec {
+  onnxPath: string;
+  settings: SessionSettings;
+  numLabels: number;
+  /** A run longer than this fails (transient) and the thread is replaced; absent: no limit. */
+  runTimeoutMs?: number;
+}
+
+/** Starts an inference thread and waits until its session is loaded. */
+function spawnThread(spec: ThreadSpec): Promise<{ worker: Worker; shape: SessionShape }> {
+  const { filename, execArgv } = threadScript(__dirname, 'inference.thread');
+  const workerData: InferenceThreadData = {
+    onnxPath: spec.onnxPath,
+    settings: spec.settings,
+    numLabels: spec.numLabels,
+  };
+  const worker = new Worker(filename, { workerData, execArgv });
+  return new Promise((resolve, reject) => {
+    const settle = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (message: FromInferenceThread): void => {
+      settle();
+      if (message.type === 'ready') resolve({ worker, shape: message.shape });
+      else {
+        void worker.terminate();
+        reject(startError(message));
+      }
+    };
+    const onError = (err: Error): void => {
+      settle();
+      void worker.terminate();
+      reject(err);
+    };
+    // A thread that dies while loading (native crash, out of memory) must not leave us waiting.
+    const onExit = (code: number): void => {
+      settle();
+      reject(new Error(`The inference thread exited with code ${code} while loading the model.`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
 }
 
 /**
  * The main-thread handle of the inference thread. One per process: several threads each holding
  * a session have crashed onnxruntime-node, and creating sessions repeatedly leaks memory.
+ * A run over `runTimeoutMs` (a hung kernel, a wedged driver) fails every run in flight with a
+ * transient error (their jobs retry) and the thread is replaced by a fresh one; runs asked for
+ * meanwhile wait for it. A thread that crashes, or a replacement that cannot load, leaves the
+ * session unhealthy for good: the worker stops consuming and is no longer live.
  */
 export class ThreadedModelSession {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
+  private replacing: Promise<void> | undefined;
+  /** Threads replaced so far (for diagnostics and tests). */
+  replacements = 0;
 
   private constructor(
-    private readonly worker: Worker,
+    private worker: Worker,
     readonly shape: SessionShape,
+    private readonly spec: ThreadSpec,
   ) {
-    worker.on('message', (message: FromInferenceThread) => this.onMessage(message));
-    worker.on('error', (err) =>
-      this.fail(new InferenceError('inference_failed', `Inference thread crashed: ${err.message}`, false)),
-    );
-    worker.on('exit', (code) => {
-      if (!this.closing)
-        this.fail(new InferenceError('inference_failed', `Inference thread exited (code ${code}).`, false));
-    });
+    this.attach(worker);
   }
 
-  static start(
+  static async start(
     onnxPath: string,
     settings: SessionSettings,
     numLabels: number,
+    runTimeoutMs?: number,
   ): Promise<ThreadedModelSession> {
-    const { filename, execArgv } = threadScript(__dirname, 'inference.thread');
-    const workerData: InferenceThreadData = { onnxPath, settings, numLabels };
-    const worker = new Worker(filename, { workerData, execArgv });
-    return new Promise((resolve, reject) => {
-      const settle = (): void => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      const onMessage = (message: FromInferenceThread): void => {
-        settle();
-        if (message.type === 'ready') resolve(new ThreadedModelSession(worker, message.shape));
-        else {
-          void worker.terminate();
-          reject(startError(message));
-        }
-      };
-      const onError = (err: Error): void => {
-        settle();
-        void worker.terminate();
-        reject(err);
-      };
-      // A thread that dies while loading (native crash, out of memory) must not leave us waiting.
-      const onExit = (code: number): void => {
-        settle();
-        reject(new Error(`The inference thread exited with code ${code} while loading the model.`));
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
+    const spec = { onnxPath, settings, numLabels, runTimeoutMs };
+    const { worker, shape } = await spawnThread(spec);
+    return new ThreadedModelSession(worker, shape, spec);
+  }
+
+  private attach(worker: Worker): void {
+    const current = () => worker === this.worker && !this.replacing;
+    worker.on('message', (message: FromInferenceThread) => this.onMessage(message));
+    worker.on('error', (err) => {
+      if (current())
+        this.fail(new InferenceError('inference_failed', `Inference thread crashed: ${err.message}`, false));
+    });
+    worker.on('exit', (code) => {
+      if (!this.closing && current())
+        this.fail(new InferenceError('inference_failed', `Inference thread exited (code ${code}).`, false));
     });
   }
 
@@ -92,13 +127,19 @@ export class ThreadedModelSession {
    * Transfers `pixels` (a view of `count` images, possibly on a larger buffer) to the thread: the
    * caller must not touch it until the result hands it back as `pixels`.
    */
-  run(pixels: Float32Array, count: number, height: number, width: number): Promise<RunOutput> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closing)
-      return Promise.reject(new InferenceError('inference_failed', 'The model session is closed.', false));
+  async run(pixels: Float32Array, count: number, height: number, width: number): Promise<RunOutput> {
+    if (this.replacing) await this.replacing;
+    if (this.failure) throw this.failure;
+    if (this.closing) throw new InferenceError('inference_failed', 'The model session is closed.', false);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const pending: Pending = { resolve, reject };
+      const limit = this.spec.runTimeoutMs;
+      if (limit) {
+        pending.timer = setTimeout(() => this.replace(`inference took longer than ${limit} ms`), limit);
+        pending.timer.unref();
+      }
+      this.pending.set(id, pending);
       const message: ToInferenceThread = { type: 'run', id, pixels, count, height, width };
       this.worker.postMessage(message, [pixels.buffer as ArrayBuffer]);
     });
@@ -115,6 +156,7 @@ export class ThreadedModelSession {
   /** Lets queued runs finish, then releases the session; safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.replacing;
       if (this.failure) {
         await this.worker.terminate();
         return;
@@ -127,11 +169,38 @@ export class ThreadedModelSession {
     return this.closing;
   }
 
+  /** Fails the runs in flight (transient: retried), ends the thread and loads a new one. */
+  private replace(reason: string): void {
+    if (this.replacing || this.failure || this.closing) return;
+    this.rejectAll(
+      new InferenceError('inference_failed', `${reason}; the inference thread was replaced`, false),
+    );
+    const old = this.worker;
+    this.replacing = (async () => {
+      try {
+        await old.terminate();
+        const { worker } = await spawnThread(this.spec);
+        this.worker = worker;
+        this.attach(worker);
+        this.replacements++;
+      } catch (err) {
+        this.failure ??= new InferenceError(
+          'inference_failed',
+          `The inference thread could not be replaced: ${(err as Error).message}`,
+          false,
+        );
+      } finally {
+        this.replacing = undefined;
+      }
+    })();
+  }
+
   private onMessage(message: FromInferenceThread): void {
     if (message.type !== 'result' && message.type !== 'error') return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
+    clearTimeout(pending.timer);
     if (message.type === 'result')
       pending.resolve({ logits: message.logits, runMs: message.runMs, pixels: message.pixels });
     else
@@ -140,10 +209,17 @@ export class ThreadedModelSession {
       );
   }
 
+  private rejectAll(err: Error): void {
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(err);
+    }
+    this.pending.clear();
+  }
+
   private fail(err: Error): void {
     this.failure ??= err;
-    for (const pending of this.pending.values()) pending.reject(err);
-    this.pending.clear();
+    this.rejectAll(err);
   }
 }
 

@@ -3,9 +3,10 @@ import { newId } from '../ids';
 import { parsePrediction } from '../prediction.repository';
 import type { PredictionRecord } from '../prediction.types';
 import { RedisKeys } from '../redis-keys';
+import { eventMember } from '../reliability/outbox-entry';
 import { batchIndexMember, decodeBatchCursor, encodeBatchCursor } from './batch-cursor';
 import { BatchKeys } from './batch.keys';
-import { SEAL } from './batch.scripts';
+import { CREATE_BATCH, SEAL } from './batch.scripts';
 import {
   type Batch,
   type BatchNotifyMode,
@@ -24,7 +25,10 @@ export interface NewBatch {
 }
 
 /** `changed`: this call sealed it; `completed`: this call completed it (announce batch.completed). */
-export type SealOutcome = { found: false } | { found: true; changed: boolean; completed: boolean };
+/** `outbox`: what the seal owes (batch.completed), already in the outbox; relay it at once. */
+export type SealOutcome =
+  | { found: false }
+  | { found: true; changed: boolean; completed: boolean; outbox: string[] };
 
 export interface BatchPage {
   batches: Batch[];
@@ -48,13 +52,27 @@ export class BatchRepository {
     private readonly redis: Redis,
     private readonly redisKeys: RedisKeys,
     private readonly retentionSeconds: number,
+    /** When the reconciler relays an outbox entry the fast path did not (PredictionRepository). */
+    private readonly reconcileAfterMs = 60_000,
   ) {
     this.keys = new BatchKeys(redisKeys);
   }
 
   async create(input: NewBatch, now = new Date()): Promise<BatchRecord> {
+    return (await this.createOnce(input, newId('bat'), now)).record;
+  }
+
+  /**
+   * A batch with this id (reserved by an Idempotency-Key), at most once: when a record with that
+   * id is already there it is answered instead (`created` false).
+   */
+  async createOnce(
+    input: NewBatch,
+    id: string,
+    now = new Date(),
+  ): Promise<{ record: BatchRecord; created: boolean }> {
     const record: BatchRecord = {
-      id: newId('bat'),
+      id,
       status: 'open',
       name: input.name,
       metadata: input.metadata,
@@ -69,14 +87,19 @@ export class BatchRepository {
     };
     const key = this.keys.batch(record.id);
     const index = this.keys.tenantIndex(input.tenant);
-    await this.redis
-      .multi()
-      .hset(key, serialiseBatch(record))
-      .expire(key, this.retentionSeconds)
-      .zadd(index, 0, batchIndexMember(now.getTime(), record.id))
-      .expire(index, this.retentionSeconds)
-      .exec();
-    return record;
+    const created = await CREATE_BATCH.run(
+      this.redis,
+      [key, index],
+      [
+        this.retentionSeconds,
+        batchIndexMember(now.getTime(), record.id),
+        ...Object.entries(serialiseBatch(record)).flat(),
+      ],
+    );
+    if (created === 1) return { record, created: true };
+    const existing = await this.get(input.tenant, id);
+    if (!existing) throw new Error(`Batch ${id} exists for another tenant or vanished.`);
+    return { record: existing, created: false };
   }
 
   /** The record, or null when unknown, expired, or another tenant's (indistinguishable on purpose). */
@@ -116,9 +139,17 @@ export class BatchRepository {
   }
 
   async seal(tenant: string, id: string, now = new Date()): Promise<SealOutcome> {
-    const code = await SEAL.run(this.redis, [this.keys.batch(id)], [tenant, now.toISOString()]);
+    const at = now.toISOString();
+    const due = Date.now() + this.reconcileAfterMs;
+    const code = await SEAL.run(
+      this.redis,
+      [this.keys.batch(id), this.redisKeys.outbox, this.keys.pending(id), this.redisKeys.work],
+      [tenant, at, id, due],
+    );
     if (code === -1) return { found: false };
-    return { found: true, changed: code === 1 || code === 2, completed: code === 2 };
+    const outbox =
+      code === 2 ? [eventMember({ type: 'batch.completed', tenant, batchId: id, occurredAt: at })] : [];
+    return { found: true, changed: code === 1 || code === 2, completed: code === 2, outbox };
   }
 
   /** Up to `count` predictions still waiting for their direct upload (seal fails them). */

@@ -1,12 +1,17 @@
+import { LUA_OUTBOX } from '../reliability/outbox-entry';
 import { LuaScript } from './lua-script';
 
 /**
  * Seals a batch (idempotent) and completes it at once when every prediction in it has ended (an
  * empty batch, or one whose last prediction finished before the seal).
- * KEYS batch; ARGV tenant, now. Returns -1 no such batch for this tenant, 0 nothing changed,
- * 1 sealed now, 2 completed now (the caller announces batch.completed).
+ * A sealed batch with predictions still waiting for their direct upload joins the work index
+ * (its id as member): those must fail with upload_missing, and if the process sealing it dies
+ * before doing so, the reconciler does it.
+ * KEYS batch, outbox, pending, work; ARGV tenant, now, batch id, due ms. Returns -1 no such batch
+ * for this tenant, 0 nothing changed, 1 sealed now, 2 completed now (batch.completed is in the
+ * outbox, written in this same call: a crash right after cannot lose it).
  */
-export const SEAL = new LuaScript(`
+export const SEAL = new LuaScript(`${LUA_OUTBOX}
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'total', 'succeeded', 'failed')
 if b[1] ~= ARGV[1] then return -1 end
 local changed = 0
@@ -15,9 +20,27 @@ if b[2] == 'open' then
   b[2] = 'sealed'
   changed = 1
 end
+if b[2] == 'sealed' and redis.call('SCARD', KEYS[3]) > 0 then
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+end
 if b[2] == 'sealed' and tonumber(b[4]) + tonumber(b[5]) >= tonumber(b[3]) then
   redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[2])
+  outbox_batch(KEYS[2], ARGV[4], ARGV[1], ARGV[3], ARGV[2])
   return 2
 end
 return changed
+`);
+
+/**
+ * Creates a batch once: a retried POST /v1/batches with the same Idempotency-Key names the same id
+ * and finds it instead of leaving an orphan batch. KEYS batch, tenant index; ARGV ttl, index
+ * member, then the record's field/value pairs. Returns 1 created, 0 it already exists.
+ */
+export const CREATE_BATCH = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[1]))
+return 1
 `);

@@ -20,7 +20,12 @@ export class BatchesCoreModule {
           provide: BatchRepository,
           inject: [REDIS, RedisKeys, JOBS_SETTINGS],
           useFactory: (redis: Redis, keys: RedisKeys, settings: JobsSettings) =>
-            new BatchRepository(redis, keys, settings.retentionDays * 86400),
+            new BatchRepository(
+              redis,
+              keys,
+              settings.retentionDays * 86400,
+              settings.reliability.reconcileAfterMs,
+            ),
         },
         {
           provide: ResultCache,

@@ -1,3 +1,4 @@
+import { LUA_OUTBOX } from '../reliability/outbox-entry';
 import { LuaScript } from './lua-script';
 
 /*
@@ -8,17 +9,40 @@ import { LuaScript } from './lua-script';
  */
 
 /**
+ * Creates a prediction outside a batch, once (a retry with the same id, an Idempotency-Key
+ * replay, finds it and writes nothing). A queued one joins the work index and a final one (a
+ * cached result) gets its outbox entries, in the same call: no record without its owner.
+ * KEYS prediction, work, outbox. ARGV ttl, status, tenant, id, at (completed_at), work due ms,
+ * outbox due ms, then the record's field/value pairs. Returns 1 created, 0 it already exists.
+ */
+export const CREATE = new LuaScript(`${LUA_OUTBOX}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+if ARGV[2] == 'queued' then
+  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
+elseif ARGV[2] == 'succeeded' or ARGV[2] == 'failed' then
+  outbox_prediction(KEYS[3], ARGV[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+end
+return 1
+`);
+
+/**
  * Creates a prediction inside an open batch, or nothing.
- * KEYS prediction, batch, items, names, pending.
+ * KEYS prediction, batch, items, names, pending, work, outbox.
  * ARGV tenant, id, ttl, counter (the record's status), filename ('' = none), name mode
  * ('unique': an existing filename answers its prediction instead; 'remember': first one wins;
- * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), then the
- * record's field/value pairs. Returns {1, ''} created, {0, ''} sealed, {-1, ''} no such batch
- * for this tenant, {2, id} the filename already names prediction id.
+ * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), at
+ * (completed_at), work due ms, outbox due ms, then the record's field/value pairs. Returns
+ * {1, ''} created, {0, ''} sealed, {-1, ''} no such batch for this tenant, {2, id} the filename
+ * already names prediction id, {2, id} as well when a record with this id exists (a retry).
+ * A queued prediction with its image in S3 joins the work index; a cached one gets its outbox
+ * entries (event and S3 copy), atomically with the record and the counters.
  */
-export const CREATE_IN_BATCH = new LuaScript(`
+export const CREATE_IN_BATCH = new LuaScript(`${LUA_OUTBOX}
 local b = redis.call('HMGET', KEYS[2], 'tenant', 'status')
 if b[1] ~= ARGV[1] then return {-1, ''} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {2, ARGV[2]} end
 if b[2] ~= 'open' then return {0, ''} end
 local name = ARGV[5]
 if name ~= '' and ARGV[6] == 'unique' then
@@ -26,8 +50,13 @@ if name ~= '' and ARGV[6] == 'unique' then
   if existing then return {2, existing} end
 end
 local ttl = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+redis.call('HSET', KEYS[1], unpack(ARGV, 12))
 redis.call('EXPIRE', KEYS[1], ttl)
+if ARGV[4] == 'queued' and ARGV[7] ~= '1' then
+  redis.call('ZADD', KEYS[6], ARGV[10], ARGV[2])
+elseif ARGV[4] == 'succeeded' or ARGV[4] == 'failed' then
+  outbox_prediction(KEYS[7], ARGV[11], ARGV[4], ARGV[1], ARGV[2], ARGV[9])
+end
 redis.call('RPUSH', KEYS[3], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ttl)
 if name ~= '' and ARGV[6] ~= 'none' then
@@ -60,16 +89,23 @@ return 1
  * Moves a prediction to a final state once: succeeded/failed are terminal, so a duplicate or a
  * late retry of the same job cannot complete it twice. A fresh (not cached) success also writes
  * the dedupe entry and publishes the model that produced it.
- * KEYS prediction, batch, pending, dedupe, current model.
+ * This is the one place a prediction's final state is committed: in the same call it leaves the
+ * work index and its outbox gets the event and the S3 copy to write (and batch.completed when
+ * it completes its batch), so a final state without its event or copy cannot exist.
+ * KEYS prediction, batch, pending, dedupe, current model, work, outbox.
  * ARGV status, completed_at, field, json, in-batch ('1'/'0'), claim ('1' = only if still pending,
  * taking it out of the pending set), id, labels JSON ('' = none), dedupe ttl ('' = no dedupe
- * write), model JSON. Returns 0 unchanged, 1 changed, 2 changed and completed the batch.
+ * write), model JSON, outbox due ms, batch id. Returns 0 unchanged, 1 changed, 2 changed and
+ * completed the batch.
  */
-export const FINISH = new LuaScript(`
+export const FINISH = new LuaScript(`${LUA_OUTBOX}
 if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return 0 end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'succeeded' or status == 'failed' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3], ARGV[4])
+redis.call('ZREM', KEYS[6], ARGV[7])
+local tenant = redis.call('HGET', KEYS[1], 'tenant')
+outbox_prediction(KEYS[7], ARGV[11], ARGV[1], tenant, ARGV[7], ARGV[2])
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
   if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
@@ -81,6 +117,7 @@ if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
 local b = redis.call('HMGET', KEYS[2], 'status', 'total', 'succeeded', 'failed')
 if b[1] == 'sealed' and tonumber(b[3]) + tonumber(b[4]) >= tonumber(b[2]) then
   redis.call('HSET', KEYS[2], 'status', 'completed', 'completed_at', ARGV[2])
+  outbox_batch(KEYS[7], ARGV[11], tenant, ARGV[12], ARGV[2])
   return 2
 end
 return 1
@@ -88,11 +125,13 @@ return 1
 
 /**
  * A direct upload arrived and was verified: take the prediction out of the pending set (so seal
- * can no longer fail it) and record its image header. KEYS pending, prediction; ARGV id, image
- * JSON. Returns 1 when this call claimed it, 0 when seal (or another call) already did.
+ * can no longer fail it), record its image header and put it in the work index (it now needs a
+ * worker). KEYS pending, prediction, work; ARGV id, image JSON, work due ms. Returns 1 when this
+ * call claimed it, 0 when seal (or another call) already did.
  */
 export const CLAIM_UPLOAD = new LuaScript(`
 if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], 'image', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 return 1
 `);

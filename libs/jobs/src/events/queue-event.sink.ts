@@ -2,6 +2,13 @@ import { Queue } from 'bullmq';
 import { queueWorkerSettings } from '../queues';
 import type { DomainEvent, EventSink } from './domain-events';
 
+/** The dispatch job of an event: one per state change, whoever announces it and however often. */
+export function dispatchJobId(event: DomainEvent): string {
+  const subject = event.type === 'batch.completed' ? event.batchId : event.predictionId;
+  // BullMQ refuses custom ids containing ':' (its key separator), so '/' joins the parts.
+  return `${event.type}/${subject}`;
+}
+
 /**
  * Hands events to the `webhooks` queue (consumed in the API deployment: GPU pods scale to zero,
  * callbacks must not). The job id is derived from the event, so announcing the same state
@@ -11,11 +18,9 @@ export class QueueEventSink implements EventSink {
   constructor(private readonly queue: Queue) {}
 
   async emit(event: DomainEvent): Promise<void> {
-    const subject = event.type === 'batch.completed' ? event.batchId : event.predictionId;
     const settings = queueWorkerSettings.webhooks;
     await this.queue.add('dispatch', event, {
-      // BullMQ refuses custom ids containing ':' (its key separator), so '/' joins the parts.
-      jobId: `${event.type}/${subject}`,
+      jobId: dispatchJobId(event),
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { count: settings.removeOnCompleteCount },

@@ -2,8 +2,10 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { Queue } from 'bullmq';
 import { EVENT_SINK } from '../events/domain-events';
 import { QueueEventSink } from '../events/queue-event.sink';
+import type { ReliabilitySettings } from '../config/reliability.env';
 import { QueueName } from '../queues';
 import { RedisKeys } from '../redis-keys';
+import { failFastRedisOptions } from './redis.tokens';
 
 const EVENTS_QUEUE = Symbol('EVENTS_QUEUE');
 
@@ -19,7 +21,11 @@ class EventsQueueLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class EventsModule {
-  static forRoot(settings: { redisUrl: string; keyPrefix: string }): DynamicModule {
+  static forRoot(settings: {
+    redisUrl: string;
+    keyPrefix: string;
+    reliability: ReliabilitySettings;
+  }): DynamicModule {
     return {
       module: EventsModule,
       providers: [
@@ -27,7 +33,7 @@ export class EventsModule {
           provide: EVENTS_QUEUE,
           useFactory: () =>
             new Queue(QueueName.Webhooks, {
-              connection: { url: settings.redisUrl },
+              connection: { url: settings.redisUrl, ...failFastRedisOptions(settings.reliability) },
               prefix: new RedisKeys(settings.keyPrefix).bullPrefix,
             }),
         },

@@ -3,7 +3,9 @@ import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { PredictionRepository } from '../prediction.repository';
 import { RedisKeys } from '../redis-keys';
-import { JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
+import { Outbox } from '../reliability/outbox';
+import { WorkIndex } from '../reliability/work-index';
+import { failFastRedisOptions, JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
 
 /** Closes our Redis connection last, after queues and workers (STYLE.md #7). */
 @Injectable()
@@ -49,20 +51,44 @@ export class JobsCoreModule {
         { provide: JOBS_SETTINGS, useValue: settings },
         {
           provide: REDIS,
-          useFactory: () =>
-            new Redis(settings.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
+          useFactory: () => new Redis(settings.redisUrl, failFastRedisOptions(settings.reliability)),
         },
         { provide: RedisKeys, useValue: new RedisKeys(settings.keyPrefix) },
         {
           provide: PredictionRepository,
           inject: [REDIS, RedisKeys],
           useFactory: (redis: Redis, keys: RedisKeys) =>
-            new PredictionRepository(redis, keys, settings.retentionDays * 86400),
+            new PredictionRepository(
+              redis,
+              keys,
+              settings.retentionDays * 86400,
+              settings.reliability.reconcileAfterMs,
+            ),
+        },
+        {
+          provide: Outbox,
+          inject: [REDIS, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new Outbox(redis, keys, settings.reliability.reconcileAfterMs),
+        },
+        {
+          provide: WorkIndex,
+          inject: [REDIS, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new WorkIndex(redis, keys, settings.reliability.reconcileAfterMs),
         },
         RedisLifecycle,
         RedisHealthIndicator,
       ],
-      exports: [REDIS, RedisKeys, PredictionRepository, RedisHealthIndicator, JOBS_SETTINGS],
+      exports: [
+        REDIS,
+        RedisKeys,
+        PredictionRepository,
+        Outbox,
+        WorkIndex,
+        RedisHealthIndicator,
+        JOBS_SETTINGS,
+      ],
     };
   }
 }

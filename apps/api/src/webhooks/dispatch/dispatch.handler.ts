@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryRepository, type DomainEvent, webhookIdFor } from '@dermafleet/jobs';
+import { DeliveryRepository, type DomainEvent, Outbox, webhookIdFor } from '@dermafleet/jobs';
 import { UnrecoverableError } from 'bullmq';
 import { DeliveryScheduler } from '../delivery/delivery.scheduler';
 import { EventSubjectLoader } from './event-subject.loader';
@@ -16,12 +16,15 @@ export class DispatchHandler {
     private readonly subjects: EventSubjectLoader,
     private readonly deliveries: DeliveryRepository,
     private readonly scheduler: DeliveryScheduler,
+    private readonly outbox: Outbox,
   ) {}
 
   /** Returns how many destinations the event has. */
   async handle(event: DomainEvent): Promise<number> {
     const subject = await this.subjects.load(event);
     if (!subject) {
+      // Nothing will ever be sent for a subject that is gone: the outbox owes nothing more.
+      await this.outbox.ack(event);
       const id = event.type === 'batch.completed' ? event.batchId : event.predictionId;
       throw new UnrecoverableError(
         `${event.type} for ${id}: no such record for tenant ${event.tenant} (expired?).`,
@@ -40,6 +43,9 @@ export class DispatchHandler {
       const maybeUnqueued = record.chain === 0 && record.status === 'pending' && record.attempts === 0;
       if (created || maybeUnqueued) await this.scheduler.startChain(record);
     }
+    // Every delivery exists with its first attempt queued: the event's outbox entry is done
+    // (a crash before this line leaves it to the reconciler, which finds this job completed).
+    await this.outbox.ack(event);
     return subject.urls.length;
   }
 }

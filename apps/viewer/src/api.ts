@@ -1,0 +1,89 @@
+/**
+ * The viewer's only way to the data: the public API with the signed-in key, so every tenant check
+ * is the API's own. The key lives in this tab's sessionStorage only (never a URL, a cookie or a log).
+ */
+const KEY = 'dermafleet.apiKey';
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const session = {
+  key: (): string | null => sessionStorage.getItem(KEY),
+  signIn: (key: string): void => sessionStorage.setItem(KEY, key),
+  signOut: (): void => sessionStorage.removeItem(KEY),
+};
+
+/** Called when the API refuses the key (the router sends the user back to sign-in). */
+let onUnauthorized: () => void = () => undefined;
+export function whenUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const key = session.key();
+  if (key) headers.set('authorization', `Bearer ${key}`);
+  const res = await fetch(path, { ...init, headers, cache: 'no-store', credentials: 'omit' });
+  if (res.ok) return res;
+  let code = 'http_error';
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { error?: { code: string; message: string } };
+    if (body.error) ({ code, message } = body.error);
+  } catch {
+    // not a JSON error body: keep the status line
+  }
+  if (res.status === 401) onUnauthorized();
+  throw new ApiFailure(res.status, code, message);
+}
+
+/** Whether the API accepts a key (before it is kept: a refused key is never stored). */
+export async function keyAccepted(key: string): Promise<boolean> {
+  const res = await fetch('/v1/batches?limit=1', {
+    headers: { authorization: `Bearer ${key}` },
+    cache: 'no-store',
+    credentials: 'omit',
+  });
+  if (res.status === 401) return false;
+  if (!res.ok) throw new ApiFailure(res.status, 'http_error', `${res.status} ${res.statusText}`);
+  return true;
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return (await (await request(path)).json()) as T;
+}
+
+export async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
+  const res = await request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as T;
+}
+
+/** An image the API serves behind the key, as a blob: URL (an <img src> cannot send the key). */
+export async function blobUrl(path: string, owner: BlobOwner): Promise<string> {
+  const blob = await (await request(path)).blob();
+  return owner.keep(URL.createObjectURL(blob));
+}
+
+/** Blob URLs of one page, revoked when the page goes away. */
+export class BlobOwner {
+  private urls: string[] = [];
+  keep(url: string): string {
+    this.urls.push(url);
+    return url;
+  }
+  revokeAll(): void {
+    for (const url of this.urls) URL.revokeObjectURL(url);
+    this.urls = [];
+  }
+}

@@ -1,0 +1,95 @@
+import type { Redis } from 'ioredis';
+import { RedisKeys } from '../redis-keys';
+import { EXPLANATION_GRID, type Explanation } from './explanation.types';
+
+export interface ExplanationRecord extends Explanation {
+  tenant: string;
+}
+
+export interface ExplanationResult {
+  map: number[][];
+  label: string;
+  baseline: number;
+  model: { id: string; version: string };
+}
+
+/**
+ * Explanation records as Redis hashes (`<prefix>:expl:<prediction id>`) with the retention TTL;
+ * the map and overlay also live in S3. One explanation per prediction: asking again returns it,
+ * unless it failed (then it starts over).
+ */
+export class ExplanationRepository {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  private key(predictionId: string): string {
+    return `${this.keys.prefix}:expl:${predictionId}`;
+  }
+
+  /**
+   * Creates a queued record unless one is queued, processing or succeeded (a failed one starts
+   * over); answers the status the explanation has now.
+   */
+  async request(tenant: string, predictionId: string, now = new Date()): Promise<Explanation['status']> {
+    const key = this.key(predictionId);
+    const status = (await this.redis.hget(key, 'status')) as Explanation['status'] | null;
+    if (status && status !== 'failed') return status;
+    await this.redis
+      .multi()
+      .del(key)
+      .hset(key, { tenant, prediction_id: predictionId, status: 'queued', created_at: now.toISOString() })
+      .expire(key, this.retentionSeconds)
+      .exec();
+    return 'queued';
+  }
+
+  /** The record, or null when none was asked for, or another tenant's. */
+  async get(tenant: string, predictionId: string): Promise<ExplanationRecord | null> {
+    const hash = await this.redis.hgetall(this.key(predictionId));
+    if (!hash.status || hash.tenant !== tenant) return null;
+    const result = hash.result ? (JSON.parse(hash.result) as ExplanationResult) : null;
+    return {
+      tenant: hash.tenant,
+      prediction_id: predictionId,
+      status: hash.status as Explanation['status'],
+      method: 'occlusion',
+      grid: [EXPLANATION_GRID, EXPLANATION_GRID],
+      map: result?.map ?? null,
+      label: result?.label ?? null,
+      baseline_probability: result?.baseline ?? null,
+      model: result?.model ?? null,
+      fill: 'mean',
+      overlay_url: result ? `/v1/predictions/${predictionId}/explanation/overlay.png` : null,
+      created_at: hash.created_at,
+      completed_at: hash.completed_at || null,
+      error: hash.error ? (JSON.parse(hash.error) as Explanation['error']) : null,
+    };
+  }
+
+  async markProcessing(predictionId: string): Promise<void> {
+    await this.redis.hset(this.key(predictionId), 'status', 'processing');
+  }
+
+  async markSucceeded(predictionId: string, result: ExplanationResult, at = new Date()): Promise<void> {
+    await this.redis.hset(this.key(predictionId), {
+      status: 'succeeded',
+      result: JSON.stringify(result),
+      completed_at: at.toISOString(),
+    });
+  }
+
+  async markFailed(
+    predictionId: string,
+    error: { code: string; message: string },
+    at = new Date(),
+  ): Promise<void> {
+    await this.redis.hset(this.key(predictionId), {
+      status: 'failed',
+      error: JSON.stringify(error),
+      completed_at: at.toISOString(),
+    });
+  }
+}

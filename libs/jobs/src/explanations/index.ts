@@ -1,0 +1,3 @@
+export * from './explanation.types';
+export * from './explanation.repository';
+export * from './explanation.provider';

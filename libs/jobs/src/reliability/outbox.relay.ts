@@ -1,0 +1,71 @@
+import type { EventSink } from '../events/domain-events';
+import type { PredictionRepository } from '../prediction.repository';
+import { type PredictionRecord, toPublicPrediction } from '../prediction.types';
+import type { Outbox } from './outbox';
+import { type OutboxEntry, parseOutboxMember } from './outbox-entry';
+
+/** Writes the durable S3 copy of a final prediction (each app builds it on its ObjectStore). */
+export interface ResultCopyWriter {
+  write(record: PredictionRecord): Promise<void>;
+}
+
+export const RESULT_COPY_WRITER = Symbol('RESULT_COPY_WRITER');
+
+/**
+ * Does what an outbox entry owes. `relayNow` is the fast path, run by whoever made the state
+ * change right after it committed; a failure there (S3 or Redis down) leaves the entry in the
+ * outbox for the reconciler, which calls `relay` again when it is due: at least once, in the end.
+ *
+ * - copy: the S3 copy of the record *as Redis has it now*. The compare-and-set in FINISH decided
+ *   the final state; whoever writes the copy writes what won, so a losing duplicate attempt can
+ *   never leave an S3 copy that disagrees with Redis. Removed once written.
+ * - event: handed to the webhooks queue (job id per event, so a repeat is a no-op while the job
+ *   lives); postponed, not removed: the dispatcher removes it once its deliveries exist.
+ */
+export class OutboxRelay {
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly predictions: PredictionRepository,
+    private readonly copies: ResultCopyWriter,
+    private readonly events: EventSink,
+    private readonly onError: (member: string, err: Error) => void = () => undefined,
+  ) {}
+
+  /** Fast path: never throws (the state change already committed; the outbox owns the rest). */
+  async relayNow(members: readonly string[]): Promise<void> {
+    for (const member of members) {
+      const entry = parseOutboxMember(member);
+      if (!entry) continue;
+      try {
+        await this.relay(entry);
+      } catch (err) {
+        this.onError(member, err as Error);
+      }
+    }
+  }
+
+  async relay(entry: OutboxEntry): Promise<void> {
+    if (entry.kind === 'copy') return this.copy(entry.member, entry.predictionId);
+    await this.events.emit(entry.event);
+    await this.outbox.postpone(entry.member);
+  }
+
+  private async copy(member: string, predictionId: string): Promise<void> {
+    const record = await this.predictions.getAnyTenant(predictionId);
+    // An expired record has nothing left to copy; a non-final one cannot have asked for a copy.
+    if (record && (record.status === 'succeeded' || record.status === 'failed')) {
+      await this.copies.write(record);
+    }
+    await this.outbox.remove(member);
+  }
+}
+
+/** The copy writer every app builds on its ObjectStore (structural, so this lib needs no storage import). */
+export function resultCopyWriter(
+  store: { putJson(key: string, value: unknown): Promise<void> },
+  resultKey: (tenant: string, predictionId: string) => string,
+): ResultCopyWriter {
+  return {
+    write: (record) => store.putJson(resultKey(record.tenant, record.id), toPublicPrediction(record)),
+  };
+}
