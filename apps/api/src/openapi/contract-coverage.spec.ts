@@ -56,4 +56,10 @@ describe('OpenAPI document against CONTRACT.md', () => {
     expect(batches).toContain('"enum":["batch","each"]');
     expect(JSON.stringify(doc.paths?.['/v1/batches/{id}/uploads'])).toContain('"maxItems":1000');
   });
+
+  it('names the contract objects as components', () => {
+    expect(Object.keys(doc.components?.schemas ?? {})).toEqual(
+      expect.arrayContaining(['Prediction', 'Batch', 'Delivery', 'WebhookEvent', 'ErrorBody', 'Explanation']),
+    );
+  });
 });

@@ -14,13 +14,13 @@ import { ContractRegistry } from './openapi.registry';
 import {
   addImagesResultSchema,
   batchPageSchema,
-  batchSchema as batchObject,
+  batchSchema,
   completeResultSchema,
   deliveryPageSchema,
-  deliverySchema as deliveryObject,
+  deliverySchema,
   errorBodySchema,
   predictionPageSchema,
-  predictionSchema as predictionObject,
+  predictionSchema,
   uploadsResultSchema,
   webhookEventSchema,
 } from './response.schemas';
@@ -34,11 +34,8 @@ export function contractRegistry(): ContractRegistry {
   const r = new ContractRegistry();
   const predictions = ['predictions'];
   const batches = ['batches'];
-  const predictionSchema = r.named('Prediction', predictionObject);
-  const batchSchema = r.named('Batch', batchObject);
-  const deliverySchema = r.named('Delivery', deliveryObject);
-  r.named('WebhookEvent', webhookEventSchema);
-  const explanation = r.named('Explanation', explanationSchema);
+  const explanation = explanationSchema.meta({ id: 'Explanation' });
+  r.component(webhookEventSchema);
 
   r.endpoint('post', '/v1/predictions', {
     summary: 'Classify one image (multipart: the file field "image"); optional Idempotency-Key header',

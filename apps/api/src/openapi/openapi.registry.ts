@@ -26,14 +26,16 @@ export interface Endpoint {
  */
 export class ContractRegistry {
   private readonly registry = new OpenAPIRegistry();
+  /** Named schemas no path refers to (e.g. the webhook event body, sent by us, not received). */
+  private readonly components: z.ZodType[] = [];
 
   constructor() {
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   }
 
-  /** A named schema under components.schemas (referenced, not repeated, wherever it is used). */
-  named<T extends z.ZodType>(name: string, schema: T): T {
-    return this.registry.register(name, schema);
+  /** Lists a schema named with `.meta({ id })` under components.schemas even when no path uses it. */
+  component(schema: z.ZodType): void {
+    this.components.push(schema);
   }
 
   endpoint(method: Method, path: string, e: Endpoint): void {
@@ -77,7 +79,8 @@ export class ContractRegistry {
   }
 
   document(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
-    return new OpenApiGeneratorV3(this.registry.definitions).generateDocument({
+    const extra = this.components.map((schema) => ({ type: 'schema' as const, schema }));
+    return new OpenApiGeneratorV3([...this.registry.definitions, ...extra]).generateDocument({
       openapi: '3.0.3',
       info: {
         title: 'dermafleet',

@@ -2,16 +2,19 @@ import { deliveryStatuses } from '@dermafleet/jobs';
 import { z } from 'zod';
 
 /*
- * The contract's response objects (CONTRACT.md) as zod schemas, for the OpenAPI document. The
+ * The contract's response objects (CONTRACT.md) as zod schemas, for the OpenAPI document (`meta({ id })`
+ * names a component, referenced wherever the object appears). The
  * runtime types of these objects are still TypeScript interfaces in libs/jobs (shared with the
  * worker and the CLI); moving them onto these schemas is the next step, see docs/OPENAPI.md.
  */
 
 const nullableString = z.string().nullable();
 
-export const errorBodySchema = z.object({
-  error: z.object({ code: z.string().describe('snake_case error code'), message: z.string() }),
-});
+export const errorBodySchema = z
+  .object({
+    error: z.object({ code: z.string().describe('snake_case error code'), message: z.string() }),
+  })
+  .meta({ id: 'ErrorBody' });
 
 export const imageInfoSchema = z.object({
   sha256: z.string(),
@@ -32,35 +35,39 @@ export const resultSchema = z.object({
   cached: z.boolean().describe('True when reused from an identical earlier image.'),
 });
 
-export const predictionSchema = z.object({
-  id: z.string().describe('prd_...'),
-  status: z.enum(['queued', 'processing', 'succeeded', 'failed']),
-  created_at: z.string(),
-  completed_at: nullableString,
-  batch_id: nullableString,
-  filename: nullableString,
-  metadata: z.record(z.string(), z.unknown()),
-  image: imageInfoSchema,
-  result: resultSchema.nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-});
+export const predictionSchema = z
+  .object({
+    id: z.string().describe('prd_...'),
+    status: z.enum(['queued', 'processing', 'succeeded', 'failed']),
+    created_at: z.string(),
+    completed_at: nullableString,
+    batch_id: nullableString,
+    filename: nullableString,
+    metadata: z.record(z.string(), z.unknown()),
+    image: imageInfoSchema,
+    result: resultSchema.nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'Prediction' });
 
-export const batchSchema = z.object({
-  id: z.string().describe('bat_...'),
-  status: z.enum(['open', 'sealed', 'completed']),
-  name: nullableString,
-  metadata: z.record(z.string(), z.unknown()),
-  created_at: z.string(),
-  sealed_at: nullableString,
-  completed_at: nullableString,
-  counts: z.object({
-    total: z.number().int(),
-    queued: z.number().int(),
-    processing: z.number().int(),
-    succeeded: z.number().int(),
-    failed: z.number().int(),
-  }),
-});
+export const batchSchema = z
+  .object({
+    id: z.string().describe('bat_...'),
+    status: z.enum(['open', 'sealed', 'completed']),
+    name: nullableString,
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    sealed_at: nullableString,
+    completed_at: nullableString,
+    counts: z.object({
+      total: z.number().int(),
+      queued: z.number().int(),
+      processing: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+    }),
+  })
+  .meta({ id: 'Batch' });
 
 export const batchPageSchema = z.object({ batches: z.array(batchSchema), next_cursor: nullableString });
 
@@ -89,29 +96,33 @@ export const completeResultSchema = z.object({
   rejected: z.array(z.object({ prediction_id: z.string(), error: errorBodySchema.shape.error })),
 });
 
-export const deliverySchema = z.object({
-  id: z.string().describe('dlv_...'),
-  event_type: z.enum(['prediction.succeeded', 'prediction.failed', 'batch.completed']),
-  webhook_id: z.string().describe('Stable across retries and redeliveries.'),
-  url: z.string(),
-  status: z.enum(deliveryStatuses),
-  attempts: z.number().int(),
-  last_status_code: z.number().int().nullable(),
-  last_error: nullableString,
-  next_attempt_at: nullableString,
-  created_at: z.string(),
-});
+export const deliverySchema = z
+  .object({
+    id: z.string().describe('dlv_...'),
+    event_type: z.enum(['prediction.succeeded', 'prediction.failed', 'batch.completed']),
+    webhook_id: z.string().describe('Stable across retries and redeliveries.'),
+    url: z.string(),
+    status: z.enum(deliveryStatuses),
+    attempts: z.number().int(),
+    last_status_code: z.number().int().nullable(),
+    last_error: nullableString,
+    next_attempt_at: nullableString,
+    created_at: z.string(),
+  })
+  .meta({ id: 'Delivery' });
 
 export const deliveryPageSchema = z.object({
   deliveries: z.array(deliverySchema),
   next_cursor: nullableString,
 });
 
-export const webhookEventSchema = z.object({
-  type: z.enum(['prediction.succeeded', 'prediction.failed', 'batch.completed']),
-  timestamp: z.string(),
-  data: z.union([predictionSchema, batchSchema]).describe('the prediction or batch object'),
-});
+export const webhookEventSchema = z
+  .object({
+    type: z.enum(['prediction.succeeded', 'prediction.failed', 'batch.completed']),
+    timestamp: z.string(),
+    data: z.union([predictionSchema, batchSchema]).describe('the prediction or batch object'),
+  })
+  .meta({ id: 'WebhookEvent' });
 
 export const predictionPageSchema = z.object({
   predictions: z.array(predictionSchema),
