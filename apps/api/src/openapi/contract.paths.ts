@@ -29,12 +29,14 @@ const binary = z.string().describe('file contents').meta({ format: 'binary' });
 const text = (contentType: string, description: string) => ({ description, contentType });
 const error = (description: string) => ({ description, schema: errorBodySchema });
 
+// Named once per process: zod's global registry refuses the same id twice.
+const explanation = explanationSchema.meta({ id: 'Explanation' });
+
 /** Every endpoint of the API, each described by the schemas its controller validates with. */
 export function contractRegistry(): ContractRegistry {
   const r = new ContractRegistry();
   const predictions = ['predictions'];
   const batches = ['batches'];
-  const explanation = explanationSchema.meta({ id: 'Explanation' });
   r.component(webhookEventSchema);
 
   r.endpoint('post', '/v1/predictions', {

@@ -5,6 +5,7 @@ import { Tenant } from '../auth/tenant.decorator';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiError } from '../errors/api-error';
 import { BacklogGuard } from '../queue/backlog.guard';
+import { webhookUrlProblem } from '../webhooks/ssrf/webhook-url.check';
 import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
@@ -48,6 +49,11 @@ export class PredictionsController {
     res: Response,
   ): Promise<Prediction> {
     const fields = parseFields(predictionFieldsSchema, upload.fields);
+    // The global WebhookUrlPipe sees only @Body() values; this body is read from the stream here.
+    const webhookProblem = fields.webhook_url
+      ? webhookUrlProblem(fields.webhook_url, this.config.webhooks.allowPrivate)
+      : null;
+    if (webhookProblem) throw ApiError.invalid(webhookProblem);
     // Refused requests (400, 413, 415) are refused before the key is looked at: they reserve nothing.
     const image = await checkSpooled(upload.file, this.config);
     const filename = upload.filename;
