@@ -5,7 +5,10 @@ import { ensureDemoModel } from '../apps/cli/src/local/demo-model.location';
 import { modelSizeJpegs } from './support/bench-images';
 import { repoRoot, startInfra, type BenchInfra } from './support/bench-infra';
 import { formatReport, type BenchReport, type WorkerFigures } from './support/bench-report';
+import { runSubmitBench } from './submit/submit.bench';
+import { formatPilRatio, runPilRatioBench, type PilRatioResult } from './preprocess/pil-ratio.bench';
 import { runEndToEnd } from './worker/end-to-end.bench';
+import { runInferTier } from './worker/infer-tier.bench';
 import { runPreprocessCost } from './worker/preprocess-cost.bench';
 import { runRawCeiling } from './worker/raw-ceiling.bench';
 import { runRss } from './worker/rss.bench';
@@ -25,16 +28,24 @@ const PARTS = {
   threads:
     'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
   rss: 'worker RSS over 5,000 images on the tiny model: flat within 10% after warm-up (~2.5 min)',
+  infer:
+    'infer tier (WORKER_MODE=infer) with an almost free model: images/s per core, CPU split by code (~2 min)',
+  submit:
+    'dermafleet submit of 1,000 files (inferred: Redis per finished prediction) and of 100,000 (up to acceptance: CLI RSS); --quick: 10,000 (~15 min; ~3 with --quick)',
+  pil: 'exact preprocessing / the reference (Pillow + numpy) per size class, same core, CLI timed from outside (~2 min)',
 } as const;
 type Part = keyof typeof PARTS;
 
 function selectedParts(args: string[]): Part[] {
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('npm run bench [-- part...]   parts (all by default):');
+    console.log(
+      'npm run bench [-- part...] [--quick]   parts (all by default; --quick: worker, infer, submit, smaller):',
+    );
     for (const [name, what] of Object.entries(PARTS)) console.log(`  ${name.padEnd(11)} ${what}`);
     process.exit(0);
   }
   const names = args.filter((a) => !a.startsWith('-'));
+  if (args.includes('--quick') && names.length === 0) return ['worker', 'infer', 'submit'];
   const unknown = names.filter((n) => !(n in PARTS));
   if (unknown.length) {
     console.error(`Unknown bench part(s): ${unknown.join(', ')}. Parts: ${Object.keys(PARTS).join(', ')}.`);
@@ -52,9 +63,20 @@ async function workerPart(infra: BenchInfra, modelDir: string, batch: number): P
   const images = await modelSizeJpegs(batch * Math.max(12, Math.ceil(96 / batch)), 48);
   const before = await raw();
   const run = await runEndToEnd(infra, { modelDir, images, batch, label: 'e2e' });
+  // The same run with every worker thread at one priority (as before issue 12): what the
+  // session loses when decoding and queue work take its cores in the middle of a run.
+  const samePriority = await runEndToEnd(infra, {
+    modelDir,
+    images,
+    batch,
+    label: 'e2e-same-priority',
+    workers: [{ WORKER_OTHER_THREADS_NICE: '0' }],
+  });
   const after = await raw();
   return {
     ...run,
+    samePriority,
+    rawMsPerImage: (before.msPerBatch + after.msPerBatch) / 2 / batch,
     rawAtBatch: (before.imagesPerSecond + after.imagesPerSecond) / 2,
     rawCpuMsPerImage: (before.noSpinning.cpuMsPerImage + after.noSpinning.cpuMsPerImage) / 2,
   };
@@ -93,10 +115,12 @@ async function main(): Promise<void> {
     gpuTarget: 1000,
   };
   const say = (part: Part): void => console.error(`[bench] ${part}: ${PARTS[part]}`);
-  const needsBase = parts.some((p) => p !== 'preprocess' && p !== 'rss');
+  const needsBase = parts.some((p) => !['preprocess', 'rss', 'pil', 'infer', 'submit'].includes(p));
+  let pil: PilRatioResult | null = null;
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
   const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
-  const needsApps = parts.some((p) => p === 'worker' || p === 'threads' || p === 'rss');
+  const needsApps = parts.some((p) => ['worker', 'threads', 'rss', 'infer'].includes(p));
+  const quick = process.argv.includes('--quick');
   const infra = needsApps ? await startInfra() : undefined;
   const batchOverride = Number(process.env.BENCH_BATCH) || undefined;
   try {
@@ -128,14 +152,29 @@ async function main(): Promise<void> {
       say('rss');
       report.rss = await runRss(infra!, tiny!.dir, await modelSizeJpegs(5000, 50));
     }
+    if (parts.includes('infer')) {
+      say('infer');
+      report.infer = await runInferTier(infra!, { images: quick ? 300 : 1000, batch: 32 });
+    }
+    if (parts.includes('submit')) {
+      say('submit');
+      const small = await runSubmitBench({ count: 1000 });
+      const large = await runSubmitBench({ count: quick ? 10_000 : 100_000, drain: false });
+      report.submit = { small, large };
+    }
+    if (parts.includes('pil')) {
+      say('pil');
+      pil = await runPilRatioBench();
+    }
   } finally {
     await infra?.close();
   }
   console.log(formatReport(report));
+  if (pil) console.log(`\n${formatPilRatio(pil)}`);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2));
+  writeFileSync(file, JSON.stringify(pil ? { ...report, pil } : report, null, 2));
   console.error(`[bench] all figures in ${file}`);
 }
 

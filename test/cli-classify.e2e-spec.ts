@@ -106,4 +106,35 @@ describe('dermafleet classify and preprocess on the reference fixtures', () => {
       expect((await readFile(`${out}.png`)).subarray(1, 4).toString()).toBe('PNG');
     }
   });
+
+  it('preprocess --out-dir: many images in one process, DIR/<file name>.f32 each, same bytes as --out', async () => {
+    const names = Object.keys(expected);
+    const outDir = join(scratch, 'out-dir');
+    const damaged = join(fixturesDir, 'damaged', 'grey_300x400-burst1.jpg'); // the reference refuses it
+    const run = await runCli([
+      'preprocess',
+      '--model',
+      model,
+      ...names.map((n) => join(fixturesDir, 'images', n)),
+      damaged,
+      '--out-dir',
+      outDir,
+    ]);
+    expect(run.code).toBe(1); // one file failed, the others were written
+    expect(run.stderr).toMatch(/grey_300x400-burst1\.jpg: invalid_image/);
+    for (const name of names) {
+      const sha = createHash('sha256')
+        .update(await readFile(join(outDir, `${name}.f32`)))
+        .digest('hex');
+      expect({ name, sha }).toEqual({ name, sha: expected[name].pixel_values_sha256 });
+    }
+    const usage = await runCli([
+      'preprocess',
+      '--model',
+      model,
+      join(fixturesDir, 'images', names[0]),
+      names[0],
+    ]);
+    expect(usage.code).toBe(2); // neither --out nor --out-dir
+  });
 });

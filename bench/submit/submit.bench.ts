@@ -16,6 +16,8 @@ export interface SubmitBenchOptions {
   count: number;
   concurrency?: number;
   multipart?: boolean;
+  /** false: stop once every file is accepted and queued (no worker, no inference). */
+  drain?: boolean;
 }
 
 export interface SubmitBenchReport {
@@ -24,13 +26,23 @@ export interface SubmitBenchReport {
   archiveMB: number;
   submitSeconds: number;
   submitImagesPerSecond: number;
+  /** NaN when the run stopped at acceptance (drain: false). */
   drainSeconds: number;
   inferImagesPerSecond: number;
   completionSeconds: number;
-  peakRssMiB: { api: number; worker: number; cli: number };
+  /** Peak RSS of every process: the bench process hosts the S3 server. */
+  peakRssMiB: { api: number; worker: number; cli: number; redis: number; s3AndBench: number };
   redisBytesPerPrediction: { queued: number; finished: number };
   /** MEMORY USAGE per prediction, by kind of key, once queued and once finished. */
   redisBreakdown: { queued: Record<string, number>; finished: Record<string, number> };
+  /** CPU milliseconds per file in each process: while submitting, and while inferring (drain). */
+  cpuMsPerFile: { submit: Record<string, number>; drain: Record<string, number> };
+}
+
+/** This process's CPU seconds: it hosts the S3 server. */
+function hereCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 const peakKiB = (pid: number): number => {
@@ -45,7 +57,7 @@ const peakKiB = (pid: number): number => {
 function runSubmitCli(
   args: string[],
   env: Record<string, string>,
-): Promise<{ code: number | null; peakMiB: number; stderr: string }> {
+): Promise<{ code: number | null; peakMiB: number; cpuSeconds: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/apps/cli/src/main.js'), 'submit', ...args], {
       env: { ...process.env, ...env },
@@ -54,27 +66,62 @@ function runSubmitCli(
     let stderr = '';
     let peak = 0;
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-    const timer = setInterval(() => (peak = Math.max(peak, peakKiB(child.pid ?? -1))), 100);
+    let cpu = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, peakKiB(child.pid ?? -1));
+      cpu = Math.max(cpu, cpuSecondsOf(child.pid ?? -1));
+    }, 100);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(timer);
-      resolve({ code, peakMiB: peak / 1024, stderr });
+      resolve({ code, peakMiB: peak / 1024, cpuSeconds: cpu, stderr });
     });
   });
 }
 
+/** MEMORY USAGE per prediction by kind of key; `total` is every key under the prefix. */
 async function breakdown(redis: Redis, prefix: string, n: number): Promise<Record<string, number>> {
   const groups = {
     prediction: `${prefix}:prd:*`,
     batch: `${prefix}:bat:*`,
     dedupe: `${prefix}:dedupe:*`,
+    models: `${prefix}:model*`,
     inferenceQueue: `${prefix}:bull:inference:*`,
     webhooksQueue: `${prefix}:bull:webhooks:*`,
+    total: `${prefix}:*`,
   };
   const out: Record<string, number> = {};
   for (const [name, pattern] of Object.entries(groups))
     out[name] = Math.round((await patternBytes(redis, pattern)).bytes / n);
   return out;
+}
+
+/** The redis-server's pid (INFO server), for its peak RSS. */
+async function redisPid(redis: Redis): Promise<number> {
+  return Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1] ?? -1);
+}
+
+/** The batch id: the first line of the CLI's state journal is its header. */
+function journalBatchId(path: string): string {
+  return (JSON.parse(readFileSync(path, 'utf8').split('\n', 1)[0]) as { batch_id: string }).batch_id;
+}
+
+/** CPU seconds of a live process (/proc), 0 once it is gone. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Redis' own CPU seconds (INFO cpu): a Redis of this bench's own, so nobody else's. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 async function waitCompleted(api: string, batchId: string, timeoutMs: number): Promise<void> {
@@ -120,6 +167,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const baseline = await usedMemory(redis);
 
     const started = Date.now();
+    const cpu0 = { api: api.cpuSeconds(), redis: await redisCpuSeconds(redis), here: hereCpu() };
     const args = [
       join(scratch, 'archive'),
       '--api',
@@ -132,14 +180,52 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const cli = await runSubmitCli(options.multipart ? [...args, '--multipart'] : args, {});
     const submitSeconds = (Date.now() - started) / 1000;
     if (cli.code !== 0) throw new Error(`submit exited with ${cli.code}:\n${cli.stderr}`);
-    const batchId = JSON.parse(readFileSync(join(scratch, 'state.json'), 'utf8')).batch_id as string;
+    const batchId = journalBatchId(join(scratch, 'state.json'));
+    const cpu1 = { api: api.cpuSeconds(), redis: await redisCpuSeconds(redis), here: hereCpu() };
+    const perFile = (a: number, b: number) => ((b - a) * 1000) / options.count;
+    const submitCpu = {
+      cli: (cli.cpuSeconds * 1000) / options.count,
+      api: perFile(cpu0.api, cpu1.api),
+      redis: perFile(cpu0.redis, cpu1.redis),
+      s3AndBench: perFile(cpu0.here, cpu1.here),
+    };
     const queuedBytes = (await usedMemory(redis)) - baseline;
     const queuedBreakdown = await breakdown(redis, prefix, options.count);
+    const rss = async (worker?: AppProcess) => ({
+      api: api.memory().peakRssMiB,
+      worker: worker?.memory().peakRssMiB ?? NaN,
+      cli: cli.peakMiB,
+      redis: peakKiB(await redisPid(redis)) / 1024,
+      s3AndBench: process.resourceUsage().maxRSS / 1024,
+    });
+    if (options.drain === false) {
+      return {
+        count: options.count,
+        mode: options.multipart ? 'multipart' : 'direct',
+        archiveMB: archiveBytes / 1e6,
+        submitSeconds,
+        submitImagesPerSecond: options.count / submitSeconds,
+        drainSeconds: NaN,
+        inferImagesPerSecond: NaN,
+        completionSeconds: NaN,
+        peakRssMiB: await rss(),
+        redisBytesPerPrediction: { queued: Math.round(queuedBytes / options.count), finished: NaN },
+        redisBreakdown: { queued: queuedBreakdown, finished: {} },
+        cpuMsPerFile: { submit: submitCpu, drain: {} },
+      };
+    }
 
     const drainStarted = Date.now();
     const worker = await AppProcess.start('worker', 'worker', env);
     apps.push(worker);
     await waitCompleted(api.url, batchId, 3_600_000);
+    const cpu2 = { api: api.cpuSeconds(), redis: await redisCpuSeconds(redis), here: hereCpu() };
+    const drainCpu = {
+      worker: (worker.cpuSeconds() * 1000) / options.count, // its start-up included
+      api: perFile(cpu1.api, cpu2.api),
+      redis: perFile(cpu1.redis, cpu2.redis),
+      s3AndBench: perFile(cpu1.here, cpu2.here),
+    };
     const drainSeconds = (Date.now() - drainStarted) / 1000;
     await new Promise((r) => setTimeout(r, 2000)); // webhook dispatch jobs of the last events settle
     const finishedBytes = (await usedMemory(redis)) - baseline;
@@ -152,12 +238,13 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
       drainSeconds,
       inferImagesPerSecond: options.count / drainSeconds,
       completionSeconds: (Date.now() - started) / 1000,
-      peakRssMiB: { api: api.memory().peakRssMiB, worker: worker.memory().peakRssMiB, cli: cli.peakMiB },
+      peakRssMiB: await rss(worker),
       redisBytesPerPrediction: {
         queued: Math.round(queuedBytes / options.count),
         finished: Math.round(finishedBytes / options.count),
       },
       redisBreakdown: { queued: queuedBreakdown, finished: await breakdown(redis, prefix, options.count) },
+      cpuMsPerFile: { submit: submitCpu, drain: drainCpu },
     };
   } finally {
     for (const app of apps.reverse()) await app.stop();
@@ -168,16 +255,24 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
   }
 }
 
-function printReport(r: SubmitBenchReport): void {
+export const cpuLine = (cpu: Record<string, number>): string =>
+  Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ') || 'not measured';
+
+export function printReport(r: SubmitBenchReport): void {
   const lines = [
     `submit bench: ${r.count} images (${r.archiveMB.toFixed(1)} MB), ${r.mode} upload, tiny demo model`,
     `  submit (walk, hash, upload, complete, seal): ${r.submitSeconds.toFixed(1)} s = ${r.submitImagesPerSecond.toFixed(0)} images/s`,
     `  drain (worker start + inference of all):    ${r.drainSeconds.toFixed(1)} s = ${r.inferImagesPerSecond.toFixed(0)} images/s`,
     `  time to completion:                         ${r.completionSeconds.toFixed(1)} s`,
-    `  peak RSS: API ${r.peakRssMiB.api.toFixed(0)} MiB, worker ${r.peakRssMiB.worker.toFixed(0)} MiB, CLI ${r.peakRssMiB.cli.toFixed(0)} MiB`,
+    `  peak RSS: API ${r.peakRssMiB.api.toFixed(0)} MiB, worker ${r.peakRssMiB.worker.toFixed(0)} MiB, CLI ${r.peakRssMiB.cli.toFixed(0)} MiB, ` +
+      `Redis ${r.peakRssMiB.redis.toFixed(0)} MiB, S3 server + bench ${r.peakRssMiB.s3AndBench.toFixed(0)} MiB`,
     `  Redis per prediction: ${r.redisBytesPerPrediction.queued} B queued, ${r.redisBytesPerPrediction.finished} B finished (INFO used_memory delta)`,
     `    queued by key kind (MEMORY USAGE):   ${JSON.stringify(r.redisBreakdown.queued)}`,
     `    finished by key kind (MEMORY USAGE): ${JSON.stringify(r.redisBreakdown.finished)}`,
+    `  CPU ms per file while submitting: ${cpuLine(r.cpuMsPerFile.submit)}`,
+    `  CPU ms per image while inferring: ${cpuLine(r.cpuMsPerFile.drain)}`,
   ];
   console.log(lines.join('\n'));
 }
@@ -198,6 +293,7 @@ if (require.main === module) {
     count,
     concurrency: flag('--concurrency') ? Number(flag('--concurrency')) : undefined,
     multipart: argv.includes('--multipart'),
+    drain: !argv.includes('--no-drain'),
   })
     .then(printReport)
     .catch((err: unknown) => {

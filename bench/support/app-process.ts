@@ -28,10 +28,22 @@ export class AppProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  static async start(app: 'api' | 'worker', name: string, env: Record<string, string>): Promise<AppProcess> {
+  /** `nice` > 0 starts every thread of the process at that nice value (coreutils `nice`). */
+  static async start(
+    app: 'api' | 'worker',
+    name: string,
+    env: Record<string, string>,
+    nice = 0,
+    nodeArgs: string[] = [],
+  ): Promise<AppProcess> {
     const port = await freePort();
     const portEnv = app === 'api' ? { PORT: String(port) } : { WORKER_PORT: String(port) };
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'apps', app, 'src', 'main.js')], {
+    const main = join(repoRoot, 'dist', 'apps', app, 'src', 'main.js');
+    const [command, args] =
+      nice > 0
+        ? ['nice', ['-n', String(nice), process.execPath, ...nodeArgs, main]]
+        : [process.execPath, [...nodeArgs, main]];
+    const child = spawn(command, args, {
       cwd: repoRoot,
       env: { ...process.env, HOST: '127.0.0.1', ...env, ...portEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,7 @@
+import { cpuLine, type SubmitBenchReport } from '../submit/submit.bench';
 import type { EndToEndResult } from '../worker/end-to-end.bench';
+import type { InferTierResult } from '../worker/infer-tier.bench';
+import { ELSEWHERE_NICE } from './load-generator-priority';
 import type { PreprocessCostRow } from '../worker/preprocess-cost.bench';
 import type { RawCeilingRow } from '../worker/raw-ceiling.bench';
 import type { RssResult } from '../worker/rss.bench';
@@ -8,6 +11,10 @@ export interface WorkerFigures extends EndToEndResult {
   /** The raw ceiling at the same batch size, measured right before and after (mean). */
   rawAtBatch: number;
   rawCpuMsPerImage: number;
+  /** session.run wall time per image alone, at the same batch size (mean of before and after). */
+  rawMsPerImage: number;
+  /** The same run with WORKER_OTHER_THREADS_NICE=0 (every worker thread at one priority). */
+  samePriority?: EndToEndResult;
 }
 
 export interface BenchReport {
@@ -19,6 +26,9 @@ export interface BenchReport {
   preprocess?: PreprocessCostRow[];
   threads?: { twoThreadsOneWorker: EndToEndResult; oneThreadTwoWorkers: EndToEndResult };
   rss?: RssResult;
+  infer?: InferTierResult;
+  /** `small` with inference (Redis per finished prediction), `large` up to acceptance (CLI RSS). */
+  submit?: { small: SubmitBenchReport; large: SubmitBenchReport };
 }
 
 const f = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
@@ -47,7 +57,7 @@ function workerLines(w: WorkerFigures, sequential: SequentialResult | undefined)
     `end to end (API upload -> result available), base model, batch ${w.batch}, prefetch 1, preprocessing in the pod, 384x384 JPEGs:`,
     `  ${w.images} images in ${f(w.seconds, 1)} s = ${f(w.imagesPerSecond)} images/s (${w.failed} failed)`,
     `  / raw ceiling at batch ${w.batch} (${f(w.rawAtBatch)} images/s, measured just before and after) = ` +
-      `${f(w.imagesPerSecond / w.rawAtBatch, 3)}   target >= 0.85`,
+      `${f(w.imagesPerSecond / w.rawAtBatch, 3)}`,
     `  session_busy_ratio during the run = ${f(w.sessionBusyRatio, 3)}; worker peak RSS = ${f(w.workerPeakRssMiB, 0)} MiB`,
     `  in the worker: ${f(w.workerMsPerBatch, 0)} ms per session.run, ${f(w.avgBatchSize, 1)} images per batch ` +
       `(raw: ${f((w.batch * 1000) / w.rawAtBatch, 0)} ms per batch of ${w.batch})`,
@@ -55,7 +65,17 @@ function workerLines(w: WorkerFigures, sequential: SequentialResult | undefined)
       `${f(w.pipelineCpuMsPerImage, 0)} ms, raw session ${f(w.rawCpuMsPerImage, 0)} ms -> ` +
       `CPU-bound estimate of the ratio on an idle machine: ${f(w.rawCpuMsPerImage / w.pipelineCpuMsPerImage, 3)}`,
     `  machine load average during the run: ${f(w.loadAverage)} (2 cores; other tenants of the machine count too)`,
+    `  session.run per image inside the worker / alone: ${f(w.workerMsPerBatch / w.avgBatchSize / w.rawMsPerImage, 3)}` +
+      ` (API, S3 server and load generator at nice ${ELSEWHERE_NICE}: in production they are other machines)`,
   ];
+  const s = w.samePriority;
+  if (s) {
+    lines.push(
+      `  with every worker thread at one priority (WORKER_OTHER_THREADS_NICE=0): ${f(s.imagesPerSecond)} images/s = ` +
+        `${f(s.imagesPerSecond / w.rawAtBatch, 3)} of raw; session.run per image inside / alone ` +
+        `${f(s.workerMsPerBatch / s.avgBatchSize / w.rawMsPerImage, 3)}; ${f(s.avgBatchSize, 1)} images per batch`,
+    );
+  }
   if (sequential) {
     lines.push(
       `  micro-batched end to end / one image at a time (model card way: batch 1, sequential, ` +
@@ -108,5 +128,78 @@ export function formatReport(r: BenchReport): string {
     ]);
   }
   if (r.rss) blocks.push(rssLines(r.rss));
+  if (r.infer) blocks.push(inferLines(r.infer));
+  if (r.submit) blocks.push(submitLines(r.submit.small, r.submit.large));
+  blocks.push(doneWhenLines(r));
   return blocks.map((b) => b.join('\n')).join('\n\n');
+}
+
+function inferLines(t: InferTierResult): string[] {
+  const split = Object.entries(t.cpuSplitMsPerImage)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, ms]) => `    ${k}: ${f(ms, 2)} ms`);
+  return [
+    `infer tier (WORKER_MODE=infer), a model of the real I/O costing almost nothing, batch ${t.batch}, ${t.images} prepared inputs:`,
+    `  ${f(t.imagesPerSecond, 1)} images/s wall; worker CPU ${f(t.workerCpuMsPerImage, 2)} ms per image (every thread) = ` +
+      `${f(t.imagesPerCoreSecond, 0)} images/s per core`,
+    `  session.run ${f(t.sessionMsPerImage, 3)} ms per image; normalisation in the session thread ${f(t.packMsPerImage, 3)} ms per image (wall)`,
+    '  CPU per image during the run, by thread (/proc), the main thread split by the code it ran (its profile):',
+    ...split,
+  ];
+}
+
+/** Per prediction: records, batch lists, dedupe and models (BullMQ's fixed window kept apart). */
+export function recordBytes(b: Record<string, number>): number {
+  return (b.prediction ?? 0) + (b.batch ?? 0) + (b.dedupe ?? 0) + (b.models ?? 0);
+}
+
+function submitLines(small: SubmitBenchReport, large: SubmitBenchReport): string[] {
+  const fin = small.redisBreakdown.finished;
+  const window = (fin.inferenceQueue ?? 0) + (fin.webhooksQueue ?? 0);
+  const line = (r: SubmitBenchReport) =>
+    `  ${String(r.count).padStart(7)} files: ${f(r.submitImagesPerSecond, 0)} files/s accepted; peak RSS CLI ${f(r.peakRssMiB.cli, 0)}, ` +
+    `API ${f(r.peakRssMiB.api, 0)}, worker ${f(r.peakRssMiB.worker, 0)}, Redis ${f(r.peakRssMiB.redis, 0)}, ` +
+    `S3 server + bench ${f(r.peakRssMiB.s3AndBench, 0)} MiB; Redis ${r.redisBytesPerPrediction.queued} B per queued prediction`;
+  return [
+    'archive submission (dermafleet submit, presigned uploads, tiny model):',
+    line(small),
+    line(large),
+    `  ${small.count} finished (inferred) in ${f(small.drainSeconds, 1)} s: Redis per finished prediction ${fin.total} B in all ` +
+      `(records, batch lists, dedupe, models ${recordBytes(fin)} B; BullMQ's window of 1,000 kept jobs per queue ${window} B, ` +
+      `i.e. ${f((window * small.count) / large.count, 0)} B at ${large.count} predictions)`,
+    `    by key kind: ${JSON.stringify(fin)}`,
+    `  CPU ms per file while submitting (${small.count}): ${cpuLine(small.cpuMsPerFile.submit)}`,
+    `  CPU ms per image while inferring (tiny model): ${cpuLine(small.cpuMsPerFile.drain)}`,
+  ];
+}
+
+function doneWhenLines(r: BenchReport): string[] {
+  const lines = ['Done when (issue 12; ratios from this run):'];
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  if (r.worker) {
+    const ratio = r.worker.imagesPerSecond / r.worker.rawAtBatch;
+    lines.push(
+      `  end to end / raw ceiling, base model, batch ${r.worker.batch}: ${f(ratio, 3)} (target >= 0.9: ${verdict(ratio >= 0.9)}; ` +
+        `load average ${f(r.worker.loadAverage, 1)} on 2 cores)`,
+    );
+  }
+  if (r.submit) {
+    const { small, large } = r.submit;
+    const fin = small.redisBreakdown.finished;
+    const window = (fin.inferenceQueue ?? 0) + (fin.webhooksQueue ?? 0);
+    const perPrediction = recordBytes(fin) + (window * small.count) / large.count;
+    lines.push(
+      `  Redis per finished prediction (BullMQ's fixed window spread over ${large.count}): ${f(perPrediction, 0)} B ` +
+        `(target <= 1024: ${verdict(perPrediction <= 1024)})`,
+    );
+    const rss = large.peakRssMiB.cli / small.peakRssMiB.cli;
+    lines.push(
+      `  CLI peak RSS at ${large.count} files / at ${small.count}: ${f(rss, 3)} (target <= 1.10: ${verdict(rss <= 1.1)})`,
+    );
+  }
+  if (r.infer)
+    lines.push(
+      `  infer tier: ${f(r.infer.imagesPerCoreSecond, 0)} images/s per core (into the README's "CPU cores per GPU")`,
+    );
+  return lines;
 }

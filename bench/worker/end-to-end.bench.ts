@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import { AppProcess } from '../support/app-process';
 import type { BenchInfra } from '../support/bench-infra';
+import { asElsewhere, ELSEWHERE_NICE } from '../support/load-generator-priority';
 import { runThroughPipeline, type PipelineRunResult } from '../support/pipeline-run';
 
 export interface EndToEndResult extends PipelineRunResult {
@@ -51,7 +52,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     BATCH_MAX_SIZE: String(options.batch),
     PREFETCH_DEPTH: '1',
   };
-  const api = await AppProcess.start('api', 'api', env);
+  const api = await AppProcess.start('api', 'api', env, ELSEWHERE_NICE);
   const workers: AppProcess[] = [];
   try {
     for (const [i, extra] of (options.workers ?? [{}]).entries()) {
@@ -76,12 +77,14 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     const cpuBefore = cpu();
     const loads: number[] = [];
     const loadTimer = setInterval(() => loads.push(loadavg()[0]), 1000);
-    const run = await runThroughPipeline({
-      apiUrl: api.url,
-      redisUrl: infra.redisUrl,
-      bullPrefix: `${prefix}:bull`,
-      images: options.images,
-    }).finally(() => clearInterval(loadTimer));
+    const run = await asElsewhere(() =>
+      runThroughPipeline({
+        apiUrl: api.url,
+        redisUrl: infra.redisUrl,
+        bullPrefix: `${prefix}:bull`,
+        images: options.images,
+      }),
+    ).finally(() => clearInterval(loadTimer));
     const cpuAfter = cpu();
     const after = await counters();
     const busySeconds = after.busy - before.busy;

@@ -209,12 +209,19 @@ describe('k8s/ sources', () => {
     const base = parse(readFileSync(join(REPO_ROOT, 'k8s/base/kustomization.yaml'), 'utf8')) as {
       secretGenerator: { envs: string[] }[];
     };
-    const appConfig = ['apps/api/src/config/api.config.ts', 'libs/storage/src/storage.env.ts']
-      .map((f) => readFileSync(join(REPO_ROOT, f), 'utf8'))
+    // The apps' environment schemas: api.config.ts, worker.config.ts and the *.env.ts pieces they spread in.
+    const appConfig = ['apps', 'libs']
+      .flatMap((dir) =>
+        readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })
+          .filter((f) => /(\.env|\.config)\.ts$/.test(f))
+          .map((f) => join(REPO_ROOT, dir, f)),
+      )
+      .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     for (const env of base.secretGenerator.flatMap((g) => g.envs)) {
       const example = readFileSync(join(REPO_ROOT, 'k8s/base', `${env}.example`), 'utf8');
-      const keys = [...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]);
+      // optional keys are shown commented out; they too must be ones the apps read
+      const keys = [...example.matchAll(/^(?:#\s*)?([A-Z0-9_]+)=/gm)].map((m) => m[1]);
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys)
         expect({ key, read: appConfig.includes(`${key}:`) }).toEqual({ key, read: true });

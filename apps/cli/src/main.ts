@@ -1,30 +1,48 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-errors';
-import { classifyCommand } from './commands/classify.command';
-import { devCommand } from './commands/dev.command';
-import { makeModelCommand } from './commands/make-model.command';
-import { preprocessCommand } from './commands/preprocess.command';
-import { resultsCommand } from './commands/results.command';
-import { statusCommand } from './commands/status.command';
-import { submitCommand } from './commands/submit.command';
-import { webhookSecretCommand } from './commands/webhook-secret.command';
 
-const program = new Command('dermafleet')
-  .description('Classify skin-lesion images with a Vision Transformer, locally or through a dermafleet API.')
-  .showHelpAfterError()
-  .exitOverride();
+/**
+ * Each command's module is loaded only when that command runs: `submit`, `status` and `results`
+ * are HTTP clients and must not pay for onnxruntime and sharp (tens of MB of native code and
+ * RSS) that only `classify` and `preprocess` use. Help loads them all, to list them.
+ */
+// require, not import(): the build is CommonJS either way, and when the sources run under tsx's
+// CommonJS hook (the tests) a dynamic import() would bypass it and fail on a .ts file.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = <T>(path: string): T => require(path) as T;
+type Module<T> = Record<string, () => T>;
 
-program.addCommand(classifyCommand());
-program.addCommand(preprocessCommand());
-program.addCommand(submitCommand());
-program.addCommand(statusCommand());
-program.addCommand(resultsCommand());
-program.addCommand(makeModelCommand());
-program.addCommand(webhookSecretCommand());
-program.addCommand(devCommand(), { hidden: true });
+const COMMANDS: Record<string, { hidden?: true; load: () => Command }> = {
+  classify: { load: () => load<Module<Command>>('./commands/classify.command').classifyCommand() },
+  preprocess: { load: () => load<Module<Command>>('./commands/preprocess.command').preprocessCommand() },
+  submit: { load: () => load<Module<Command>>('./commands/submit.command').submitCommand() },
+  status: { load: () => load<Module<Command>>('./commands/status.command').statusCommand() },
+  results: { load: () => load<Module<Command>>('./commands/results.command').resultsCommand() },
+  'make-model': { load: () => load<Module<Command>>('./commands/make-model.command').makeModelCommand() },
+  'webhook-secret': {
+    load: () => load<Module<Command>>('./commands/webhook-secret.command').webhookSecretCommand(),
+  },
+  dev: { hidden: true, load: () => load<Module<Command>>('./commands/dev.command').devCommand() },
+};
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+async function main(): Promise<void> {
+  const program = new Command('dermafleet')
+    .description(
+      'Classify skin-lesion images with a Vision Transformer, locally or through a dermafleet API.',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  const asked = process.argv[2];
+  const names = asked && asked in COMMANDS ? [asked] : Object.keys(COMMANDS);
+  for (const name of names) {
+    const { hidden, load: build } = COMMANDS[name];
+    program.addCommand(build(), hidden ? { hidden } : {});
+  }
+  await program.parseAsync(process.argv);
+}
+
+main().catch((err: unknown) => {
   if (err instanceof CommanderError) {
     // Help and version exit 0; anything else commander rejects is a usage error.
     process.exit(err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage);

@@ -4,14 +4,19 @@ import { exitOnSignals } from '@dermafleet/jobs';
 import { assertProvidersAvailable } from '@dermafleet/inference';
 import { loadWorkerConfig } from './config/worker.config';
 import { createWorkerApp } from './create-worker-app';
+import { prioritiseSession } from './inference/session-priority';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  // libuv reads this once, when its pool first starts (nothing has used it yet): every sharp call
+  // of every preprocessing thread runs there, so it must not be the bottleneck nor far too big.
+  process.env.UV_THREADPOOL_SIZE = String(config.threads.uvThreadpoolSize);
   // Fail fast, before any connection: a GPU pod without CUDA binaries exits 1 with one sentence.
   if (config.mode !== 'preprocess') assertProvidersAvailable(config.session.executionProviders);
   const app = await createWorkerApp(config);
   exitOnSignals(app, 'Worker');
-  await app.listen(config.port, config.host);
+  await app.listen(config.port, config.host); // the model is loaded and warmed by now
+  prioritiseSession(app, config);
   new Logger('Worker').log(`Health and metrics on http://${config.host}:${config.port}`);
 }
 

@@ -9,6 +9,15 @@ import type {
   PredictionStatus,
 } from './prediction.types';
 import { RedisKeys } from './redis-keys';
+import { ModelRegistry } from './records/model-registry';
+import {
+  decodeImage,
+  decodeResult,
+  encodeImage,
+  encodeResult,
+  resultModelRef,
+  type ModelLabels,
+} from './records/record-codec';
 import { copyMember, eventMember } from './reliability/outbox-entry';
 
 type Hash = Record<string, string>;
@@ -50,8 +59,13 @@ export type CreateOutcome =
   | { kind: 'batch_missing' }
   | { kind: 'existing'; id: string };
 
+/**
+ * The record as hash fields. Empty values are left out (a missing field reads as empty), and the
+ * image and result are compact (records/record-codec.ts): with every value short, Redis keeps the
+ * hash in its compact encoding, a few hundred bytes instead of ~2 KB.
+ */
 function serialise(record: PredictionRecord): Hash {
-  return {
+  const fields: Hash = {
     id: record.id,
     tenant: record.tenant,
     status: record.status,
@@ -59,17 +73,28 @@ function serialise(record: PredictionRecord): Hash {
     completed_at: record.completed_at ?? '',
     batch_id: record.batch_id ?? '',
     filename: record.filename ?? '',
-    metadata: JSON.stringify(record.metadata),
-    image: JSON.stringify(record.image),
-    result: record.result ? JSON.stringify(record.result) : '',
+    metadata: Object.keys(record.metadata).length ? JSON.stringify(record.metadata) : '',
+    image: encodeImage(record.image),
+    result: record.result ? encodeResult(record.result) : '',
     error: record.error ? JSON.stringify(record.error) : '',
-    image_key: record.imageKey,
+    // The content-addressed key ends with the image's sha256, already in `image`.
+    image_key: record.imageKey.endsWith(record.image.sha256)
+      ? `${record.imageKey.slice(0, -record.image.sha256.length)}*`
+      : record.imageKey,
     priority: record.priority,
     webhook_url: record.webhookUrl ?? '',
   };
+  for (const [name, value] of Object.entries(fields)) if (value === '') delete fields[name];
+  return fields;
 }
 
-export function parsePrediction(hash: Hash): PredictionRecord {
+/**
+ * The record from its hash fields. A compact result needs its model's labels: load
+ * `resultModelRef(hash.result)` into `models` first (PredictionRepository does).
+ */
+export function parsePrediction(hash: Hash, models: (ref: string) => ModelLabels): PredictionRecord {
+  const image = decodeImage(hash.image);
+  const imageKey = hash.image_key ?? '';
   return {
     id: hash.id,
     tenant: hash.tenant,
@@ -78,11 +103,11 @@ export function parsePrediction(hash: Hash): PredictionRecord {
     completed_at: hash.completed_at || null,
     batch_id: hash.batch_id || null,
     filename: hash.filename || null,
-    metadata: JSON.parse(hash.metadata) as Record<string, unknown>,
-    image: JSON.parse(hash.image) as PredictionRecord['image'],
-    result: hash.result ? (JSON.parse(hash.result) as PredictionResult) : null,
+    metadata: hash.metadata ? (JSON.parse(hash.metadata) as Record<string, unknown>) : {},
+    image,
+    result: hash.result ? decodeResult(hash.result, models) : null,
     error: hash.error ? (JSON.parse(hash.error) as PredictionError) : null,
-    imageKey: hash.image_key,
+    imageKey: imageKey.endsWith('*') ? imageKey.slice(0, -1) + image.sha256 : imageKey,
     priority: hash.priority as PredictionRecord['priority'],
     webhookUrl: hash.webhook_url || null,
   };
@@ -107,6 +132,7 @@ export function modelOfResult(result: PredictionResult): string {
  */
 export class PredictionRepository {
   private readonly batchKeys: BatchKeys;
+  readonly models: ModelRegistry;
 
   constructor(
     private readonly redis: Redis,
@@ -116,6 +142,13 @@ export class PredictionRepository {
     private readonly reconcileAfterMs = 60_000,
   ) {
     this.batchKeys = new BatchKeys(keys);
+    this.models = new ModelRegistry(redis, keys);
+  }
+
+  /** Records from hgetall replies (missing ones null), with the models their results refer to. */
+  async parseAll(hashes: Array<Hash | null | undefined>): Promise<Array<PredictionRecord | null>> {
+    await this.models.load(hashes.map((h) => resultModelRef(h?.result)));
+    return hashes.map((h) => (h?.id ? parsePrediction(h, this.models.get) : null));
   }
 
   private due(): number {
@@ -128,6 +161,7 @@ export class PredictionRepository {
    */
   async create(record: PredictionRecord, options: CreateOptions = {}): Promise<CreateOutcome> {
     const key = this.keys.prediction(record.id);
+    if (record.result) await this.publishModel(record.result); // before any record refers to it
     const fields = Object.entries(serialise(record)).flat();
     const final = record.status === 'succeeded' || record.status === 'failed';
     const outbox = final
@@ -184,8 +218,8 @@ export class PredictionRepository {
   }
 
   async getAnyTenant(id: string): Promise<PredictionRecord | null> {
-    const hash = await this.redis.hgetall(this.keys.prediction(id));
-    return hash.id ? parsePrediction(hash) : null;
+    const [record] = await this.parseAll([await this.redis.hgetall(this.keys.prediction(id))]);
+    return record;
   }
 
   async markProcessing(id: string): Promise<boolean> {
@@ -196,7 +230,13 @@ export class PredictionRepository {
   }
 
   async markSucceeded(id: string, result: PredictionResult, at = new Date()): Promise<FinishOutcome> {
-    return this.finish(id, 'succeeded', JSON.stringify(result), at, { result });
+    await this.publishModel(result); // before any record refers to it
+    return this.finish(id, 'succeeded', encodeResult(result), at, { result });
+  }
+
+  private publishModel(result: PredictionResult): Promise<void> {
+    const { id, version } = result.model;
+    return this.models.publish({ id, version, labels: result.probabilities.map((p) => p.label) });
   }
 
   async markFailed(id: string, error: PredictionError, at = new Date()): Promise<FinishOutcome> {
@@ -216,7 +256,7 @@ export class PredictionRepository {
   /** A verified direct upload: out of the pending set, with its image header. False when seal got there first. */
   async claimUpload(batchId: string, id: string, image: ImageInfo): Promise<boolean> {
     const keys = [this.batchKeys.pending(batchId), this.keys.prediction(id), this.keys.work];
-    return (await CLAIM_UPLOAD.run(this.redis, keys, [id, JSON.stringify(image), this.due()])) === 1;
+    return (await CLAIM_UPLOAD.run(this.redis, keys, [id, encodeImage(image), this.due()])) === 1;
   }
 
   /** Whether a prediction of a batch is still waiting for its direct upload. */
@@ -244,7 +284,7 @@ export class PredictionRepository {
     }
     const batchId = storedBatchId || null;
     const fresh = result && !result.cached;
-    const sha256 = image ? (JSON.parse(image) as ImageInfo).sha256 : '';
+    const sha256 = image ? decodeImage(image).sha256 : '';
     const b = this.batchKeys;
     const dedupeKey = fresh
       ? b.dedupe(

@@ -152,6 +152,25 @@ export class ObjectStore {
     return Buffer.concat(chunks);
   }
 
+  /**
+   * The bytes and the head (size, type, user metadata) in one GET: a HEAD beside it would be a
+   * second round trip per object. The bytes land in one buffer of the announced length.
+   */
+  async getWithHead(key: string): Promise<{ bytes: Buffer; head: ObjectHead } | null> {
+    let out;
+    try {
+      out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of out.Body as Readable) chunks.push(chunk as Buffer);
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const head = { size: bytes.length, contentType: out.ContentType, metadata: out.Metadata ?? {} };
+    return { bytes, head };
+  }
+
   async getJson<T>(key: string): Promise<T | null> {
     const buf = await this.getBuffer(key);
     return buf ? (JSON.parse(buf.toString('utf8')) as T) : null;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { isDemoModelPreset } from '@dermafleet/inference';
+import { isDemoModelPreset } from '@dermafleet/inference/demo-model';
 import { findOrStartRedis, type LocalRedis } from '@dermafleet/jobs';
 import { startEmbeddedS3, type EmbeddedS3 } from '@dermafleet/storage';
 import { CliError } from '../cli-errors';

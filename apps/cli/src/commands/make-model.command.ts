@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DEMO_MODEL_PRESET_NAMES, isDemoModelPreset, writeDemoModel } from '@dermafleet/inference';
+import { DEMO_MODEL_PRESET_NAMES, isDemoModelPreset, writeDemoModel } from '@dermafleet/inference/demo-model';
 
 /** `dermafleet make-model --preset tiny|base|large [--seed N] <out-dir>` */
 export function makeModelCommand(): Command {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeDemoModel, type DemoModelPreset } from '@dermafleet/inference';
+import { writeDemoModel, type DemoModelPreset } from '@dermafleet/inference/demo-model';
 
 /** Where `npm start` and `dermafleet classify` keep the demo model: `.dermafleet/models/demo-<preset>`. */
 export function demoModelDir(preset: DemoModelPreset, root = process.cwd()): string {

@@ -29,6 +29,10 @@ export class DirectUploader implements Uploader {
   private completions: Array<{ file: Hashed; id: string; sent: number }> = [];
   private completing: Promise<void> = Promise.resolve();
   private readonly puts = new Map<string, Promise<boolean>>();
+  private pendingGroups = 0;
+  /** Uploaded files whose completion call has not answered yet. */
+  private awaitingCompletion = 0;
+  private groupWaiters: Array<() => void> = [];
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly ctx: SubmitContext) {
@@ -40,6 +44,12 @@ export class DirectUploader implements Uploader {
   }
 
   async add(file: Candidate): Promise<void> {
+    // Backpressure: hashing runs far ahead of uploading, and uploading ahead of the completion
+    // calls (the API verifies every object), and every file waiting is held in memory; with at
+    // most two groups waiting for tickets and two groups' worth for completion, memory stays
+    // flat however large the archive (a million files) instead of holding most of it.
+    while ((this.pendingGroups >= 2 || this.awaitingCompletion >= 2 * GROUP_MAX) && !this.fatal)
+      await new Promise<void>((resolve) => this.groupWaiters.push(resolve));
     await this.ctx.pool.run(async () => {
       const sha256 = await sha256File(file.path, file.size);
       if (!this.group.length) this.groupSince = Date.now();
@@ -64,13 +74,29 @@ export class DirectUploader implements Uploader {
 
   private flushGroup(): void {
     const files = this.group.splice(0);
-    if (files.length) this.tickets = this.tickets.then(() => this.guard(() => this.requestTickets(files)));
+    if (!files.length) return;
+    this.pendingGroups++;
+    this.tickets = this.tickets
+      .then(() => this.guard(() => this.requestTickets(files)))
+      .finally(() => {
+        this.pendingGroups--;
+        this.wakeAdders();
+      });
+  }
+
+  private wakeAdders(): void {
+    this.groupWaiters.splice(0).forEach((wake) => wake());
   }
 
   private flushCompletions(): void {
     while (this.completions.length) {
       const page = this.completions.splice(0, COMPLETE_MAX);
-      this.completing = this.completing.then(() => this.guard(() => this.complete(page)));
+      this.completing = this.completing
+        .then(() => this.guard(() => this.complete(page)))
+        .finally(() => {
+          this.awaitingCompletion -= page.length;
+          this.wakeAdders();
+        });
     }
   }
 
@@ -155,6 +181,7 @@ export class DirectUploader implements Uploader {
 
   private queueCompletion(file: Hashed, id: string, sent: number): void {
     this.completions.push({ file, id, sent });
+    this.awaitingCompletion++;
     if (this.completions.length >= COMPLETE_MAX) this.flushCompletions();
   }
 

@@ -8,7 +8,13 @@ import {
   toReliabilitySettings,
   type Env,
 } from '@dermafleet/jobs';
-import { KNOWN_PROVIDERS, type ExecutionProviderName, type SessionSettings } from '@dermafleet/inference';
+import {
+  KNOWN_PROVIDERS,
+  threadPlan,
+  type ExecutionProviderName,
+  type SessionSettings,
+  type ThreadPlan,
+} from '@dermafleet/inference';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
 
@@ -48,11 +54,13 @@ const schema = z.object({
   PREFETCH_DEPTH: envInt('a whole number from 0 to 8', 0, 8).default(1),
   ORT_EXECUTION_PROVIDERS: providers.default(['cpu']),
   ORT_DEVICE_ID: envInt('a GPU index (0 or more)', 0).default(0),
-  ORT_INTRA_OP_THREADS: envInt('a thread count (0 lets onnxruntime choose)', 0, 1024).default(0),
+  ORT_INTRA_OP_THREADS: envInt('a thread count (0 = one per available core)', 0, 1024).default(0),
   ORT_ALLOW_SPINNING: envBoolean('true or false (let idle onnxruntime threads spin)').default(false),
   PREPROCESS_MODE: z.enum(['exact', 'fast']).default('exact').describe('exact or fast'),
   PREPROCESS_THREADS: envInt('a thread count (0 = one per core)', 0, 256).default(0),
   AUTO_ORIENT: envBoolean('true or false').default(false),
+  WORKER_OTHER_THREADS_NICE: envInt('a nice value from 0 (off) to 19', 0, 19).default(10),
+  UV_THREADPOOL_SIZE: envInt('a thread count from 1 to 1024', 1, 1024).optional(),
   MAX_IMAGE_PIXELS: envInt('a number of pixels (at least 16)', 16).default(100_000_000),
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
   SHUTDOWN_TIMEOUT_MS: envInt('a number of milliseconds', 0).default(30_000),
@@ -71,6 +79,10 @@ export interface WorkerConfig {
   batch: { maxSize: number; maxDelayMs: number; prefetchDepth: number };
   session: Required<SessionSettings>;
   preprocessing: { mode: 'exact' | 'fast'; autoOrient: boolean; threads: number; maxPixels: number };
+  /** Thread counts drawn from the cores the worker really has (cgroup quota), env values first. */
+  threads: ThreadPlan;
+  /** Nice value for every thread but the session's (0 = leave priorities alone). */
+  otherThreadsNice: number;
   retentionDays: number;
   shutdownTimeoutMs: number;
   lockDurationMs: number | undefined;
@@ -113,6 +125,11 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       threads: e.PREPROCESS_THREADS,
       maxPixels: e.MAX_IMAGE_PIXELS,
     },
+    threads: {
+      ...threadPlan({ intraOpThreads: e.ORT_INTRA_OP_THREADS, preprocessThreads: e.PREPROCESS_THREADS }),
+      ...(e.UV_THREADPOOL_SIZE ? { uvThreadpoolSize: e.UV_THREADPOOL_SIZE } : {}),
+    },
+    otherThreadsNice: e.WORKER_OTHER_THREADS_NICE,
     retentionDays: e.RETENTION_DAYS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lockDurationMs: e.LOCK_DURATION_MS,

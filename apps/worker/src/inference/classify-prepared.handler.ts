@@ -48,15 +48,15 @@ export class ClassifyPreparedHandler {
   }
 
   private async loadInput(inputKey: string): Promise<DecodedModelInput> {
-    const [head, bytes] = await Promise.all([this.store.head(inputKey), this.store.getBuffer(inputKey)]);
-    if (!head || !bytes) {
+    const object = await this.store.getWithHead(inputKey);
+    if (!object) {
       throw new InferenceError(
         'inference_failed',
         `The prepared model input ${inputKey} is not in storage.`,
         false,
       );
     }
-    const input = decodeModelInput(bytes, head.metadata);
+    const input = decodeModelInput(object.bytes, object.head.metadata);
     const { width, height } = this.runtime.classifier.model.preprocessor;
     if (input.resized.width !== width || input.resized.height !== height) {
       throw new InferenceError(

@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { assertProvidersAvailable, ImageClassifier, loadModelDirectory } from '@dermafleet/inference';
+import {
+  assertProvidersAvailable,
+  ImageClassifier,
+  limitLibvipsThreads,
+  loadModelDirectory,
+} from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 
 /**
@@ -17,9 +22,10 @@ export class ModelRuntimeService implements OnApplicationShutdown {
     // Before reading hundreds of MB: a GPU pod without CUDA binaries says so in one sentence.
     assertProvidersAvailable(this.config.session.executionProviders);
     const model = await loadModelDirectory(this.config.modelDir, { modelId: this.config.modelId });
-    const { batch, session, preprocessing } = this.config;
+    const { batch, session, preprocessing, threads } = this.config;
+    limitLibvipsThreads(threads.sharpConcurrency);
     const classifier = await ImageClassifier.open(model, {
-      session,
+      session: { ...session, intraOpThreads: threads.intraOpThreads },
       preprocessing: {
         mode: preprocessing.mode,
         autoOrient: preprocessing.autoOrient,
@@ -30,12 +36,16 @@ export class ModelRuntimeService implements OnApplicationShutdown {
         maxDelayMs: batch.maxDelayMs,
         maxQueuedBatches: batch.prefetchDepth + 1,
       },
-      preprocessThreads: preprocessing.threads,
+      preprocessThreads: threads.preprocessThreads,
       taskTimeoutMs: this.config.inferenceTimeoutMs,
     });
     this.logger.log(
       `Model ${model.id} (${model.version.slice(0, 19)}…, ${model.labels.length} classes${model.demo ? ', DEMO weights' : ''}) ` +
         `on ${session.executionProviders.join(',')}, warmed up with a batch of ${batch.maxSize} in ${classifier.warmUpMs.toFixed(0)} ms`,
+    );
+    this.logger.log(
+      `Threads for ${threads.cores} core(s): ${threads.intraOpThreads} intra-op, ${threads.preprocessThreads} preprocessing, ` +
+        `libvips ${threads.sharpConcurrency} per call, libuv ${threads.uvThreadpoolSize}`,
     );
     this.classifierValue = classifier;
     return classifier;

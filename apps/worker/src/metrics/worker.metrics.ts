@@ -42,6 +42,12 @@ export class WorkerMetrics implements OnApplicationShutdown {
     registers: [this.registry],
     collect: () => this.images.set(this.meter?.images ?? 0),
   });
+  private readonly packSeconds: Gauge = new Gauge({
+    name: 'dermafleet_worker_input_pack_seconds',
+    help: 'Seconds the session thread spent normalising prepared inputs into batches since start',
+    registers: [this.registry],
+    collect: () => this.packSeconds.set((this.meter?.packMs ?? 0) / 1000),
+  });
   private readonly batches: Gauge = new Gauge({
     name: 'dermafleet_worker_batches_run',
     help: 'Micro-batches run since start',

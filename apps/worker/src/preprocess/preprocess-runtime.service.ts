@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   InvalidModelError,
+  limitLibvipsThreads,
   PreprocessPool,
   toPreprocessorSpec,
   type PreprocessingSettings,
@@ -26,8 +27,9 @@ export class PreprocessRuntimeService implements OnApplicationShutdown {
 
   async open(): Promise<void> {
     this.specValue = await readPreprocessorSpec(this.config.modelDir);
+    limitLibvipsThreads(this.config.threads.sharpConcurrency);
     this.pool = new PreprocessPool({
-      size: this.config.preprocessing.threads,
+      size: this.config.threads.preprocessThreads,
       taskTimeoutMs: this.config.inferenceTimeoutMs,
     });
     const { width, height } = this.specValue;

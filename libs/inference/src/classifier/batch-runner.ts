@@ -1,5 +1,6 @@
 import type { ModelDirectory } from '../model/model-directory';
 import { ClassificationResult, PreprocessingSettings, toClassification } from '../model/classification';
+import { normalizeToChw } from '../preprocess/normalize';
 import type { ThreadedModelSession } from '../session/threaded-model-session';
 
 /** Accumulated time the session spent running, for session_busy_ratio. */
@@ -7,7 +8,19 @@ export class BusyMeter {
   busyMs = 0;
   batches = 0;
   images = 0;
+  /** Normalising and packing prepared RGB inputs in the session's thread (infer tier). */
+  packMs = 0;
 }
+
+/**
+ * One image of a micro-batch: its CHW float32 tensor (preprocessed here), or the prepared HWC
+ * RGB bytes from the preprocessing tier, normalised in the session's thread.
+ */
+export type BatchInput = Float32Array | Uint8Array;
+
+/** By tag, not instanceof: arrays from other realms (worker messages under jest) count too. */
+const isFloat32 = (item: BatchInput): item is Float32Array =>
+  Object.prototype.toString.call(item) === '[object Float32Array]';
 
 /**
  * Packing buffers of one full batch each, recycled: the inference thread hands each one back
@@ -55,11 +68,21 @@ export function makeBatchRunner(
   const { height, width } = model.preprocessor;
   const size = 3 * height * width;
   const buffers = new PackingBuffers(maxBatch * size);
-  return async (items: Float32Array[]): Promise<Array<ClassificationResult | Error>> => {
+  const runFloats = async (items: BatchInput[]) => {
     const packed = buffers.take(items.length * size);
-    items.forEach((pixels, i) => packed.set(pixels, i * size));
-    const { logits, runMs, pixels } = await session.run(packed, items.length, height, width);
-    buffers.give(pixels);
+    // A prepared input in a mixed batch (a pod taking both kinds of job) is normalised here.
+    items.forEach((item, i) =>
+      packed.set(isFloat32(item) ? item : normalizeToChw(item, width, height, model.preprocessor), i * size),
+    );
+    const out = await session.run(packed, items.length, height, width);
+    if (out.pixels) buffers.give(out.pixels);
+    return out;
+  };
+  return async (items: BatchInput[]): Promise<Array<ClassificationResult | Error>> => {
+    const { logits, runMs, packMs } = items.every((item) => !isFloat32(item))
+      ? await session.runRgb(items as Uint8Array[], height, width)
+      : await runFloats(items);
+    meter.packMs += packMs ?? 0;
     meter.busyMs += runMs;
     meter.batches += 1;
     meter.images += items.length;

@@ -1,13 +1,14 @@
+import { stat } from 'node:fs/promises';
 import { MicroBatcher } from '../batching/micro-batcher';
 import { InvalidImageError } from '../errors';
 import type { ClassificationResult } from '../model/classification';
 import type { ModelDirectory } from '../model/model-directory';
 import { PreprocessPool } from '../preprocess/preprocess.pool';
-import { toPixelValues } from '../preprocess/preprocess';
 import type { PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
 import type { SessionSettings } from '../session/execution-providers';
 import { ThreadedModelSession } from '../session/threaded-model-session';
-import { BusyMeter, makeBatchRunner } from './batch-runner';
+import { lowerThreadsExcept } from '../threads/thread-priority';
+import { type BatchInput, BusyMeter, makeBatchRunner } from './batch-runner';
 
 export interface ClassifierSettings {
   session: SessionSettings;
@@ -28,7 +29,7 @@ export interface ClassifierSettings {
  */
 export class ImageClassifier {
   readonly meter = new BusyMeter();
-  private readonly batcher: MicroBatcher<Float32Array, ClassificationResult>;
+  private readonly batcher: MicroBatcher<BatchInput, ClassificationResult>;
   private readonly pixelsPerImage: number;
   private closed: Promise<void> | undefined;
 
@@ -50,11 +51,15 @@ export class ImageClassifier {
 
   /** Starts the session thread and the preprocessing pool, then warms up with one full batch. */
   static async open(model: ModelDirectory, settings: ClassifierSettings): Promise<ImageClassifier> {
+    // libuv starts its whole pool on first use: let that happen now, so its threads are not
+    // mistaken for onnxruntime's (started next) when priorities are set.
+    await stat(model.onnxPath);
     const session = await ThreadedModelSession.start(
       model.onnxPath,
       settings.session,
       model.labels.length,
       settings.taskTimeoutMs,
+      model.preprocessor,
     );
     const pool = new PreprocessPool({
       size: settings.preprocessThreads,
@@ -102,7 +107,16 @@ export class ImageClassifier {
         ),
       );
     }
-    return this.classifyPixels(toPixelValues(resized, this.model.preprocessor), priority);
+    const { height, width } = this.model.preprocessor;
+    if (resized.width !== width || resized.height !== height) {
+      return Promise.reject(
+        new InvalidImageError(
+          `The model takes ${width}x${height} inputs; this prepared input is ${resized.width}x${resized.height}.`,
+        ),
+      );
+    }
+    // Normalised in the session's thread, packed straight into the batch: nothing per image here.
+    return this.batcher.add(resized.rgb, priority);
   }
 
   classifyPixels(pixels: Float32Array, priority = 0): Promise<ClassificationResult> {
@@ -115,6 +129,19 @@ export class ImageClassifier {
       );
     }
     return this.batcher.add(pixels, priority);
+  }
+
+  /**
+   * Puts every other thread of the process at `nice` (Linux), so the session's threads run
+   * first. On a CPU the session's intra-op threads meet at a barrier after every operator: a
+   * core taken from one of them for x ms stalls all of them for x ms, so decoding and queue work
+   * at equal priority stretch every run instead of filling the gaps the session leaves (see
+   * docs/PIPELINE_COSTS.md). A whole-process setting: only a process's entry point should call
+   * it (not a library user, nor a test that hosts a worker in its own process). Returns how many
+   * threads were lowered.
+   */
+  prioritiseSession(nice: number): number {
+    return lowerThreadsExcept(new Set(this.session.threadIds), nice);
   }
 
   /** Milliseconds the warm-up batch took (session creation excluded). */

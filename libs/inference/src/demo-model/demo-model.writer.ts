@@ -1,4 +1,4 @@
-import { buildFp16IoGraph } from './fp16-io-graph.builder';
+import { buildFp16IoGraph, buildPoolingHeadGraph } from './fp16-io-graph.builder';
 import { DEMO_MODEL_PRESETS, DemoModelPreset, isDemoModelPreset } from './demo-model.presets';
 import { preprocessorConfigJson, vitConfigJson } from './model-config.files';
 import { writeModelDirectory, WrittenModelDirectory } from './model-directory.writer';
@@ -66,6 +66,30 @@ export async function writeFp16IoTestModel(outDir: string): Promise<WrittenDemoM
       preset: 'fp16-io-test',
       seed: DEFAULT_DEMO_SEED,
       torchDtype: 'float16',
+    }),
+    preprocessorConfigJson: preprocessorConfigJson(arch),
+  });
+}
+
+/**
+ * The model's names, shapes and preprocessor (384x384, 12 labels) with a graph that costs almost
+ * nothing (mean per channel, then a 3x12 product): for measuring the pipeline around a GPU.
+ */
+export async function writePoolingHeadModel(outDir: string): Promise<WrittenDemoModel> {
+  const arch = { ...DEMO_MODEL_PRESETS.tiny, imageSize: 384 };
+  const nameOrPath = 'dermafleet-pooling-head-bench';
+  return writeModelDirectory(outDir, {
+    graph: buildPoolingHeadGraph(arch, DEFAULT_DEMO_SEED),
+    modelInfo: {
+      ...producer,
+      docString: `${nameOrPath}: the real model's I/O at almost no compute, for benchmarks only.`,
+      metadata: { dermafleet_demo: 'true', preset: 'pooling-head', seed: String(DEFAULT_DEMO_SEED) },
+    },
+    configJson: vitConfigJson(arch, {
+      nameOrPath,
+      preset: 'pooling-head',
+      seed: DEFAULT_DEMO_SEED,
+      torchDtype: 'float32',
     }),
     preprocessorConfigJson: preprocessorConfigJson(arch),
   });

@@ -1,4 +1,9 @@
-export { DEFAULT_DEMO_SEED, writeDemoModel, writeFp16IoTestModel } from './demo-model.writer';
+export {
+  DEFAULT_DEMO_SEED,
+  writeDemoModel,
+  writeFp16IoTestModel,
+  writePoolingHeadModel,
+} from './demo-model.writer';
 export type { DemoModelOptions, WrittenDemoModel } from './demo-model.writer';
 export {
   DEMO_MODEL_LABELS,

@@ -2,6 +2,9 @@ import { InferenceError, InvalidImageError } from '../errors';
 import { decodeBmp } from './bmp-decode';
 import { type ImageHeader, readImageHeader } from './image-header';
 import type { ImageFormat } from './image-sniff';
+import { checkGifFirstFrame } from './gif-pillow';
+import { checkJpegTail } from './jpeg-finish-check';
+import { checkPngChunksBeforeIdat, repairShortPng } from './png-pillow';
 import { cmykToRgbPil, grey16ToRgbPil } from './pil-convert';
 import type { RgbImage } from './pil-resample';
 import { ImageTooLargeError } from './preprocess.errors';
@@ -33,7 +36,7 @@ function bytesOf(data: Buffer): Uint8Array {
 }
 
 async function decodeWithSharp(bytes: Uint8Array, h: ImageHeader, options: DecodeOptions): Promise<RgbImage> {
-  const input = sharpInput(bytes, options);
+  const input = sharpInput(bytes, options, h.format === 'png' ? 'truncated' : 'error');
   if (h.cmyk) {
     // Keep the pipeline in CMYK so libvips applies no profile; PIL's formula follows.
     const { data, info } = await input
@@ -83,6 +86,16 @@ export function asDecodeError(err: unknown, header: ImageHeader, options: Decode
 }
 
 /**
+ * Pillow's own checks where libvips is more lenient on damaged data (each module says why):
+ * refuses, with InvalidImageError, what the reference refuses and sharp would decode.
+ */
+export function checkLikePillow(bytes: Uint8Array, header: ImageHeader): void {
+  if (header.format === 'jpeg') checkJpegTail(bytes);
+  else if (header.format === 'png') checkPngChunksBeforeIdat(bytes);
+  else if (header.format === 'gif') checkGifFirstFrame(bytes);
+}
+
+/**
  * Bytes to 8-bit RGB (HWC) as PIL 9.4's Image.open(...).convert("RGB") gives them: grey
  * replicated, palette expanded, alpha dropped (not composited), 16-bit RGB reduced to its high
  * byte, 16-bit grey clipped, CMYK by PIL's formula, no ICC profile and no EXIF rotation applied.
@@ -91,11 +104,18 @@ export function asDecodeError(err: unknown, header: ImageHeader, options: Decode
 export async function decodeRgb(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedRgb> {
   const header = readImageHeader(bytes);
   checkSize(header.width, header.height, options.maxPixels);
+  checkLikePillow(bytes, header);
   let image: RgbImage;
   try {
     image = header.format === 'bmp' ? decodeBmp(bytes) : await decodeWithSharp(bytes, header, options);
   } catch (err) {
-    throw asDecodeError(err, header, options);
+    const repaired = header.format === 'png' ? repairShortPng(bytes) : null;
+    if (!repaired) throw asDecodeError(err, header, options);
+    try {
+      image = await decodeWithSharp(repaired, header, options);
+    } catch (again) {
+      throw asDecodeError(again, header, options);
+    }
   }
   checkSize(image.width, image.height, options.maxPixels);
   return { ...image, format: header.format, header };

@@ -1,5 +1,5 @@
 import sharp, { type KernelEnum } from 'sharp';
-import { asDecodeError, checkSize, decodeRgb, type DecodeOptions } from './decode-rgb';
+import { asDecodeError, checkLikePillow, checkSize, decodeRgb, type DecodeOptions } from './decode-rgb';
 import type { ImageHeader } from './image-header';
 import type { RgbImage } from './pil-resample';
 import { sharpInput } from './sharp-input';
@@ -47,6 +47,7 @@ export async function resizeFast(
   const resize = { width, height, fit: 'fill' as const, kernel };
   if (header.format === 'jpeg' && !header.cmyk) {
     checkSize(header.width, header.height, options.maxPixels);
+    checkLikePillow(bytes, header);
     try {
       const { data, info } = await sharpInput(bytes, options)
         .resize(resize)

@@ -2,6 +2,7 @@ import { InvalidModelError } from '../errors';
 import { axisCoefficients, type AxisCoefficients, PRECISION_BITS } from './pil-coefficients';
 import { pilFilter, PIL_NEAREST } from './pil-filters';
 import { resizeNearestPil } from './pil-nearest';
+import { resizeWithWasm, wasmKernel } from './pil-resample.wasm';
 
 /** An 8-bit RGB image, rows top to bottom, pixels interleaved (HWC). */
 export interface RgbImage {
@@ -88,12 +89,22 @@ function resampleVertical(
   return out;
 }
 
+export type ResampleKernel = 'wasm' | 'js';
+
 /**
  * PIL's Image.resize((width, height), resample) for an RGB image, bit for bit (Pillow 9.4,
  * ImagingResampleInner): separable, horizontal pass first on only the rows the vertical pass
  * will read, each pass rounded to 8 bits, and a pass skipped when its size does not change.
+ * The passes run in WebAssembly SIMD (wasm/resample.c) where available, else in JS; both give
+ * the same bytes (pil-resample.spec checks it).
  */
-export function resizePil(src: RgbImage, width: number, height: number, resample: number): RgbImage {
+export function resizePil(
+  src: RgbImage,
+  width: number,
+  height: number,
+  resample: number,
+  kernel: ResampleKernel = 'wasm',
+): RgbImage {
   if (src.width === width && src.height === height) {
     return { rgb: src.rgb.slice(), width, height };
   }
@@ -108,6 +119,20 @@ export function resizePil(src: RgbImage, width: number, height: number, resample
   const rowFirst = vert.starts[0];
   const rowLast = vert.starts[height - 1] + vert.counts[height - 1];
 
+  const wasm = kernel === 'wasm' ? wasmKernel() : null;
+  if (wasm) {
+    const rgb = resizeWithWasm(wasm, {
+      src: src.rgb,
+      srcWidth: src.width,
+      rowFirst: needHorizontal ? rowFirst : 0,
+      rowLast: needHorizontal ? rowLast : src.height,
+      outWidth: width,
+      outHeight: height,
+      horiz: needHorizontal ? axisCoefficients(src.width, width, filter) : null,
+      vert: needVertical ? vert : null,
+    });
+    return { rgb, width, height };
+  }
   let img: Uint8Array = src.rgb;
   let rowOffset = 0;
   if (needHorizontal) {

@@ -11,6 +11,7 @@ import {
 } from './preprocess.pool.protocol';
 import type { PreprocessedImage, PreprocessOptions, ResizedImage } from './preprocess.types';
 import { threadScript } from '../threads/thread-script';
+import { decodedPixels, PixelBudget } from './pixel-budget';
 
 export interface PreprocessPoolOptions {
   /** Threads; 0 or absent = os.availableParallelism(). */
@@ -20,11 +21,19 @@ export interface PreprocessPoolOptions {
   /** Per-thread V8 heap limits, so a runaway decode ends its thread, not the process. */
   resourceLimits?: ResourceLimits;
   /**
+   * Decoded pixels (width x height, from the headers) in flight across all threads at once;
+   * a task waits for room before it starts (default DEFAULT_MAX_PIXELS_IN_FLIGHT).
+   */
+  maxPixelsInFlight?: number;
+  /**
    * A task running longer than this (a decoder stuck in a loop) is failed with a transient error
    * and its thread terminated; a replacement is spawned on demand. Absent: no limit.
    */
   taskTimeoutMs?: number;
 }
+
+/** 48 MP: four 12 MP photographs at once, about 150 MB of decoded RGB. */
+export const DEFAULT_MAX_PIXELS_IN_FLIGHT = 48_000_000;
 
 /** Refused because the queue is full: transient, the caller should retry later or slow down. */
 export class PreprocessQueueFullError extends InferenceError {
@@ -36,6 +45,8 @@ export class PreprocessQueueFullError extends InferenceError {
 
 interface Pending {
   task: PoolTask;
+  /** Decoded pixels it holds in the budget while it runs. */
+  pixels: number;
   resolve: (result: PoolResult) => void;
   reject: (err: Error) => void;
 }
@@ -61,10 +72,17 @@ export class PreprocessPool {
   private readonly idleWaiters: Array<() => void> = [];
   private nextId = 1;
   private closing: Promise<void> | null = null;
+  private readonly budget: PixelBudget;
 
   constructor(private readonly options: PreprocessPoolOptions = {}) {
     this.size = options.size && options.size > 0 ? options.size : availableParallelism();
     this.maxQueue = options.maxQueue ?? this.size * 64;
+    this.budget = new PixelBudget(options.maxPixelsInFlight ?? DEFAULT_MAX_PIXELS_IN_FLIGHT);
+  }
+
+  /** Decoded pixels in flight now, and the most there have been at once. */
+  get pixels(): { inFlight: number; peak: number; capacity: number } {
+    return { inFlight: this.budget.inFlight, peak: this.budget.peak, capacity: this.budget.capacity };
   }
 
   resize(bytes: Uint8Array, spec: PreprocessorSpec, options: PreprocessOptions): Promise<ResizedImage> {
@@ -105,17 +123,20 @@ export class PreprocessPool {
       return Promise.reject(new PreprocessQueueFullError(this.maxQueue));
     return new Promise<PoolResult>((resolve, reject) => {
       // bytes are copied by structured clone: the caller's Buffer may be a slice of a shared pool.
-      this.queue.push({ task: { id: this.nextId++, kind, bytes, spec, options }, resolve, reject });
+      const task = { id: this.nextId++, kind, bytes, spec, options };
+      this.queue.push({ task, pixels: decodedPixels(bytes), resolve, reject });
       this.dispatch();
     });
   }
 
+  /** Starts queued tasks in order while a thread is free and the head task's pixels fit. */
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.budget.fits(this.queue[0].pixels)) {
       const slot =
         this.slots.find((s) => !s.running) ?? (this.slots.length < this.size ? this.spawn() : null);
       if (!slot) return;
       const pending = this.queue.shift() as Pending;
+      this.budget.take(pending.pixels);
       slot.running = pending;
       slot.worker.ref();
       slot.worker.postMessage(pending.task);
@@ -151,6 +172,7 @@ export class PreprocessPool {
     if (!pending || pending.task.id !== reply.id) return;
     clearTimeout(slot.timer);
     slot.running = null;
+    this.budget.release(pending.pixels);
     // An idle thread must not keep the process alive (a CLI run ends when its work does).
     slot.worker.unref();
     if (reply.ok) pending.resolve(reply.result);
@@ -164,6 +186,7 @@ export class PreprocessPool {
     if (index >= 0) this.slots.splice(index, 1);
     const pending = slot.running;
     slot.running = null;
+    if (pending) this.budget.release(pending.pixels);
     if (pending) {
       const why = slot.lastError ? slot.lastError.message : `exit code ${code}`;
       pending.reject(new InferenceError('inference_failed', `preprocessing thread died (${why})`, false));

@@ -11,10 +11,13 @@ import type {
   ToInferenceThread,
 } from './inference-thread.messages';
 import { OnnxModelSession } from './onnx-model-session';
+import { RgbBatchPacker } from './rgb-batch';
+import { currentThreadId, processThreadIds } from '../threads/thread-priority';
 
 const port = parentPort;
 if (!port) throw new Error('inference.thread must run in a worker thread');
 const data = workerData as InferenceThreadData;
+const packer = data.normalize ? new RgbBatchPacker(data.normalize) : undefined;
 
 function post(message: FromInferenceThread, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -22,14 +25,20 @@ function post(message: FromInferenceThread, transfer: ArrayBuffer[] = []): void 
 
 async function main(): Promise<void> {
   let session: OnnxModelSession;
+  const before = new Set(processThreadIds());
+  let threadIds: number[];
   try {
     session = await OnnxModelSession.create(data.onnxPath, data.settings, data.numLabels);
+    // The threads that appeared while the session was created are its intra-op pool (the
+    // classifier starts nothing else meanwhile); with this one they run every session.run.
+    const started = processThreadIds().filter((tid) => !before.has(tid));
+    threadIds = [currentThreadId(), ...started].filter((t): t is number => t !== undefined);
   } catch (err) {
     const e = err as Error;
     post({ type: 'init-error', name: e.name, message: e.message });
     return;
   }
-  post({ type: 'ready', shape: session.shape });
+  post({ type: 'ready', shape: session.shape, threadIds });
   // One message at a time: a run that arrives while another runs waits its turn here, so each
   // run's time is its own (two overlapping handlers would each count the other's native run).
   let turn: Promise<void> = Promise.resolve();
@@ -45,17 +54,26 @@ async function handle(session: OnnxModelSession, message: ToInferenceThread): Pr
     port!.close();
     return;
   }
-  const started = performance.now();
   try {
-    const logits = await session.run(message.pixels, message.count, message.height, message.width);
+    const count = message.type === 'run' ? message.count : message.images.length;
+    const packStarted = performance.now();
+    let input: Float32Array;
+    if (message.type === 'run') input = message.pixels;
+    else if (packer) input = packer.pack(message.images, message.height, message.width);
+    else throw new InferenceError('inference_failed', 'This session takes no prepared RGB inputs.', false);
+    const started = performance.now();
+    const packMs = started - packStarted;
+    const logits = await session.run(input, count, message.height, message.width);
     const runMs = performance.now() - started;
     // Copy into a fresh buffer we can transfer: onnxruntime owns the output tensor's memory.
     const out = new Float32Array(logits);
-    const { pixels } = message;
-    post({ type: 'result', id: message.id, logits: out, runMs, pixels }, [
-      out.buffer,
-      pixels.buffer as ArrayBuffer,
-    ]);
+    if (message.type === 'run') {
+      const { pixels } = message;
+      post({ type: 'result', id: message.id, logits: out, runMs, pixels }, [
+        out.buffer,
+        pixels.buffer as ArrayBuffer,
+      ]);
+    } else post({ type: 'result', id: message.id, logits: out, runMs, packMs }, [out.buffer]);
   } catch (err) {
     const e = err as Error;
     post({

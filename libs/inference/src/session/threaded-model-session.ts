@@ -17,8 +17,10 @@ export interface RunOutput {
   logits: Float32Array;
   /** Milliseconds the session spent in `run` (for session_busy_ratio). */
   runMs: number;
-  /** The input, handed back by the thread: its memory may be reused for the next batch. */
-  pixels: Float32Array;
+  /** The input, handed back by the thread: its memory may be reused for the next batch ('run' only). */
+  pixels?: Float32Array;
+  /** Milliseconds the thread spent normalising and packing prepared inputs (`runRgb` only). */
+  packMs?: number;
 }
 
 interface Pending {
@@ -33,15 +35,20 @@ interface ThreadSpec {
   numLabels: number;
   /** A run longer than this fails (transient) and the thread is replaced; absent: no limit. */
   runTimeoutMs?: number;
+  /** How prepared RGB inputs are normalised in the thread (`runRgb`). */
+  normalize?: InferenceThreadData['normalize'];
 }
 
 /** Starts an inference thread and waits until its session is loaded. */
-function spawnThread(spec: ThreadSpec): Promise<{ worker: Worker; shape: SessionShape }> {
+function spawnThread(
+  spec: ThreadSpec,
+): Promise<{ worker: Worker; shape: SessionShape; threadIds: number[] }> {
   const { filename, execArgv } = threadScript(__dirname, 'inference.thread');
   const workerData: InferenceThreadData = {
     onnxPath: spec.onnxPath,
     settings: spec.settings,
     numLabels: spec.numLabels,
+    normalize: spec.normalize,
   };
   const worker = new Worker(filename, { workerData, execArgv });
   return new Promise((resolve, reject) => {
@@ -52,7 +59,7 @@ function spawnThread(spec: ThreadSpec): Promise<{ worker: Worker; shape: Session
     };
     const onMessage = (message: FromInferenceThread): void => {
       settle();
-      if (message.type === 'ready') resolve({ worker, shape: message.shape });
+      if (message.type === 'ready') resolve({ worker, shape: message.shape, threadIds: message.threadIds });
       else {
         void worker.terminate();
         reject(startError(message));
@@ -95,6 +102,11 @@ export class ThreadedModelSession {
     private worker: Worker,
     readonly shape: SessionShape,
     private readonly spec: ThreadSpec,
+    /**
+     * Linux TIDs of the session's thread and onnxruntime's pool (empty elsewhere). A replacement
+     * thread is started by the main thread and inherits its priority.
+     */
+    public threadIds: readonly number[],
   ) {
     this.attach(worker);
   }
@@ -104,10 +116,11 @@ export class ThreadedModelSession {
     settings: SessionSettings,
     numLabels: number,
     runTimeoutMs?: number,
+    normalize?: InferenceThreadData['normalize'],
   ): Promise<ThreadedModelSession> {
-    const spec = { onnxPath, settings, numLabels, runTimeoutMs };
-    const { worker, shape } = await spawnThread(spec);
-    return new ThreadedModelSession(worker, shape, spec);
+    const spec = { onnxPath, settings, numLabels, runTimeoutMs, normalize };
+    const { worker, shape, threadIds } = await spawnThread(spec);
+    return new ThreadedModelSession(worker, shape, spec, threadIds);
   }
 
   private attach(worker: Worker): void {
@@ -127,7 +140,26 @@ export class ThreadedModelSession {
    * Transfers `pixels` (a view of `count` images, possibly on a larger buffer) to the thread: the
    * caller must not touch it until the result hands it back as `pixels`.
    */
-  async run(pixels: Float32Array, count: number, height: number, width: number): Promise<RunOutput> {
+  run(pixels: Float32Array, count: number, height: number, width: number): Promise<RunOutput> {
+    return this.send({ type: 'run', id: 0, pixels, count, height, width }, [pixels.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Runs prepared HWC RGB inputs at the model's size: the thread normalises them into the batch
+   * (needs `normalize` at start). Their buffers are transferred: the caller must not reuse them.
+   */
+  runRgb(images: Uint8Array[], height: number, width: number): Promise<RunOutput> {
+    // Transfer only whole buffers an image owns; a view on a shared one (a pooled Buffer) is copied.
+    const transfer = images
+      .filter((m) => m.byteOffset === 0 && m.byteLength === m.buffer.byteLength)
+      .map((m) => m.buffer as ArrayBuffer);
+    return this.send({ type: 'run-rgb', id: 0, images, height, width }, [...new Set(transfer)]);
+  }
+
+  private async send(
+    message: Extract<ToInferenceThread, { type: 'run' | 'run-rgb' }>,
+    transfer: ArrayBuffer[],
+  ): Promise<RunOutput> {
     if (this.replacing) await this.replacing;
     if (this.failure) throw this.failure;
     if (this.closing) throw new InferenceError('inference_failed', 'The model session is closed.', false);
@@ -140,8 +172,7 @@ export class ThreadedModelSession {
         pending.timer.unref();
       }
       this.pending.set(id, pending);
-      const message: ToInferenceThread = { type: 'run', id, pixels, count, height, width };
-      this.worker.postMessage(message, [pixels.buffer as ArrayBuffer]);
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 
@@ -179,8 +210,9 @@ export class ThreadedModelSession {
     this.replacing = (async () => {
       try {
         await old.terminate();
-        const { worker } = await spawnThread(this.spec);
+        const { worker, threadIds } = await spawnThread(this.spec);
         this.worker = worker;
+        this.threadIds = threadIds;
         this.attach(worker);
         this.replacements++;
       } catch (err) {
@@ -202,7 +234,12 @@ export class ThreadedModelSession {
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
     if (message.type === 'result')
-      pending.resolve({ logits: message.logits, runMs: message.runMs, pixels: message.pixels });
+      pending.resolve({
+        logits: message.logits,
+        runMs: message.runMs,
+        pixels: message.pixels,
+        packMs: message.packMs,
+      });
     else
       pending.reject(
         new InferenceError(message.code as InferenceError['code'], message.message, message.permanent),

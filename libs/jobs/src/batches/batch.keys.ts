@@ -1,3 +1,4 @@
+import { modelRef } from '../records/record-codec';
 import { RedisKeys } from '../redis-keys';
 
 /**
@@ -35,7 +36,10 @@ export class BatchKeys {
 
   /** String: the prediction whose stored result answers this image for this model and preprocessing. */
   dedupe(tenant: string, sha256: string, modelVersion: string, mode: string, autoOrient: boolean): string {
-    return `${this.keys.prefix}:dedupe:${tenant}:${sha256}:${modelVersion}:${mode}:${autoOrient}`;
+    // Short (one is kept per distinct image for RETENTION_DAYS): the sha256 as base64url, the
+    // model as 64 bits of its version, mode and auto-orient as two characters.
+    const image = /^[0-9a-f]{64}$/.test(sha256) ? Buffer.from(sha256, 'hex').toString('base64url') : sha256;
+    return `${this.keys.prefix}:dedupe:${tenant}:${image}:${modelRef(modelVersion)}:${mode[0]}${autoOrient ? 1 : 0}`;
   }
 
   /** String (JSON): the model that produced the latest result, {id, version, preprocessing, labels}. */

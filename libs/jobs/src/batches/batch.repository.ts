@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { newId } from '../ids';
 import { parsePrediction } from '../prediction.repository';
+import { ModelRegistry } from '../records/model-registry';
+import { resultModelRef } from '../records/record-codec';
 import type { PredictionRecord } from '../prediction.types';
 import { RedisKeys } from '../redis-keys';
 import { eventMember } from '../reliability/outbox-entry';
@@ -47,6 +49,7 @@ export interface BatchItem {
  */
 export class BatchRepository {
   readonly keys: BatchKeys;
+  private readonly models: ModelRegistry;
 
   constructor(
     private readonly redis: Redis,
@@ -56,6 +59,7 @@ export class BatchRepository {
     private readonly reconcileAfterMs = 60_000,
   ) {
     this.keys = new BatchKeys(redisKeys);
+    this.models = new ModelRegistry(redis, redisKeys);
   }
 
   async create(input: NewBatch, now = new Date()): Promise<BatchRecord> {
@@ -169,9 +173,11 @@ export class BatchRepository {
     const pipeline = this.redis.pipeline();
     for (const predictionId of ids) pipeline.hgetall(this.redisKeys.prediction(predictionId));
     const results = (await pipeline.exec()) ?? [];
+    const hashes = ids.map((_, i) => results[i]?.[1] as Record<string, string> | undefined);
+    await this.models.load(hashes.map((h) => resultModelRef(h?.result)));
     return ids.map((predictionId, i) => {
-      const hash = results[i]?.[1] as Record<string, string> | undefined;
-      return { id: predictionId, record: hash?.id ? parsePrediction(hash) : null };
+      const hash = hashes[i];
+      return { id: predictionId, record: hash?.id ? parsePrediction(hash, this.models.get) : null };
     });
   }
 }

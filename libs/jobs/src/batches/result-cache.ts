@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { ImageInfo, PredictionResult } from '../prediction.types';
 import { RedisKeys } from '../redis-keys';
+import { ModelRegistry } from '../records/model-registry';
+import { decodeImage, decodeResult, resultModelRef } from '../records/record-codec';
 import { BatchKeys } from './batch.keys';
 
 /** The model behind the latest fresh result (written by PredictionRepository on every success). */
@@ -30,12 +32,14 @@ export interface CachedResult {
  */
 export class ResultCache {
   private readonly keys: BatchKeys;
+  private readonly models: ModelRegistry;
 
   constructor(
     private readonly redis: Redis,
     private readonly redisKeys: RedisKeys,
   ) {
     this.keys = new BatchKeys(redisKeys);
+    this.models = new ModelRegistry(redis, redisKeys);
   }
 
   async currentModel(): Promise<CurrentModel | null> {
@@ -57,10 +61,11 @@ export class ResultCache {
       'image',
     );
     if (owner !== tenant || status !== 'succeeded' || !result || !image) return null;
+    await this.models.load([resultModelRef(result)]);
     return {
       predictionId,
-      result: { ...(JSON.parse(result) as PredictionResult), cached: true },
-      image: JSON.parse(image) as ImageInfo,
+      result: { ...decodeResult(result, this.models.get), cached: true },
+      image: decodeImage(image),
     };
   }
 }

@@ -54,6 +54,13 @@ async function waitUntilAnswers(url: string, child: ChildProcess, timeoutMs: num
 }
 
 /**
+ * Our records' compact hash values (records/record-codec.ts) are up to ~150 bytes; with Redis'
+ * default limit of 64 a finished prediction takes ~1.4 KB, with 256 ~0.9 KB (compact hash
+ * encoding). docker-compose.yml and k8s/overlays/dev/redis.yaml set the same.
+ */
+export const REDIS_TUNING = ['--hash-max-listpack-value', '256'];
+
+/**
  * Redis for local runs and tests: the configured URL if it answers, else a `redis-server` from
  * PATH on a free port (no persistence; it lives as long as this process), else a clear error.
  */
@@ -74,7 +81,7 @@ export async function findOrStartRedis(
   const port = await freePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...REDIS_TUNING],
     {
       stdio: 'ignore',
     },
