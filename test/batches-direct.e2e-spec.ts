@@ -55,7 +55,11 @@ describe('direct uploads', () => {
       prediction_id: expect.stringMatching(/^prd_/),
       filename: 'd/good.jpg',
       url: expect.any(String),
-      headers: { 'content-type': 'image/jpeg' },
+      // The URL is bound to the announced bytes: the checksum header is part of its signature.
+      headers: {
+        'content-type': 'image/jpeg',
+        'x-amz-checksum-sha256': Buffer.from(sha256(good), 'hex').toString('base64'),
+      },
       expires_at: expect.any(String),
     });
     expect((await fetch(tGood.url!, { method: 'PUT', body: good, headers: tGood.headers })).status).toBe(200);

@@ -69,7 +69,7 @@ describe('ObjectStore against a real S3 server', () => {
   });
 
   it('presigns a PUT a client can upload to without credentials, and a GET to read it', async () => {
-    const put = await store.presignPut('direct/upload.jpg', 60, 'image/jpeg');
+    const put = await store.presignPut('direct/upload.jpg', 60, { contentType: 'image/jpeg' });
     expect(put.expiresAt.getTime()).toBeGreaterThan(Date.now());
     const res = await fetch(put.url, { method: 'PUT', body: 'direct bytes', headers: put.headers });
     expect(res.status).toBe(200);

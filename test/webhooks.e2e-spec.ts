@@ -424,7 +424,7 @@ describe('webhooks', () => {
       expect.arrayContaining(['/v1/webhooks/deliveries', '/v1/webhooks/deliveries/{id}/redeliver']),
     );
     expect(Object.keys(doc.body.components.schemas)).toEqual(
-      expect.arrayContaining(['DeliveryDto', 'WebhookEventDto']),
+      expect.arrayContaining(['Delivery', 'WebhookEvent']),
     );
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toMatch(/dermafleet_webhook_attempts_total\{result="redirect_not_followed"\} [1-9]/);

@@ -42,6 +42,8 @@ export function appEnv(prefix: string, extra: Record<string, string> = {}): Reco
     WORKER_PORT: '0',
     HOST: '127.0.0.1',
     PREPROCESS_THREADS: '1',
+    // Tests poll fast from one tenant; the limits have their own test (backpressure.e2e-spec.ts).
+    RATE_LIMIT_PER_SECOND: '100000',
     ...extra,
   };
 }

@@ -1,9 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { bootLoggerOptions, useAppLogger } from '@dermafleet/jobs';
 import { ApiModule } from './api.module';
+import { contractRegistry } from './openapi/contract.paths';
 import type { ApiConfig } from './config/api.config';
 import { ErrorBodyFilter } from './errors/error-body.filter';
 import { stampReceivedAt } from './http/received-at';
@@ -36,15 +37,8 @@ export async function createApiApp(
   app.useBodyParser('json', { limit: '1mb' });
   mountViewer(app);
   if (config.adminApiKey) mountBullBoard(app, config.adminApiKey);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('dermafleet')
-      .setDescription('Skin-lesion image classification (ViT) as a queue-driven fleet. See CONTRACT.md.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  // Generated from the zod schemas the controllers validate with (openapi/contract.paths.ts).
+  const document = contractRegistry().document() as OpenAPIObject;
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

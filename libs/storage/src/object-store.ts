@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -29,6 +30,15 @@ export interface ObjectHead {
   size: number;
   contentType?: string;
   metadata: Record<string, string>;
+}
+
+/** What a presigned PUT is bound to: the client must send exactly these, or S3 refuses the PUT. */
+export interface PresignPutOptions {
+  contentType?: string;
+  /** Signed as `content-length`: a body of another size does not match the signature. */
+  contentLength?: number;
+  /** The announced sha256 (hex), signed as `x-amz-checksum-sha256` (base64): S3 checks the body against it. */
+  sha256Hex?: string;
 }
 
 export interface PresignedUrl {
@@ -180,15 +190,48 @@ export class ObjectStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  /** A URL a client can PUT the object's bytes to, without credentials, until it expires. */
-  async presignPut(key: string, expiresInSeconds: number, contentType?: string): Promise<PresignedUrl> {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType });
-    const url = await getSignedUrl(this.presignClient, command, { expiresIn: expiresInSeconds });
-    return {
-      url,
-      headers: contentType ? { 'content-type': contentType } : {},
-      expiresAt: new Date(Date.now() + expiresInSeconds * 1000),
-    };
+  /**
+   * A URL a client can PUT the object's bytes to, without credentials, until it expires. With
+   * `contentLength` and `sha256Hex` the URL is bound to those bytes: both go into the signed
+   * headers (not the query string), so AWS S3 and MinIO refuse a PUT of another length or another
+   * checksum. Servers that do not check (s3rver) are why the API still verifies what arrived.
+   */
+  async presignPut(
+    key: string,
+    expiresInSeconds: number,
+    options: PresignPutOptions = {},
+  ): Promise<PresignedUrl> {
+    const checksum = options.sha256Hex ? Buffer.from(options.sha256Hex, 'hex').toString('base64') : undefined;
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ContentType: options.contentType,
+      ContentLength: options.contentLength,
+      ChecksumSHA256: checksum,
+    });
+    const url = await getSignedUrl(this.presignClient, command, {
+      expiresIn: expiresInSeconds,
+      // Hoisted into the query string, the checksum would bind nothing: keep it a signed header.
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      signableHeaders: new Set(['content-length', 'content-type', 'x-amz-checksum-sha256']),
+    });
+    const headers: Record<string, string> = {};
+    if (options.contentType) headers['content-type'] = options.contentType;
+    // content-length is signed too, but every HTTP client sends it for a sized body (browsers
+    // refuse to set it by hand), so it is not among the headers handed to the client.
+    if (checksum) headers['x-amz-checksum-sha256'] = checksum;
+    return { url, headers, expiresAt: new Date(Date.now() + expiresInSeconds * 1000) };
+  }
+
+  /** Server-side copy within the bucket (no bytes through this process). */
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: toKey,
+        CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+      }),
+    );
   }
 
   async presignGet(key: string, expiresInSeconds: number): Promise<PresignedUrl> {

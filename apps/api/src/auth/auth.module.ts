@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiKeyGuard } from './api-key.guard';
+import { RateLimitsService } from '../throttle/rate-limits.service';
 import { ApiKeyRegistry } from './api-key.registry';
 
 @Module({
@@ -20,6 +21,7 @@ import { ApiKeyRegistry } from './api-key.registry';
         return registry;
       },
     },
+    RateLimitsService,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
   exports: [ApiKeyRegistry],

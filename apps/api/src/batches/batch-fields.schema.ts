@@ -1,21 +1,12 @@
 import type { ImageFormat } from '@dermafleet/jobs';
 import { z } from 'zod';
+import { metadataObjectSchema } from '../common/metadata.schema';
 import { webhookUrlSchema } from '../predictions/prediction-fields.schema';
-
-export const MAX_METADATA_BYTES = 4096;
-
-/** A JSON object of at most 4 KiB (as for single predictions). */
-const metadataObject = z
-  .record(z.string(), z.unknown())
-  .refine(
-    (v) => Buffer.byteLength(JSON.stringify(v), 'utf8') <= MAX_METADATA_BYTES,
-    'metadata must be at most 4 KiB of JSON',
-  );
 
 export const createBatchSchema = z.object({
   name: z.string().min(1).max(200).nullish(),
   webhook_url: webhookUrlSchema.nullish(),
-  metadata: metadataObject.optional(),
+  metadata: metadataObjectSchema.optional(),
   notify: z.enum(['batch', 'each'], { message: 'notify must be "batch" or "each"' }).default('batch'),
 });
 
@@ -49,8 +40,8 @@ export const uploadsSchema = z.object({
           .transform((s) => s.toLowerCase()),
         bytes: z.number().int().min(1, 'bytes must be 1 or more'),
         content_type: z.string().min(1).max(255),
-        // Checked per entry (a rejected entry, not a refused call): see DirectUploadService.
-        metadata: z.record(z.string(), z.unknown()).optional(),
+        // Checked per entry (a rejected entry, not a refused call): see checkUploadEntry.
+        metadata: z.unknown().optional(),
       }),
     )
     .min(1, 'files must name at least one file')

@@ -7,20 +7,20 @@ import { ApiError } from '../errors/api-error';
 import { CachedResultService } from '../predictions/cached-result.service';
 import { PredictionAdmissionService } from '../predictions/prediction-admission.service';
 import { metadataFieldSchema } from '../predictions/prediction-fields.schema';
-import { checkUpload } from '../predictions/upload-check';
+import { checkSpooled } from '../predictions/upload-check';
 import { InferenceQueueService } from '../queue/inference-queue.service';
 import { checkBatchFilename } from './batch-filename';
 import { type AddImagesResult, errorInfoOf, type RejectedFile } from './batch-results.types';
 import { ClassifyJobBuffer } from './classify-job.buffer';
-import { type MultipartPart, multipartParts } from './multipart-parts';
+import { MultipartError, type MultipartPart, multipartParts } from '../uploads/multipart-parts';
 
 type FilePart = Extract<MultipartPart, { kind: 'file' }>;
 type Metadata = { value: Record<string, unknown> } | { problem: string };
 
 /**
  * POST /v1/batches/{id}/images: many `image` file parts in one streamed request. Each part is
- * read (up to MAX_UPLOAD_BYTES), checked, stored and admitted before the next is read, so one bad
- * part is rejected alone and the request never sits in memory. A `metadata` field applies to the
+ * received (up to MAX_UPLOAD_BYTES, spooled to disk beyond 64 KiB), checked, stored and admitted
+ * before the next is read, so one bad part is rejected alone and the request never sits in memory. A `metadata` field applies to the
  * image parts after it. Re-sending the same filename with the same bytes (a client retrying after
  * a lost answer) answers the prediction it already created.
  */
@@ -54,17 +54,23 @@ export class BatchMultipartService {
           continue;
         }
         files++;
-        const outcome = await this.addOne(tenant, batchId, part, metadata, jobs);
+        const outcome = await this.addOne(tenant, batchId, part, metadata, jobs).finally(() =>
+          part.file.dispose(),
+        );
         if ('id' in outcome) result.accepted.push(outcome);
         else result.rejected.push(outcome);
       }
     } catch (err) {
-      if (err instanceof ApiError) throw err;
-      if (files === 0)
-        throw ApiError.invalid(
-          `The body could not be read as multipart/form-data: ${(err as Error).message}`,
-        );
-      throw err;
+      if (!(err instanceof MultipartError)) throw err;
+      // The body broke after some parts were taken: those stay taken (sending the same files
+      // again answers the same predictions), and the client learns which ones they were.
+      const taken = result.accepted.length
+        ? ` The ${result.accepted.length} image(s) before it were accepted (${result.accepted
+            .map((p) => p.filename ?? p.id)
+            .slice(0, 20)
+            .join(', ')}); sending them again is safe.`
+        : '';
+      throw ApiError.invalid(`The body could not be read as multipart/form-data: ${err.message}.${taken}`);
     } finally {
       await jobs.flush();
     }
@@ -105,15 +111,9 @@ export class BatchMultipartService {
     if (name && !name.ok) return reject('invalid_request', name.message);
     const filename = name?.ok ? name.filename : null;
     if ('problem' in metadata) return reject('invalid_request', metadata.problem, filename);
-    if (part.truncated)
-      return reject(
-        'payload_too_large',
-        `The file is larger than ${this.config.maxUploadBytes} bytes.`,
-        filename,
-      );
     let image;
     try {
-      image = checkUpload(part.bytes, this.config);
+      image = await checkSpooled(part.file, this.config);
     } catch (err) {
       if (err instanceof ApiError) return reject(err.code, errorInfoOf(err).message, filename);
       throw err;
@@ -131,7 +131,10 @@ export class BatchMultipartService {
     const imageKey = objectKeys.image(tenant, image.sha256);
     const cached = await this.cache.find(tenant, image.sha256);
     if (!cached && !(await this.store.head(imageKey))) {
-      await this.store.put(imageKey, part.bytes, { contentType: `image/${image.format}` });
+      await this.store.put(imageKey, part.file.body(), {
+        contentType: `image/${image.format}`,
+        contentLength: part.file.size,
+      });
     }
     const outcome = await this.admission.admit({
       tenant,

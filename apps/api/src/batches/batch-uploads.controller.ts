@@ -1,27 +1,17 @@
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { type BatchRecord, BatchRepository } from '@dermafleet/jobs';
 import type { Request } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
-import { ErrorBodyDto } from '../docs/prediction.dto';
+import { BacklogGuard } from '../queue/backlog.guard';
 import { ApiError } from '../errors/api-error';
 import { parseFields } from '../predictions/prediction-fields.schema';
 import { BatchMultipartService } from './batch-multipart.service';
 import { completeSchema, uploadsSchema } from './batch-fields.schema';
 import type { AddImagesResult, CompleteResult, UploadsResult } from './batch-results.types';
-import {
-  AddImagesFormDto,
-  AddImagesResultDto,
-  CompleteRequestDto,
-  CompleteResultDto,
-  UploadsRequestDto,
-  UploadsResultDto,
-} from './batch.dto';
 import { DirectUploadService } from './direct-upload.service';
 import { UploadCompletionService } from './upload-completion.service';
+import { JsonBody } from '../common/json-body.decorator';
 
-@ApiTags('batches')
-@ApiBearerAuth()
 @Controller('v1/batches/:id')
 export class BatchUploadsController {
   constructor(
@@ -33,11 +23,7 @@ export class BatchUploadsController {
 
   @Post('images')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Add images through the API (streamed multipart, many files per request)' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: AddImagesFormDto })
-  @ApiResponse({ status: 202, type: AddImagesResultDto })
-  @ApiResponse({ status: 409, type: ErrorBodyDto, description: 'batch_sealed' })
+  @UseGuards(BacklogGuard)
   async addImages(
     @Tenant() tenant: string,
     @Param('id') id: string,
@@ -49,14 +35,11 @@ export class BatchUploadsController {
 
   @Post('uploads')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Presigned S3 PUT URLs for up to 1000 files (direct upload)' })
-  @ApiBody({ type: UploadsRequestDto })
-  @ApiResponse({ status: 200, type: UploadsResultDto })
-  @ApiResponse({ status: 409, type: ErrorBodyDto, description: 'batch_sealed' })
+  @UseGuards(BacklogGuard)
   async uploads(
     @Tenant() tenant: string,
     @Param('id') id: string,
-    @Body() body: unknown,
+    @JsonBody() body: unknown,
   ): Promise<UploadsResult> {
     const batch = await this.openBatch(tenant, id);
     const { files } = parseFields(uploadsSchema, body);
@@ -65,13 +48,10 @@ export class BatchUploadsController {
 
   @Post('uploads/complete')
   @HttpCode(202)
-  @ApiOperation({ summary: 'The named direct uploads are in S3: verify size and sha256, then enqueue' })
-  @ApiBody({ type: CompleteRequestDto })
-  @ApiResponse({ status: 202, type: CompleteResultDto })
   async complete(
     @Tenant() tenant: string,
     @Param('id') id: string,
-    @Body() body: unknown,
+    @JsonBody() body: unknown,
   ): Promise<CompleteResult> {
     const batch = await this.batches.get(tenant, id);
     if (!batch) throw ApiError.notFound('batch');

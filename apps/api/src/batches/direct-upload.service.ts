@@ -24,6 +24,7 @@ type Plan =
       kind: 'new';
       entry: UploadEntry;
       filename: string;
+      metadata: Record<string, unknown>;
       imageKey: string;
       image: ImageInfo;
       cached: CachedResult | null;
@@ -73,7 +74,7 @@ export class DirectUploadService {
   private async plan(tenant: string, batchId: string, entry: UploadEntry): Promise<Plan> {
     const check = checkUploadEntry(entry, this.config.maxUploadBytes);
     if (!check.ok) return { kind: 'done', outcome: check.rejected };
-    const { filename, format } = check;
+    const { filename, format, metadata } = check;
     const existingId = await this.batches.findByFilename(batchId, filename);
     if (existingId)
       return {
@@ -84,7 +85,7 @@ export class DirectUploadService {
     const cached = await this.cache.find(tenant, entry.sha256);
     const stored = cached ? cached.image : await this.verifier.probeStored(imageKey, entry.sha256);
     const image = stored ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
-    return { kind: 'new', entry, filename, imageKey, image, cached, pending: !stored };
+    return { kind: 'new', entry, filename, metadata, imageKey, image, cached, pending: !stored };
   }
 
   /** Creates the prediction (called in request order) and signs its upload URL when it needs one. */
@@ -100,7 +101,7 @@ export class DirectUploadService {
       image: plan.image,
       imageKey,
       filename,
-      metadata: entry.metadata ?? {},
+      metadata: plan.metadata,
       webhookUrl: null,
       priority: 'bulk',
       batchId,
@@ -116,7 +117,7 @@ export class DirectUploadService {
       return { filename, error: { code: 'not_found', message: 'The batch no longer exists.' } };
     if (outcome.needsJob) await jobs.add(outcome.record.id, tenant);
     return pending
-      ? this.ticket(outcome.record.id, filename, imageKey, entry.content_type)
+      ? this.ticket(tenant, outcome.record.id, filename, entry)
       : this.noUpload(outcome.record.id, filename);
   }
 
@@ -139,18 +140,37 @@ export class DirectUploadService {
       return { filename, error: { code: 'invalid_request', message } };
     }
     const waiting = await this.predictions.isPendingUpload(batchId, id);
-    if (waiting && !(await this.store.head(record.imageKey)))
-      return this.ticket(id, filename, record.imageKey, entry.content_type);
+    if (waiting && !(await this.arrived(tenant, id, record.imageKey, entry.bytes)))
+      return this.ticket(tenant, id, filename, entry);
     return this.noUpload(id, filename);
   }
 
+  /**
+   * Whether bytes for a waiting prediction are already in storage (a client resuming after a crash
+   * between its PUT and its completion): staged with the announced size, or verified for another
+   * prediction. Completion checks them either way; a URL again would only mean a second PUT.
+   */
+  private async arrived(tenant: string, id: string, imageKey: string, bytes: number): Promise<boolean> {
+    if (await this.store.head(imageKey)) return true;
+    const staged = await this.store.head(objectKeys.staging(tenant, id));
+    return staged?.size === bytes;
+  }
+
+  /**
+   * A URL for this prediction's staging key, bound to the announced length and sha256 (refused by
+   * AWS S3 and MinIO for other bytes; checked again at completion either way).
+   */
   private async ticket(
+    tenant: string,
     predictionId: string,
     filename: string,
-    key: string,
-    contentType: string,
+    entry: UploadEntry,
   ): Promise<UploadTicket> {
-    const signed = await this.store.presignPut(key, this.config.uploadUrlTtlSeconds, contentType);
+    const signed = await this.store.presignPut(
+      objectKeys.staging(tenant, predictionId),
+      this.config.uploadUrlTtlSeconds,
+      { contentType: entry.content_type, contentLength: entry.bytes, sha256Hex: entry.sha256 },
+    );
     return {
       prediction_id: predictionId,
       filename,

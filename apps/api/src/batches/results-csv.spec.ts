@@ -35,6 +35,9 @@ describe('results CSV', () => {
     expect(csvCell('-1')).toBe("'-1");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvCell('')).toBe('');
+    expect(csvCell('\t=1+1')).toBe("'\t=1+1");
+    expect(csvCell('\r=1+1')).toBe('"\'\r=1+1"');
+    expect(csvCell('lone\rcr')).toBe('"lone\rcr"');
   });
 
   it('writes the header with one column per class label, in model order', () => {

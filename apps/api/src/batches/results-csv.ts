@@ -1,13 +1,19 @@
 import type { Prediction } from '@dermafleet/jobs';
+import { type Options, stringify } from 'csv-stringify/sync';
 
 /**
- * One CSV cell (RFC 4180): quoted when it holds a quote, comma or line break, quotes doubled. A
- * cell starting with =, +, - or @ gets a leading ' so a spreadsheet shows it instead of running
- * it as a formula (CSV injection).
+ * RFC 4180 through csv-stringify (STYLE.md #15): CRLF records, quotes doubled, and a cell quoted
+ * when it holds a quote, comma, CR or LF (`quoted_match`: csv-stringify alone leaves a lone LF
+ * bare when records end in CRLF). `escape_formulas` puts a ' before a cell starting with =, +,
+ * -, @, TAB or CR, so a spreadsheet shows it instead of running it (CSV injection).
  */
+const options: Options = { escape_formulas: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ };
+
+const line = (cells: string[]): string => stringify([cells], options);
+
+/** One cell as it appears in a line (for tests and single values). */
 export function csvCell(value: string): string {
-  const guarded = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+  return line([value]).slice(0, -2);
 }
 
 /** Numbers as JSON writes them (shortest round-trip form), so the CSV and NDJSON agree digit for digit. */
@@ -26,7 +32,7 @@ export function csvHeader(labels: readonly string[]): string {
     'sha256',
     'cached',
   ];
-  return `${columns.map(csvCell).join(',')}\r\n`;
+  return line(columns);
 }
 
 /**
@@ -52,5 +58,5 @@ export function csvRow(prediction: Prediction, labels: readonly string[]): strin
     prediction.image.sha256,
     result ? String(result.cached) : '',
   ];
-  return `${cells.map(csvCell).join(',')}\r\n`;
+  return line(cells);
 }

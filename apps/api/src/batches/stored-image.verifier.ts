@@ -1,14 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ImageInfo } from '@dermafleet/jobs';
-import { ObjectStore } from '@dermafleet/storage';
+import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiError } from '../errors/api-error';
-import { checkImageHeader } from '../predictions/upload-check';
-
-/** Bytes kept from the start of an object for the header probe (JPEG EXIF/ICC can be long). */
-const HEADER_BYTES = 2 * 1024 * 1024;
+import { checkImageHeader, HEADER_BYTES } from '../predictions/upload-check';
 
 export type VerifyOutcome =
   | { kind: 'ok'; image: ImageInfo }
@@ -18,6 +15,18 @@ export type VerifyOutcome =
   | { kind: 'mismatch'; message: string }
   /** The bytes are what was announced but not an image we take: permanent. */
   | { kind: 'refused'; error: ApiError };
+
+function mismatchMessage(
+  size: number,
+  sha256: string | null,
+  expected: { sha256: string; bytes: number },
+): string {
+  const got = sha256 ? `${size} bytes, sha256 ${sha256.slice(0, 12)}…` : `${size} bytes`;
+  return (
+    `The uploaded object (${got}) is not the announced one (${expected.bytes} bytes, sha256 ` +
+    `${expected.sha256.slice(0, 12)}…); it was discarded, upload the file again.`
+  );
+}
 
 async function readHead(stream: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -32,9 +41,11 @@ async function readHead(stream: Readable, limit: number): Promise<Buffer> {
 }
 
 /**
- * Checks what a client PUT straight to S3: streams the object once, hashing every byte and
- * keeping only its first bytes for the same header checks as a multipart upload, so memory
- * stays flat whatever the image size.
+ * Checks what a client PUT straight to S3 (to the prediction's staging key) and only then writes
+ * the content-addressed image (DESIGN.md: "written only after verification"). The staging object
+ * is first copied server-side to a key no URL can write, and that snapshot is streamed once,
+ * hashing every byte and keeping only its first bytes for the same header checks as a multipart
+ * upload, so memory stays flat whatever the size and a PUT racing the check changes nothing.
  */
 @Injectable()
 export class StoredImageVerifier {
@@ -43,7 +54,37 @@ export class StoredImageVerifier {
     private readonly store: ObjectStore,
   ) {}
 
-  async verify(key: string, expected: { sha256: string; bytes: number }): Promise<VerifyOutcome> {
+  async verifyStaged(
+    tenant: string,
+    predictionId: string,
+    imageKey: string,
+    expected: { sha256: string; bytes: number },
+  ): Promise<VerifyOutcome> {
+    const staging = objectKeys.staging(tenant, predictionId);
+    const head = await this.store.head(staging);
+    if (!head) {
+      // Nothing staged, but the same bytes may have been verified for another prediction since.
+      const stored = await this.probeStored(imageKey, expected.sha256);
+      return stored ? { kind: 'ok', image: stored } : { kind: 'missing' };
+    }
+    if (head.size !== expected.bytes) {
+      await this.store.delete(staging).catch(() => undefined);
+      return { kind: 'mismatch', message: mismatchMessage(head.size, null, expected) };
+    }
+    const snapshot = objectKeys.verifying(tenant, predictionId);
+    await this.store.copy(staging, snapshot);
+    await this.store.delete(staging).catch(() => undefined);
+    try {
+      const outcome = await this.verify(snapshot, expected);
+      if (outcome.kind === 'ok' && !(await this.store.head(imageKey)))
+        await this.store.copy(snapshot, imageKey);
+      return outcome;
+    } finally {
+      await this.store.delete(snapshot).catch(() => undefined);
+    }
+  }
+
+  private async verify(key: string, expected: { sha256: string; bytes: number }): Promise<VerifyOutcome> {
     const stream = await this.store.getStream(key);
     if (!stream) return { kind: 'missing' };
     const hash = createHash('sha256');
@@ -53,16 +94,9 @@ export class StoredImageVerifier {
     for await (const piece of stream) {
       const chunk = piece as Buffer;
       size += chunk.length;
-      if (size > this.config.maxUploadBytes) {
+      if (size > expected.bytes) {
         stream.destroy();
-        return this.refusal(
-          key,
-          new ApiError(
-            413,
-            'payload_too_large',
-            `The file is larger than ${this.config.maxUploadBytes} bytes.`,
-          ),
-        );
+        return { kind: 'mismatch', message: mismatchMessage(size, null, expected) };
       }
       hash.update(chunk);
       if (headLength < HEADER_BYTES) {
@@ -71,22 +105,15 @@ export class StoredImageVerifier {
       }
     }
     const sha256 = hash.digest('hex');
-    if (sha256 !== expected.sha256 || size !== expected.bytes) {
-      await this.store.delete(key).catch(() => undefined);
-      return {
-        kind: 'mismatch',
-        message:
-          `The uploaded object (${size} bytes, sha256 ${sha256.slice(0, 12)}…) is not the announced one ` +
-          `(${expected.bytes} bytes, sha256 ${expected.sha256.slice(0, 12)}…); it was discarded, upload the file again.`,
-      };
-    }
+    if (sha256 !== expected.sha256 || size !== expected.bytes)
+      return { kind: 'mismatch', message: mismatchMessage(size, sha256, expected) };
     try {
       return {
         kind: 'ok',
         image: checkImageHeader(Buffer.concat(head), { bytes: size, sha256 }, this.config),
       };
     } catch (err) {
-      if (err instanceof ApiError) return this.refusal(key, err);
+      if (err instanceof ApiError) return { kind: 'refused', error: err };
       throw err;
     }
   }
@@ -109,11 +136,5 @@ export class StoredImageVerifier {
     } catch {
       return null;
     }
-  }
-
-  /** Bytes we will never classify are not kept (nor offered later as "already stored"). */
-  private async refusal(key: string, error: ApiError): Promise<VerifyOutcome> {
-    await this.store.delete(key).catch(() => undefined);
-    return { kind: 'refused', error };
   }
 }

@@ -18,9 +18,11 @@ import { StoredImageVerifier } from './stored-image.verifier';
 const CONCURRENCY = 8;
 
 /**
- * POST /v1/batches/{id}/uploads/complete: the named direct uploads are in S3. Each is streamed
- * and hashed; the right bytes are claimed out of the pending set and enqueued (or answered from a
- * stored result). Other bytes than announced are discarded and stay pending, so the client can
+ * POST /v1/batches/{id}/uploads/complete: the named direct uploads are in S3 (under their staging
+ * keys). Each is snapshotted, streamed and hashed, and only then copied to its content address;
+ * the right bytes are claimed out of the pending set and enqueued (or answered from a stored
+ * result). Once claimed, nothing a URL writes is ever read again: the prediction is no longer
+ * pending. Other bytes than announced are discarded and stay pending, so the client can
  * upload again until the batch is sealed; bytes that are no image we take fail the prediction.
  * Completing twice answers the prediction as it stands.
  */
@@ -39,6 +41,12 @@ export class UploadCompletionService {
     let outcomes: Array<Prediction | RejectedPrediction>;
     try {
       outcomes = await mapLimit(ids, CONCURRENCY, (id) => this.completeOne(tenant, batchId, id, jobs));
+      // A file sent twice in one archive is PUT once (to the first prediction's URL): its twin,
+      // checked concurrently, may have looked before the first was verified. One more look each.
+      const missing = outcomes.flatMap((o, i) =>
+        !('id' in o) && o.error.code === 'upload_missing' ? [i] : [],
+      );
+      for (const i of missing) outcomes[i] = await this.completeOne(tenant, batchId, ids[i], jobs);
     } finally {
       await jobs.flush();
     }
@@ -64,7 +72,7 @@ export class UploadCompletionService {
     if (!record || record.batch_id !== batchId)
       return reject('not_found', 'No such prediction in this batch.');
     if (!(await this.predictions.isPendingUpload(batchId, id))) return this.asItStands(record, jobs);
-    const verified = await this.verifier.verify(record.imageKey, record.image);
+    const verified = await this.verifier.verifyStaged(tenant, id, record.imageKey, record.image);
     if (verified.kind === 'missing')
       return reject('upload_missing', 'Nothing has arrived at its upload URL yet.');
     if (verified.kind === 'mismatch') return reject('invalid_request', verified.message);

@@ -1,10 +1,11 @@
 import type { ImageFormat } from '@dermafleet/jobs';
-import { MAX_METADATA_BYTES, type UploadEntry, uploadContentTypes } from './batch-fields.schema';
+import { metadataProblem } from '../common/metadata.schema';
+import { type UploadEntry, uploadContentTypes } from './batch-fields.schema';
 import { checkBatchFilename } from './batch-filename';
 import type { RejectedFile } from './batch-results.types';
 
 export type EntryCheck =
-  | { ok: true; filename: string; format: ImageFormat }
+  | { ok: true; filename: string; format: ImageFormat; metadata: Record<string, unknown> }
   | { ok: false; rejected: RejectedFile };
 
 /** What can be said of a direct-upload entry before anything is stored: its filename, type, size, metadata. */
@@ -16,9 +17,8 @@ export function checkUploadEntry(entry: UploadEntry, maxUploadBytes: number): En
   const name = checkBatchFilename(entry.filename);
   if (!name.ok) return reject(entry.filename, 'invalid_request', name.message);
   const filename = name.filename;
-  if (entry.metadata && Buffer.byteLength(JSON.stringify(entry.metadata), 'utf8') > MAX_METADATA_BYTES) {
-    return reject(filename, 'invalid_request', 'metadata must be at most 4 KiB of JSON.');
-  }
+  const metadataIssue = entry.metadata === undefined ? null : metadataProblem(entry.metadata);
+  if (metadataIssue) return reject(filename, 'invalid_request', `${metadataIssue}.`);
   const format = uploadContentTypes[entry.content_type.toLowerCase()];
   if (!format) {
     const types = 'JPEG, PNG, WebP, TIFF, GIF or BMP; HEIC and SVG are refused';
@@ -31,5 +31,5 @@ export function checkUploadEntry(entry: UploadEntry, maxUploadBytes: number): En
   if (entry.bytes > maxUploadBytes) {
     return reject(filename, 'payload_too_large', `The file is larger than ${maxUploadBytes} bytes.`);
   }
-  return { ok: true, filename, format };
+  return { ok: true, filename, format, metadata: (entry.metadata ?? {}) as Record<string, unknown> };
 }

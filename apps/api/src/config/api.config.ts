@@ -36,6 +36,10 @@ const schema = z.object({
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
   // S3 refuses presigned URLs valid for more than 7 days.
   UPLOAD_URL_TTL_S: envInt('a number of seconds from 60 to 604800', 60, 604_800).default(3600),
+  // Backpressure (docs/DOOR.md): shared through Redis by every API replica.
+  RATE_LIMIT_PER_SECOND: envInt('a number of requests per second (at least 1)', 1).default(100),
+  AUTH_FAILURES_PER_MINUTE: envInt('a number of failed attempts per minute (at least 1)', 1).default(30),
+  QUEUE_MAX_BACKLOG: envInt('a number of waiting jobs (at least 1)', 1).default(100_000),
   ADMIN_API_KEY: z
     .string()
     .min(16)
@@ -63,6 +67,11 @@ export interface ApiConfig {
   /** How long a presigned direct-upload URL stays valid. */
   uploadUrlTtlSeconds: number;
   webhooks: WebhookSettings;
+  /** Requests per second per tenant; failed auth attempts per minute per client IP. */
+  rateLimitPerSecond: number;
+  authFailuresPerMinute: number;
+  /** Jobs waiting (not yet running) past which new work answers 503 queue_full. */
+  queueMaxBacklog: number;
   /** split: new predictions go to the `preprocess` queue (WORKER_MODE=preprocess pods) first. */
   pipeline: 'all-in-one' | 'split';
   logging: LogSettings;
@@ -93,6 +102,9 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     webhooks: toWebhookSettings(e),
     pipeline: e.PIPELINE,
     logging: toLogSettings(e),
+    rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND,
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    queueMaxBacklog: e.QUEUE_MAX_BACKLOG,
     reliability: toReliabilitySettings(e),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     adminApiKey: e.ADMIN_API_KEY,

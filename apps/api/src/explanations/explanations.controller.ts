@@ -1,24 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res, StreamableFile } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
 import { type Explanation, ExplanationRepository, explainJobOptions, QueueName } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
-import { ErrorBodyDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
 import { parseFields } from '../predictions/prediction-fields.schema';
 import { PredictionReaderService } from '../predictions/prediction-reader.service';
-import { ExplanationDto } from './explanation.dto';
 import { requestExplanationSchema } from './explanation.schema';
 
 function toPublic(record: Explanation & { tenant?: string }): Explanation {
@@ -27,8 +16,6 @@ function toPublic(record: Explanation & { tenant?: string }): Explanation {
 }
 
 /** Occlusion-sensitivity explanations of single predictions (docs/EXPLANATIONS.md). */
-@ApiTags('explanations')
-@ApiBearerAuth()
 @Controller('v1/predictions')
 export class ExplanationsController {
   constructor(
@@ -40,15 +27,6 @@ export class ExplanationsController {
 
   @Post(':id/explanation')
   @HttpCode(202)
-  @ApiOperation({
-    summary: "Ask for an occlusion map of a succeeded prediction's top class",
-    description:
-      'Enqueues a bulk-priority job (144 occluded variants plus the original through the worker). ' +
-      'Asking again returns the existing explanation; a failed one starts over.',
-  })
-  @ApiResponse({ status: 202, type: ExplanationDto })
-  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'The prediction has not succeeded.' })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   async request(
     @Tenant() tenant: string,
     @Param('id') id: string,
@@ -71,20 +49,11 @@ export class ExplanationsController {
   }
 
   @Get(':id/explanation')
-  @ApiOperation({ summary: 'The explanation: status, 12x12 map, overlay URL' })
-  @ApiOkResponse({ type: ExplanationDto })
-  @ApiNotFoundResponse({
-    type: ErrorBodyDto,
-    description: 'Unknown prediction, or no explanation asked for.',
-  })
   get(@Tenant() tenant: string, @Param('id') id: string): Promise<Explanation> {
     return this.find(tenant, id);
   }
 
   @Get(':id/explanation/overlay.png')
-  @ApiOperation({ summary: 'The colour overlay (PNG, the model input size; stretch it over the image)' })
-  @ApiProduces('image/png')
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   async overlay(
     @Tenant() tenant: string,
     @Param('id') id: string,

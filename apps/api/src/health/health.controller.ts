@@ -1,11 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { RedisHealthIndicator } from '@dermafleet/jobs';
 import { S3HealthIndicator } from '@dermafleet/storage';
 import { Public } from '../auth/public.decorator';
 
-@ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {

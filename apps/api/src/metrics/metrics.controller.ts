@@ -1,10 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { register } from 'prom-client';
 import { Public } from '../auth/public.decorator';
 
 /** Prometheus text format; every series of ours starts with `dermafleet_`. */
-@ApiExcludeController()
 @Public()
 @Controller('metrics')
 export class MetricsController {

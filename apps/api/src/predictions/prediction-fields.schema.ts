@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { metadataFieldSchema } from '../common/metadata.schema';
 import { ApiError } from '../errors/api-error';
-
-const MAX_METADATA_BYTES = 4096;
 
 export const webhookUrlSchema = z
   .string()
@@ -15,24 +14,7 @@ export const webhookUrlSchema = z
     }
   }, 'webhook_url must be an http(s) URL with a host');
 
-/** `metadata`: a JSON object of at most 4 KiB, sent as a form field (a string). */
-export const metadataFieldSchema = z
-  .string()
-  .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_METADATA_BYTES, 'metadata must be at most 4 KiB of JSON')
-  .transform((s, ctx) => {
-    try {
-      const value = JSON.parse(s) as unknown;
-      if (value && typeof value === 'object' && !Array.isArray(value))
-        return value as Record<string, unknown>;
-    } catch {
-      // reported below
-    }
-    ctx.addIssue({
-      code: 'custom',
-      message: 'metadata must be a JSON object, such as {"accession": "A123"}',
-    });
-    return z.NEVER;
-  });
+export { metadataFieldSchema };
 
 export const predictionFieldsSchema = z.object({
   webhook_url: webhookUrlSchema.optional(),

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  HOT_IMAGE_MAX_BYTES,
   HotImageStore,
   type ImageInfo,
   type PredictionPriority,
@@ -10,13 +11,15 @@ import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { InferenceQueueService } from '../queue/inference-queue.service';
 import { CachedResultService } from './cached-result.service';
 import { PredictionAdmissionService } from './prediction-admission.service';
-import { checkUpload } from './upload-check';
+import type { SpooledFile } from '../uploads/spooled-file';
+import { checkSpooled } from './upload-check';
 
 export interface IntakeRequest {
   /** A pre-generated id (Idempotency-Key), else a new one. */
   id?: string;
   tenant: string;
-  bytes: Buffer;
+  /** The image as received (spooled); the caller disposes of it. */
+  upload: SpooledFile;
   filename: string | null;
   metadata: Record<string, unknown>;
   webhookUrl: string | null;
@@ -54,7 +57,7 @@ export class PredictionIntakeService {
   ) {}
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome> {
-    const image = request.image ?? checkUpload(request.bytes, this.config);
+    const image = request.image ?? (await checkSpooled(request.upload, this.config));
     const imageKey = objectKeys.image(request.tenant, image.sha256);
     // Independent look-ups, in parallel: the interactive path is latency-bound.
     const [cached, stored] = await Promise.all([
@@ -63,13 +66,22 @@ export class PredictionIntakeService {
     ]);
     if (!cached) {
       // The durable S3 object, and for an interactive image the worker's hand-off copy in Redis
-      // (see HotImageStore): both are written before the job exists.
+      // (see HotImageStore): both are written before the job exists. The upload is spooled (disk
+      // beyond 64 KiB), so the hand-off copy is read back only when it is small enough to keep.
+      const { upload } = request;
+      const handOff =
+        request.priority === 'interactive' &&
+        this.config.pipeline !== 'split' &&
+        upload.size <= HOT_IMAGE_MAX_BYTES;
       await Promise.all([
         stored
           ? undefined
-          : this.store.put(imageKey, request.bytes, { contentType: `image/${image.format}` }),
-        request.priority === 'interactive' && this.config.pipeline !== 'split'
-          ? this.hot.put(request.tenant, image.sha256, request.bytes)
+          : this.store.put(imageKey, upload.body(), {
+              contentType: `image/${image.format}`,
+              contentLength: upload.size,
+            }),
+        handOff
+          ? upload.head(upload.size).then((bytes) => this.hot.put(request.tenant, image.sha256, bytes))
           : undefined,
       ]);
     }

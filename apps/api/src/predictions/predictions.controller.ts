@@ -1,5 +1,4 @@
 import {
-  Body,
   Controller,
   Get,
   Headers,
@@ -8,43 +7,30 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
-  UploadedFile,
-  UseInterceptors,
+  UseGuards,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
 import { Prediction, toPublicPrediction } from '@dermafleet/jobs';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
-import { CreatePredictionFormDto, ErrorBodyDto, PredictionDto } from '../docs/prediction.dto';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiError } from '../errors/api-error';
 import { receivedAt } from '../http/received-at';
 import { apiStageSeconds } from '../metrics/api.metrics';
+import { BacklogGuard } from '../queue/backlog.guard';
+import { webhookUrlProblem } from '../webhooks/ssrf/webhook-url.check';
 import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
 import { requestFingerprint } from './request-fingerprint';
-import { checkUpload } from './upload-check';
+import { readSingleUpload, type SingleUpload } from './single-upload.reader';
+import { checkSpooled } from './upload-check';
 import { clientGone } from './wait/client-gone.signal';
 import { isFinal, PredictionWaitService } from './wait/prediction-wait.service';
-import { parseWaitMs, waitQueryDoc } from './wait/wait-query.schema';
+import { parseWaitMs } from './wait/wait-query.schema';
 
-@ApiTags('predictions')
-@ApiBearerAuth()
 @Controller('v1/predictions')
 export class PredictionsController {
   constructor(
@@ -57,59 +43,52 @@ export class PredictionsController {
 
   @Post()
   @HttpCode(202)
-  @UseInterceptors(FileInterceptor('image'))
-  @ApiOperation({ summary: 'Classify one image' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: CreatePredictionFormDto })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Same key and tenant within 24 h: an identical request (same image sha256 and fields) answers the first prediction and creates nothing, even if the first request never finished; a different request under the same key answers 422 idempotency_key_reused.',
-  })
-  @ApiQuery({
-    ...waitQueryDoc,
-    description:
-      'Seconds (0-30, fractions allowed) to hold the request for the final prediction: 200 with it when it ' +
-      'ends in time, else 202 as without wait. Default 0.',
-  })
-  @ApiResponse({
-    status: 202,
-    type: PredictionDto,
-    description: 'Accepted (or already succeeded when cached, without wait); poll the Location.',
-  })
-  @ApiResponse({
-    status: 200,
-    type: PredictionDto,
-    description: 'Final within ?wait= (succeeded or failed); or an Idempotency-Key replay, as it stands.',
-  })
-  @ApiResponse({ status: 415, type: ErrorBodyDto, description: 'Not a supported image format.' })
-  @ApiResponse({ status: 413, type: ErrorBodyDto, description: 'Too many bytes or pixels.' })
-  @ApiResponse({
-    status: 422,
-    type: ErrorBodyDto,
-    description: 'idempotency_key_reused: the Idempotency-Key was used with another image or other fields.',
-  })
-  @ApiResponse({
-    status: 503,
-    type: ErrorBodyDto,
-    description: 'dependency_unavailable (Redis or S3), with Retry-After; retry with the same key.',
-  })
+  @UseGuards(BacklogGuard)
   async create(
     @Tenant() tenant: string,
-    @UploadedFile() file: Express.Multer.File | undefined,
-    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Query('wait') wait: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Prediction> {
     const waitMs = parseWaitMs(wait);
     if (idempotencyKey !== undefined) IdempotencyService.check(idempotencyKey);
-    if (!file) throw ApiError.invalid('Send the image as a multipart/form-data file field named "image".');
-    const fields = parseFields(predictionFieldsSchema, body);
+    // Streamed: the image is spooled to disk as it arrives, never held whole in memory.
+    const upload = await readSingleUpload(req, this.config.maxUploadBytes);
+    let accepted: Prediction;
+    let created: boolean;
+    try {
+      ({ accepted, created } = await this.accept(tenant, upload, idempotencyKey, res));
+    } finally {
+      // Before any wait: a request held for up to 30 s keeps no copy of the image meanwhile.
+      await upload.file.dispose();
+    }
+    if (waitMs <= 0) return accepted;
+    const now =
+      (await this.waiter.awaitFinal(tenant, accepted.id, waitMs, clientGone(res), accepted)) ?? accepted;
+    if (isFinal(now)) {
+      res.status(200);
+      if (created)
+        apiStageSeconds.observe({ stage: 'end_to_end' }, (performance.now() - receivedAt(res)) / 1000);
+    }
+    return now;
+  }
+
+  private async accept(
+    tenant: string,
+    upload: SingleUpload,
+    idempotencyKey: string | undefined,
+    res: Response,
+  ): Promise<{ accepted: Prediction; created: boolean }> {
+    const fields = parseFields(predictionFieldsSchema, upload.fields);
+    // The global WebhookUrlPipe sees only @Body() values; this body is read from the stream here.
+    const webhookProblem = fields.webhook_url
+      ? webhookUrlProblem(fields.webhook_url, this.config.webhooks.allowPrivate)
+      : null;
+    if (webhookProblem) throw ApiError.invalid(webhookProblem);
     // Refused requests (400, 413, 415) are refused before the key is looked at: they reserve nothing.
-    const image = checkUpload(file.buffer, this.config);
-    const filename = file.originalname || null;
+    const image = await checkSpooled(upload.file, this.config);
+    const filename = upload.filename;
     const claim =
       idempotencyKey === undefined
         ? null
@@ -128,7 +107,7 @@ export class PredictionsController {
     const { record, created } = await this.intake.accept({
       id: claim?.id,
       tenant,
-      bytes: file.buffer,
+      upload: upload.file,
       image,
       filename,
       metadata: fields.metadata ?? {},
@@ -139,30 +118,10 @@ export class PredictionsController {
     if (!created) res.status(200);
     else apiStageSeconds.observe({ stage: 'upload' }, (performance.now() - receivedAt(res)) / 1000);
     res.setHeader('Location', `/v1/predictions/${record.id}`);
-    const accepted = toPublicPrediction(record);
-    if (waitMs <= 0) return accepted;
-    // Stored: a request held for up to 30 s must not keep the image's bytes in memory meanwhile.
-    file.buffer = Buffer.alloc(0);
-    const now =
-      (await this.waiter.awaitFinal(tenant, record.id, waitMs, clientGone(res), accepted)) ?? accepted;
-    if (isFinal(now)) {
-      res.status(200);
-      if (created)
-        apiStageSeconds.observe({ stage: 'end_to_end' }, (performance.now() - receivedAt(res)) / 1000);
-    }
-    return now;
+    return { accepted: toPublicPrediction(record), created };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Poll one prediction, or long-poll it with ?wait=' })
-  @ApiQuery({
-    ...waitQueryDoc,
-    description:
-      'Seconds (0-30, fractions allowed) to hold the request: it answers as soon as the prediction is final, ' +
-      'or when the time is up with the prediction as it stands (200 both). Default 0.',
-  })
-  @ApiOkResponse({ type: PredictionDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   async get(
     @Tenant() tenant: string,
     @Param('id') id: string,

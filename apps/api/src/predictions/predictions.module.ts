@@ -1,6 +1,4 @@
 import { Inject, Module } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
-import { memoryStorage } from 'multer';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { QueueModule } from '../queue/queue.module';
 import { CachedResultService } from './cached-result.service';
@@ -14,17 +12,7 @@ import { FinalStateListener } from './wait/final-state.listener';
 import { PredictionWaitService } from './wait/prediction-wait.service';
 
 @Module({
-  imports: [
-    QueueModule,
-    MulterModule.registerAsync({
-      inject: [API_CONFIG],
-      // One image per request, held in memory up to MAX_UPLOAD_BYTES (bulk uploads stream instead).
-      useFactory: (config: ApiConfig) => ({
-        storage: memoryStorage(),
-        limits: { fileSize: config.maxUploadBytes, files: 1, fields: 10, fieldSize: 8 * 1024 },
-      }),
-    }),
-  ],
+  imports: [QueueModule],
   controllers: [PredictionsController],
   providers: [
     PredictionIntakeService,

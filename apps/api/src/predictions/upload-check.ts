@@ -1,21 +1,20 @@
-import { createHash } from 'node:crypto';
 import { probeImage } from '@dermafleet/inference';
 import type { ImageFormat, ImageInfo } from '@dermafleet/jobs';
 import { ApiError } from '../errors/api-error';
+import type { SpooledFile } from '../uploads/spooled-file';
+
+/** Bytes read from the start of an image for the header probe (JPEG EXIF/ICC can be long). */
+export const HEADER_BYTES = 2 * 1024 * 1024;
 
 export interface UploadLimits {
   maxUploadBytes: number;
   maxImagePixels: number;
 }
 
-/**
+/*
  * Upload-time checks (CONTRACT.md "Errors"): only the signature and the header are read; full
  * decoding happens in the worker, where a corrupt image fails only its own prediction.
  */
-export function checkUpload(bytes: Buffer, limits: UploadLimits): ImageInfo {
-  const sha256 = bytes.length ? createHash('sha256').update(bytes).digest('hex') : '';
-  return checkImageHeader(bytes, { bytes: bytes.length, sha256 }, limits);
-}
 
 /**
  * The same checks from the first bytes of an image whose size and digest are already known (a
@@ -50,4 +49,11 @@ export function checkImageHeader(
     height: probe.height,
     format: probe.format as ImageFormat,
   };
+}
+
+/** The same checks for an upload received into a SpooledFile (only its first bytes are read). */
+export async function checkSpooled(file: SpooledFile, limits: UploadLimits): Promise<ImageInfo> {
+  if (file.truncated)
+    throw new ApiError(413, 'payload_too_large', `The file is larger than ${limits.maxUploadBytes} bytes.`);
+  return checkImageHeader(await file.head(HEADER_BYTES), { bytes: file.size, sha256: file.sha256 }, limits);
 }

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QueueName } from '@dermafleet/jobs';
+import { BacklogReader } from './backlog.guard';
 import { InferenceQueueService } from './inference-queue.service';
 import { QueueBacklogController } from './queue-backlog.controller';
 import { QueueBacklogService } from './queue-backlog.service';
@@ -10,7 +11,7 @@ import { QueueMetrics } from './queue.metrics';
   // Both queues: PIPELINE (api.config.ts) decides at run time which one new predictions go to.
   imports: [BullModule.registerQueue({ name: QueueName.Inference }, { name: QueueName.Preprocess })],
   controllers: [QueueBacklogController],
-  providers: [InferenceQueueService, QueueMetrics, QueueBacklogService],
-  exports: [InferenceQueueService],
+  providers: [InferenceQueueService, QueueMetrics, QueueBacklogService, BacklogReader],
+  exports: [InferenceQueueService, BacklogReader],
 })
 export class QueueModule {}

@@ -1,9 +1,7 @@
 import { Controller, Get, Param, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
-import { ErrorBodyDto } from '../docs/prediction.dto';
 import { ApiError } from '../errors/api-error';
 import { PredictionReaderService } from '../predictions/prediction-reader.service';
 
@@ -21,8 +19,6 @@ const CONTENT_TYPES: Record<string, string> = {
  * the API's own (another tenant's id answers 404 like an unknown one). Private caching only:
  * the bytes are a tenant's clinical images.
  */
-@ApiTags('predictions')
-@ApiBearerAuth()
 @Controller('v1/predictions')
 export class PredictionMediaController {
   constructor(
@@ -31,9 +27,6 @@ export class PredictionMediaController {
   ) {}
 
   @Get(':id/image')
-  @ApiOperation({ summary: 'The stored image, as uploaded' })
-  @ApiProduces('image/*')
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   async image(
     @Tenant() tenant: string,
     @Param('id') id: string,
@@ -51,12 +44,6 @@ export class PredictionMediaController {
   }
 
   @Get(':id/thumbnail')
-  @ApiOperation({
-    summary: 'A WebP thumbnail (256 px on the long side), made by the worker after inference',
-    description: '404 until the worker made it, and for images it could not decode.',
-  })
-  @ApiProduces('image/webp')
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
   async thumbnail(
     @Tenant() tenant: string,
     @Param('id') id: string,

@@ -14,7 +14,8 @@ export class WebhookUrlPipe implements PipeTransform {
   constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type !== 'body' || !value || typeof value !== 'object') return value;
+    // 'custom': @JsonBody() (the JSON body behind a content-type check) is a custom decorator.
+    if (!['body', 'custom'].includes(metadata.type) || !value || typeof value !== 'object') return value;
     const url = (value as Record<string, unknown>).webhook_url;
     if (typeof url !== 'string' || url === '') return value;
     const problem = webhookUrlProblem(url, this.config.webhooks.allowPrivate);

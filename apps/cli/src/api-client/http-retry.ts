@@ -5,7 +5,15 @@ export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * 429 rate_limited and 503 queue_full with Retry-After mean "busy, come back then", not
+   * "broken": waiting as asked does not use up attempts, up to this much waiting in all.
+   */
+  patienceMs?: number;
 }
+
+/** How long a run keeps honouring Retry-After before it gives up (a long archive outlasts a busy hour). */
+const DEFAULT_PATIENCE_MS = 60 * 60 * 1000;
 
 // About half a minute of patience in all: an API restart or a brief network outage is ridden out.
 export const defaultRetry: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
@@ -53,19 +61,29 @@ export function checkRetryable(res: Response): Response {
 
 /**
  * Runs `attempt` until it succeeds, a non-transient error occurs, or the attempts run out;
- * waits with exponential backoff and full jitter between tries (or what Retry-After asks).
+ * waits with exponential backoff and full jitter between tries (or what Retry-After asks). A
+ * 429 or 503 with Retry-After waits as asked and keeps going without counting an attempt.
  */
 export async function withRetry<T>(
   attempt: () => Promise<T>,
   policy: RetryPolicy = defaultRetry,
 ): Promise<T> {
+  let patience = policy.patienceMs ?? DEFAULT_PATIENCE_MS;
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (err) {
+      const asked = err instanceof RetryableStatus ? err.retryAfterMs : null;
+      const busy =
+        err instanceof RetryableStatus && [429, 503].includes(err.response.status) && asked !== null;
+      if (busy && asked <= patience) {
+        patience -= asked;
+        n--; // the server asked us to wait: that is not a failed attempt
+        await sleep(asked);
+        continue;
+      }
       if (n >= policy.attempts || !isTransientError(err)) throw err;
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
-      const asked = err instanceof RetryableStatus ? err.retryAfterMs : null;
       await sleep(asked ?? Math.random() * backoff);
     }
   }

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ImageClassifier, InferenceError } from '@dermafleet/inference';
 import { ExitCode } from '../cli-errors';
 import { resolveModel } from '../local/model-option';
+import { TaskPool } from '../submit/task-pool';
 import { FileOutcome, jsonLine, tableLines } from './classify.output';
 
 interface ClassifyOptions {
@@ -59,10 +60,16 @@ export function classifyCommand(): Command {
         batch: { maxSize: opts.batchSize, maxDelayMs: 5, maxQueuedBatches: 2 },
         preprocessThreads: 0,
       });
-      let outcomes: FileOutcome[];
+      const outcomes = new Array<FileOutcome>(files.length);
+      // Two micro-batches of files read at a time: enough to keep the session busy while the next
+      // batch decodes, and a folder of 100,000 images never sits in memory at once.
+      const pool = new TaskPool(opts.batchSize * 2);
       try {
-        // All files at once: the pool bounds decoding and the batcher groups them for the session.
-        outcomes = await Promise.all(files.map((f) => classifyOne(classifier, f)));
+        for (const [i, f] of files.entries())
+          await pool.run(async () => {
+            outcomes[i] = await classifyOne(classifier, f);
+          });
+        await pool.drain();
       } finally {
         await classifier.close();
       }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countFiles, walkFiles, walkRoots, type WalkEntry } from './file-walker';
@@ -52,5 +52,22 @@ describe('walkFiles', () => {
 
   it('stops with a sentence for an input that does not exist', async () => {
     await expect(walkRoots([join(root, 'nope')])).rejects.toThrow(/does not exist/);
+  });
+
+  it('does not follow a symlink out of the submitted folder, and follows one that stays inside', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'walk-links-'));
+    await mkdir(join(base, 'archive', 'a'), { recursive: true });
+    await writeFile(join(base, 'archive', 'a', 'in.jpg'), 'x');
+    await writeFile(join(base, 'secret.jpg'), 'private');
+    await symlink(join(base, 'secret.jpg'), join(base, 'archive', 'out.jpg'));
+    await symlink(join(base, 'archive', 'a', 'in.jpg'), join(base, 'archive', 'again.jpg'));
+    await symlink(join(base, 'missing.jpg'), join(base, 'archive', 'dangling.jpg'));
+    const entries = await collect([join(base, 'archive')]);
+    expect(entries.map((e) => [e.relPath, e.kind === 'file' ? 'file' : e.reason])).toEqual([
+      ['a/in.jpg', 'file'],
+      ['again.jpg', 'file'],
+      ['dangling.jpg', 'unreadable'],
+      ['out.jpg', 'outside_root'],
+    ]);
   });
 });

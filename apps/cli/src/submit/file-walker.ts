@@ -1,5 +1,5 @@
-import { opendir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { opendir, realpath, stat } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
 import { CliError } from '../cli-errors';
 import { skipByName } from './skip-rules';
 
@@ -16,7 +16,8 @@ export interface WalkedFile {
 export interface SkippedEntry {
   kind: 'skipped';
   relPath: string;
-  reason: 'hidden' | 'system' | 'not_a_file' | 'unreadable';
+  /** `outside_root`: a symlink to something outside the submitted folder (never sent). */
+  reason: 'hidden' | 'system' | 'not_a_file' | 'unreadable' | 'outside_root';
 }
 
 export type WalkEntry = WalkedFile | SkippedEntry;
@@ -50,19 +51,20 @@ const joinRel = (prefix: string, name: string): string => (prefix ? `${prefix}/$
  * Every file under the roots, lazily: one directory handle open at a time per level (opendir),
  * never a whole listing in memory, so a million-file archive walks in flat memory. Hidden and
  * system entries are reported as skipped and not descended into; symlinked folders are not
- * followed (no loops), symlinked files are.
+ * followed (no loops), symlinked files only when they resolve inside the submitted folder (a
+ * link to /etc/passwd or another patient's archive is not part of this one).
  */
 export async function* walkFiles(roots: WalkRoot[]): AsyncGenerator<WalkEntry> {
   for (const root of roots) {
     if (!root.isDirectory) {
       yield* statFile(root.path, joinRel(root.prefix, basename(root.path)));
     } else {
-      yield* walkDir(root.path, root.prefix);
+      yield* walkDir(root.path, root.prefix, await realpath(root.path));
     }
   }
 }
 
-async function* walkDir(dir: string, rel: string): AsyncGenerator<WalkEntry> {
+async function* walkDir(dir: string, rel: string, realRoot: string): AsyncGenerator<WalkEntry> {
   let handle;
   try {
     handle = await opendir(dir);
@@ -76,9 +78,14 @@ async function* walkDir(dir: string, rel: string): AsyncGenerator<WalkEntry> {
     if (skip) {
       yield { kind: 'skipped', relPath, reason: skip };
     } else if (entry.isDirectory()) {
-      yield* walkDir(join(dir, entry.name), relPath);
-    } else if (entry.isFile() || entry.isSymbolicLink()) {
+      yield* walkDir(join(dir, entry.name), relPath, realRoot);
+    } else if (entry.isFile()) {
       yield* statFile(join(dir, entry.name), relPath);
+    } else if (entry.isSymbolicLink()) {
+      const target = await realpath(join(dir, entry.name)).catch(() => null);
+      const inside = target !== null && target.startsWith(realRoot + sep);
+      if (inside) yield* statFile(join(dir, entry.name), relPath);
+      else yield { kind: 'skipped', relPath, reason: target === null ? 'unreadable' : 'outside_root' };
     } else {
       yield { kind: 'skipped', relPath, reason: 'not_a_file' };
     }

@@ -34,6 +34,7 @@ const SKIP_LABELS = {
   hidden: 'hidden',
   system: 'system files',
   not_a_file: 'not regular files',
+  outside_root: 'links outside the folder',
   not_image: 'not images',
   empty: 'empty',
 } as const;

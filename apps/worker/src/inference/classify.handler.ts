@@ -1,15 +1,17 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClassifyTiming } from '@dermafleet/inference';
 import { HotImageStore, JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
 import { Job } from 'bullmq';
 import { WorkerMetrics } from '../metrics/worker.metrics';
-import { failAttempt, failPermanently } from './attempt-failure';
+import { failAttempt } from './attempt-failure';
 import { startAttempt } from './attempt-start';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { ModelRuntimeService } from './model-runtime.service';
 import { crashIfPoison } from './poison.test-hook';
 import { PredictionOutcomeService } from './prediction-outcome.service';
+import { loadRecordedImage } from './recorded-image';
 import { ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
@@ -39,16 +41,14 @@ export class ClassifyHandler {
     try {
       let t = performance.now();
       const { sha256 } = record.image;
+      // The interactive hand-off copy first (the API wrote it from the bytes it hashed); it is
+      // re-checked like the S3 object, and anything else falls back to the verified S3 read.
+      const hot = await this.hot.get(record.tenant, sha256);
       const bytes =
-        (await this.hot.get(record.tenant, sha256)) ?? (await this.store.getBuffer(record.imageKey));
+        hot && createHash('sha256').update(hot).digest('hex') === sha256
+          ? hot
+          : await loadRecordedImage(this.store, record, this.outcome);
       this.metrics.stage('fetch', performance.now() - t);
-      if (!bytes)
-        return await failPermanently(
-          record,
-          'upload_missing',
-          'The image is no longer in storage.',
-          this.outcome,
-        );
       crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
       // The thumbnail is made while the image is classified, not after (it is on the interactive

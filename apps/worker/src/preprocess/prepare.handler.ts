@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { JobOf, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { Job } from 'bullmq';
-import { failAttempt, failPermanently } from '../inference/attempt-failure';
+import { failAttempt } from '../inference/attempt-failure';
 import { startAttempt } from '../inference/attempt-start';
 import { PredictionOutcomeService } from '../inference/prediction-outcome.service';
 import { encodeModelInput } from './model-input.codec';
 import { PreparedJobQueue } from './prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess-runtime.service';
+import { loadRecordedImage } from '../inference/recorded-image';
 import { ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type PrepareOutcome = 'prepared' | 'failed' | 'already-final';
@@ -33,14 +34,7 @@ export class PrepareHandler {
     const record = await startAttempt(job.data, this.predictions, this.outcome);
     if (!record) return 'already-final';
     try {
-      const bytes = await this.store.getBuffer(record.imageKey);
-      if (!bytes)
-        return await failPermanently(
-          record,
-          'upload_missing',
-          'The image is no longer in storage.',
-          this.outcome,
-        );
+      const bytes = await loadRecordedImage(this.store, record, this.outcome);
       const input = encodeModelInput(await this.runtime.resize(bytes), this.runtime.preprocessing);
       // The split pipeline's GPU tier never sees the image's bytes: its thumbnail is made here.
       await this.thumbnails.ensure(record.tenant, record.image.sha256, bytes);

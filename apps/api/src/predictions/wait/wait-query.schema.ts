@@ -22,10 +22,3 @@ export function parseWaitMs(raw: unknown): number {
   if (!parsed.success) throw ApiError.invalid(`wait: ${parsed.error.issues[0].message}`);
   return Math.round(parsed.data * 1000);
 }
-
-/** For the OpenAPI document (@ApiQuery), in the words of the schema above. */
-export const waitQueryDoc = {
-  name: 'wait',
-  required: false,
-  schema: { type: 'number' as const, minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 },
-};

@@ -1,14 +1,5 @@
-import { BlockList } from 'node:net';
-import {
-  FORBIDDEN_V4,
-  FORBIDDEN_V6,
-  ForbiddenReason,
-  METADATA_HOSTNAMES,
-  METADATA_V4,
-  METADATA_V6,
-  Rule,
-} from './address-ranges';
-import { bytesToIpv4, ipLiteralOf, ipv6Bytes, looksNumericIpv4 } from './ip-literal';
+import ipaddr from 'ipaddr.js';
+import { type ForbiddenReason, METADATA_ADDRESSES, METADATA_HOSTNAMES } from './address-ranges';
 
 export interface AddressVerdict {
   /** null when the address may be reached. */
@@ -17,66 +8,83 @@ export interface AddressVerdict {
   via?: string;
 }
 
-function compile(
-  rules: readonly Rule[],
-  type: 'ipv4' | 'ipv6',
-): Array<{ list: BlockList; reason: ForbiddenReason }> {
-  return rules.map(([network, prefix, reason]) => {
-    const list = new BlockList();
-    list.addSubnet(network, prefix, type);
-    return { list, reason };
-  });
-}
+const metadata = new Set(METADATA_ADDRESSES.map((a) => ipaddr.parse(a).toNormalizedString()));
+const cidr = (text: string) => ipaddr.parseCIDR(text) as [ipaddr.IPv6, number];
+const GLOBAL_UNICAST_V6 = cidr('2000::/3');
+const NAT64_WELL_KNOWN = cidr('64:ff9b::/96');
 
-const metadataV4 = compile(METADATA_V4, 'ipv4');
-const metadataV6 = compile(METADATA_V6, 'ipv6');
-const forbiddenV4 = compile(FORBIDDEN_V4, 'ipv4');
-const forbiddenV6 = compile(FORBIDDEN_V6, 'ipv6');
-const globalUnicastV6 = compile([['2000::', 3, 'reserved']], 'ipv6')[0].list;
+/** ipaddr.js range names -> our reasons; a name not listed here (other than unicast) is reserved. */
+const V4_REASONS: Record<string, ForbiddenReason> = {
+  unspecified: 'unspecified',
+  broadcast: 'broadcast',
+  multicast: 'multicast',
+  linkLocal: 'link_local',
+  loopback: 'loopback',
+  carrierGradeNat: 'shared',
+  private: 'private',
+};
+const V6_REASONS: Record<string, ForbiddenReason> = {
+  unspecified: 'unspecified',
+  linkLocal: 'link_local',
+  multicast: 'multicast',
+  loopback: 'loopback',
+  uniqueLocal: 'unique_local',
+  deprecatedSiteLocal: 'private',
+  rfc6052: 'private', // local-use NAT64 (64:ff9b:1::/48); the well-known /96 is judged by its IPv4
+};
 
-function firstMatch(
-  rules: typeof forbiddenV4,
-  address: string,
-  type: 'ipv4' | 'ipv6',
-): ForbiddenReason | null {
-  return rules.find((r) => r.list.check(address, type))?.reason ?? null;
-}
-
-function checkIpv4(address: string, allowPrivate: boolean): ForbiddenReason | null {
-  const metadata = firstMatch(metadataV4, address, 'ipv4');
-  if (metadata || allowPrivate) return metadata;
-  return firstMatch(forbiddenV4, address, 'ipv4');
+function checkIpv4(address: ipaddr.IPv4, allowPrivate: boolean): ForbiddenReason | null {
+  if (metadata.has(address.toNormalizedString())) return 'metadata';
+  if (allowPrivate) return null;
+  const range = address.range();
+  return range === 'unicast' ? null : (V4_REASONS[range] ?? 'reserved');
 }
 
 /**
  * An IPv6 address that carries an IPv4 one the network may route to: IPv4-mapped (::ffff:0:0/96),
  * NAT64 (64:ff9b::/96) and 6to4 (2002::/16). These are judged by the IPv4 address inside.
  */
-function embeddedIpv4(bytes: Uint8Array): string | null {
-  const zero = (from: number, to: number) => bytes.subarray(from, to).every((b) => b === 0);
-  if (zero(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return bytesToIpv4(bytes, 12);
-  if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zero(4, 12)) {
-    return bytesToIpv4(bytes, 12);
-  }
-  if (bytes[0] === 0x20 && bytes[1] === 0x02) return bytesToIpv4(bytes, 2);
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
+  if (address.isIPv4MappedAddress()) return address.toIPv4Address();
+  const bytes = address.toByteArray();
+  if (address.match(NAT64_WELL_KNOWN)) return new ipaddr.IPv4(bytes.slice(12, 16));
+  if (address.range() === '6to4') return new ipaddr.IPv4(bytes.slice(2, 6));
   return null;
 }
 
-function checkIpv6(address: string, allowPrivate: boolean): AddressVerdict {
-  const bytes = ipv6Bytes(address);
-  if (!bytes) return { reason: 'malformed' };
-  const plain = address.replace(/%.*$/, '');
-  const inner = embeddedIpv4(bytes);
+function checkIpv6(address: ipaddr.IPv6, allowPrivate: boolean): AddressVerdict {
+  const inner = embeddedIpv4(address);
   if (inner) {
     const reason = checkIpv4(inner, allowPrivate);
-    return reason ? { reason, via: inner } : { reason: null };
+    return reason ? { reason, via: inner.toString() } : { reason: null };
   }
-  const metadata = firstMatch(metadataV6, plain, 'ipv6');
-  if (metadata || allowPrivate) return { reason: metadata };
-  const named = firstMatch(forbiddenV6, plain, 'ipv6');
-  if (named) return { reason: named };
-  // Everything outside global unicast (IPv4-compatible ::a.b.c.d included) is not for us to reach.
-  return { reason: globalUnicastV6.check(plain, 'ipv6') ? null : 'reserved' };
+  if (metadata.has(address.toNormalizedString())) return { reason: 'metadata' };
+  if (allowPrivate) return { reason: null };
+  const range = address.range();
+  if (range !== 'unicast') return { reason: V6_REASONS[range] ?? 'reserved' };
+  // Everything outside global unicast is not for us to reach.
+  return { reason: address.match(GLOBAL_UNICAST_V6) ? null : 'reserved' };
+}
+
+type Literal = { family: 4; address: ipaddr.IPv4 } | { family: 6; address: ipaddr.IPv6 };
+
+/**
+ * A URL hostname or raw host as an IP literal, or null for a name. ipaddr.js reads IPv4 the way
+ * getaddrinfo (inet_aton) does: `2130706433`, `0x7f000001`, `0177.0.0.1` and `127.1` are all
+ * 127.0.0.1, so no spelling slips past the ranges.
+ */
+function literalOf(host: string): Literal | null {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const plain = bare.replace(/\.$/, '');
+  if (ipaddr.IPv6.isValid(plain)) return { family: 6, address: ipaddr.IPv6.parse(plain) };
+  if (ipaddr.IPv4.isValid(plain)) return { family: 4, address: ipaddr.IPv4.parse(plain) };
+  return null;
+}
+
+/** A host of numeric-looking dot-separated parts only is no DNS name, valid IPv4 or not. */
+function looksNumericIpv4(host: string): boolean {
+  const parts = host.split('.');
+  return parts.length <= 4 && parts.every((p) => /^(?:0x[0-9a-z]*|[0-9]+)$/i.test(p));
 }
 
 /**
@@ -84,7 +92,7 @@ function checkIpv6(address: string, allowPrivate: boolean): AddressVerdict {
  * unique-local, multicast, unspecified, broadcast and reserved ranges only with allowPrivate.
  */
 export function checkAddress(address: string, allowPrivate: boolean): AddressVerdict {
-  const literal = ipLiteralOf(address);
+  const literal = literalOf(address);
   if (!literal) return { reason: 'malformed' };
   return literal.family === 4
     ? { reason: checkIpv4(literal.address, allowPrivate) }
@@ -100,8 +108,11 @@ export type HostVerdict =
  * name is refused only when it is a metadata name (names are checked again once resolved).
  */
 export function checkHost(hostname: string, allowPrivate: boolean): HostVerdict {
-  const literal = ipLiteralOf(hostname);
-  if (literal) return { kind: 'address', ...literal, verdict: checkAddress(literal.address, allowPrivate) };
+  const literal = literalOf(hostname);
+  if (literal) {
+    const address = literal.address.toString();
+    return { kind: 'address', address, family: literal.family, verdict: checkAddress(address, allowPrivate) };
+  }
   const name = hostname.toLowerCase().replace(/\.$/, '');
   // A numeric-looking host that is no valid IPv4 spelling (e.g. 0999.1) is neither address nor name.
   if (looksNumericIpv4(name)) return { kind: 'name', name, reason: 'malformed' };
