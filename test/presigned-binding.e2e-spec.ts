@@ -145,6 +145,9 @@ describe('presigned uploads bound to the announced bytes', () => {
     const key = objectKeys.image('tenant_a', sha256(x));
     const form = new FormData();
     form.append('image', new Blob([x]), 'x.jpg');
+    // Bulk: an interactive image also reaches the worker through the API's hand-off copy in Redis
+    // (hashed from the uploaded bytes), which would serve the right image; this case is about S3.
+    form.append('priority', 'bulk');
     await store.put(key, y); // planted before the upload: the API sees the key exists and keeps it
     const res = await fetch(`${a.url}/v1/predictions`, { method: 'POST', body: form, headers: a.headers });
     const created = (await res.json()) as PredictionBody;
