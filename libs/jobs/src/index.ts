@@ -10,6 +10,7 @@ export * from './config/reliability.env';
 export * from './reliability';
 export * from './nest/redis.tokens';
 export * from './nest/jobs-core.module';
+export * from './nest/queue-error-listeners';
 export * from './local/local-redis';
 export * from './events/domain-events';
 export * from './events/queue-event.sink';

@@ -1,7 +1,8 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   failFastRedisOptions,
   JobOf,
+  logQueueErrors,
   predictionJobOptions,
   PredictionPriority,
   QueueName,
@@ -28,10 +29,13 @@ export class PreparedJobQueue implements OnApplicationShutdown {
     payload: JobOf<'inference', 'classify-prepared'>,
     priority: PredictionPriority,
   ): Promise<void> {
-    this.queue ??= new Queue(QueueName.Inference, {
-      connection: { url: this.config.redisUrl, ...failFastRedisOptions(this.config.reliability) },
-      prefix: this.keys.bullPrefix,
-    });
+    this.queue ??= logQueueErrors(
+      new Queue(QueueName.Inference, {
+        connection: { url: this.config.redisUrl, ...failFastRedisOptions(this.config.reliability) },
+        prefix: this.keys.bullPrefix,
+      }),
+      new Logger('PreparedJobQueue'),
+    );
     await this.queue.add(
       'classify-prepared',
       payload,

@@ -1,10 +1,19 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { EVENT_SINK } from '../events/domain-events';
 import { QueueEventSink } from '../events/queue-event.sink';
 import type { ReliabilitySettings } from '../config/reliability.env';
 import { QueueName } from '../queues';
 import { RedisKeys } from '../redis-keys';
+import { logQueueErrors } from './queue-error-listeners';
 import { failFastRedisOptions } from './redis.tokens';
 
 const EVENTS_QUEUE = Symbol('EVENTS_QUEUE');
@@ -32,10 +41,13 @@ export class EventsModule {
         {
           provide: EVENTS_QUEUE,
           useFactory: () =>
-            new Queue(QueueName.Webhooks, {
-              connection: { url: settings.redisUrl, ...failFastRedisOptions(settings.reliability) },
-              prefix: new RedisKeys(settings.keyPrefix).bullPrefix,
-            }),
+            logQueueErrors(
+              new Queue(QueueName.Webhooks, {
+                connection: { url: settings.redisUrl, ...failFastRedisOptions(settings.reliability) },
+                prefix: new RedisKeys(settings.keyPrefix).bullPrefix,
+              }),
+              new Logger('EventsQueue'),
+            ),
         },
         {
           provide: EVENT_SINK,

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { HotImageStore } from '../hot-image.store';
@@ -6,6 +7,7 @@ import { PredictionRepository } from '../prediction.repository';
 import { RedisKeys } from '../redis-keys';
 import { Outbox } from '../reliability/outbox';
 import { WorkIndex } from '../reliability/work-index';
+import { QueueErrorListeners } from './queue-error-listeners';
 import { failFastRedisOptions, JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
 
 /** Closes our Redis connection last, after queues and workers (STYLE.md #7). */
@@ -47,8 +49,9 @@ export class JobsCoreModule {
   static forRoot(settings: JobsSettings): DynamicModule {
     return {
       module: JobsCoreModule,
-      imports: [TerminusModule],
+      imports: [TerminusModule, DiscoveryModule],
       providers: [
+        QueueErrorListeners,
         { provide: JOBS_SETTINGS, useValue: settings },
         {
           provide: REDIS,
