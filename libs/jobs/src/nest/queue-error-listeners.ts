@@ -15,6 +15,30 @@ export function logQueueErrors(queue: Queue, logger: Pick<Logger, 'warn'>): Queu
   return queue;
 }
 
+const GUARD = Symbol.for('dermafleet.bullmq-closed-connection-guard');
+
+/**
+ * BullMQ 5.61's RedisConnection, closed while it is still initializing (an app closed right after
+ * it started, or during a Redis reconnect), removes its listeners and then emits its init
+ * failure ("Connection is closed.") with none left: Node turns that into an unhandled rejection
+ * that ends the process (seen in CI, ending the whole in-band test run). That one error at that
+ * moment loses nothing (the queue was closed on purpose), so it is ignored, like any rejection of
+ * an already closed Redis connection; every other unhandled rejection still ends the process, as
+ * Node's default does. Installed once per process.
+ */
+export function ignoreClosedBullmqConnections(): void {
+  const flags = process as unknown as Record<symbol, boolean>;
+  if (flags[GUARD]) return;
+  flags[GUARD] = true;
+  process.on('unhandledRejection', (reason: unknown) => {
+    // The Error itself, or (emitted from another realm, as under jest) wrapped as ERR_UNHANDLED_ERROR.
+    const e = reason as { message?: string; code?: string; context?: { message?: string } } | null;
+    const closed = 'Connection is closed.';
+    if (e?.message === closed || (e?.code === 'ERR_UNHANDLED_ERROR' && e.context?.message === closed)) return;
+    throw reason;
+  });
+}
+
 /**
  * Every Queue provider of the app (BullModule.registerQueue in any module, Bull Board's, ours),
  * found once all providers exist, gets the listener above: one place, so a module added later
@@ -24,7 +48,9 @@ export function logQueueErrors(queue: Queue, logger: Pick<Logger, 'warn'>): Queu
 export class QueueErrorListeners implements OnModuleInit {
   private readonly logger = new Logger('Queues');
 
-  constructor(private readonly discovery: DiscoveryService) {}
+  constructor(private readonly discovery: DiscoveryService) {
+    ignoreClosedBullmqConnections();
+  }
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
