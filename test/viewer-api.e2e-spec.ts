@@ -1,6 +1,7 @@
+import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { type Api, call, type PredictionBody, sha256 } from './harness/batch-api';
-import { poll, uniquePrefix } from './harness/test-env';
+import { infra, poll, uniquePrefix } from './harness/test-env';
 import { startSeededStack } from './viewer-support/seeded-stack';
 
 interface Listed extends Omit<PredictionBody, 'result'> {
@@ -130,6 +131,50 @@ describe('viewer API', () => {
     expect(again.body).toMatchObject({ status: 'succeeded', map: done.body.map });
     const [broken] = await listAll(a, batch.id, 'mark=failed', 100);
     expect((await call(a, 'POST', `/v1/predictions/${broken.id}/explanation`)).status).toBe(400);
+  });
+
+  it('repairs an explanation a crash left without its job, and fails one whose job took its worker down', async () => {
+    const { a, batch } = stack;
+    const photos = (await listAll(a, batch.id, 'status=succeeded', 100)).slice(-2);
+    expect(photos).toHaveLength(2);
+    // The two states a crash leaves, written as the API and the worker write them: a queued record
+    // whose job was never added (API killed between the two), and a processing record whose job
+    // BullMQ failed at its stall limit without our handler running (the job is gone).
+    const redis = new Redis(infra().redisUrl);
+    try {
+      const at = new Date().toISOString();
+      for (const [photo, status] of [
+        [photos[0], 'queued'],
+        [photos[1], 'processing'],
+      ] as const) {
+        await redis.del(`${prefix}:expl:${photo.id}`);
+        await redis.hset(`${prefix}:expl:${photo.id}`, {
+          tenant: 'tenant_a',
+          prediction_id: photo.id,
+          status,
+          created_at: at,
+        });
+      }
+    } finally {
+      redis.disconnect();
+    }
+    const path = (id: string) => `/v1/predictions/${id}/explanation`;
+    const repaired = await poll(
+      () => call<{ status: string; map: number[][] | null }>(a, 'GET', path(photos[0].id)),
+      (r) => r.body.status === 'succeeded' || r.body.status === 'failed',
+      90_000,
+      250,
+    );
+    expect(repaired.body.status).toBe('succeeded');
+    expect(repaired.body.map).toHaveLength(12);
+    const crashed = await call<{ status: string; error: { code: string } | null }>(
+      a,
+      'GET',
+      path(photos[1].id),
+    );
+    expect(crashed.body).toMatchObject({ status: 'failed', error: { code: 'worker_crashed' } });
+    // Asking again starts it over.
+    expect((await call<{ status: string }>(a, 'POST', path(photos[1].id))).body.status).toBe('queued');
   });
 
   it('describes the new routes in the OpenAPI document', async () => {

@@ -8,6 +8,7 @@ import { Tenant } from '../auth/tenant.decorator';
 import { ApiError } from '../errors/api-error';
 import { parseFields } from '../predictions/prediction-fields.schema';
 import { PredictionReaderService } from '../predictions/prediction-reader.service';
+import { recoverExplanation } from './explanation-recovery';
 import { requestExplanationSchema } from './explanation.schema';
 
 function toPublic(record: Explanation & { tenant?: string }): Explanation {
@@ -40,10 +41,9 @@ export class ExplanationsController {
         `Only a succeeded prediction can be explained; this one is ${prediction.status}.`,
       );
     const status = await this.explanations.request(tenant, id);
-    // The record first, then the job. A crash between them leaves a queued record without a job,
-    // so every POST of an unfinished explanation enqueues again: the job id (one per prediction)
-    // makes that a no-op while the job is alive.
-    if (status !== 'succeeded')
+    // The record first, then the job (a no-op while one with this id is alive). A crash between
+    // them leaves a queued record without a job: reading it repairs that (explanation-recovery.ts).
+    if (status === 'queued')
       await this.inference.add('explain', { predictionId: id, tenant }, explainJobOptions(id));
     return this.find(tenant, id);
   }
@@ -68,7 +68,10 @@ export class ExplanationsController {
   }
 
   private async find(tenant: string, id: string): Promise<Explanation> {
-    const record = /^prd_[A-Za-z0-9_-]{16,64}$/.test(id) ? await this.explanations.get(tenant, id) : null;
+    if (!/^prd_[A-Za-z0-9_-]{16,64}$/.test(id)) throw ApiError.notFound('explanation');
+    let record = await this.explanations.get(tenant, id);
+    if (record && (await recoverExplanation(record, this.explanations, this.inference)))
+      record = await this.explanations.get(tenant, id);
     if (!record) throw ApiError.notFound('explanation');
     return toPublic(record);
   }

@@ -69,6 +69,11 @@ export class ExplanationRepository {
     };
   }
 
+  /** Counts one re-enqueue of an explanation whose job was lost; answers how many there were. */
+  countRequeue(predictionId: string): Promise<number> {
+    return this.redis.hincrby(this.key(predictionId), 'requeues', 1);
+  }
+
   async markProcessing(predictionId: string): Promise<void> {
     await this.redis.hset(this.key(predictionId), 'status', 'processing');
   }
