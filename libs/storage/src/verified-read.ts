@@ -47,3 +47,10 @@ export async function readVerified(
   }
   return { kind: 'ok', bytes: Buffer.concat(chunks, size) };
 }
+
+/** Whether bytes already in memory are the ones a record names (same size and sha256). */
+export function matchesRecorded(bytes: Buffer, expected: { sha256: string; bytes: number }): boolean {
+  return (
+    bytes.length === expected.bytes && createHash('sha256').update(bytes).digest('hex') === expected.sha256
+  );
+}

@@ -7,7 +7,7 @@ import {
   JobPriority,
   PredictionRepository,
 } from '@dermafleet/jobs';
-import { ObjectStore, objectKeys } from '@dermafleet/storage';
+import { ObjectStore, objectKeys, readVerified } from '@dermafleet/storage';
 import { Job, UnrecoverableError } from 'bullmq';
 import { isLastAttempt } from '../inference/attempt-failure';
 import { ModelRuntimeService } from '../inference/model-runtime.service';
@@ -37,8 +37,11 @@ export class ExplainHandler {
     try {
       const prediction = await this.predictions.get(tenant, predictionId);
       if (!prediction?.result) throw new UnrecoverableError('The prediction has no result to explain.');
-      const bytes = await this.store.getBuffer(prediction.imageKey);
-      if (!bytes) throw new UnrecoverableError('The image is no longer in storage.');
+      // The bytes the prediction's record names, re-checked like a classify job's (DESIGN.md).
+      const read = await readVerified(this.store, prediction.imageKey, prediction.image);
+      if (read.kind === 'missing') throw new UnrecoverableError('The image is no longer in storage.');
+      if (read.kind !== 'ok') throw new UnrecoverableError(read.message);
+      const bytes = read.bytes;
       await this.explanations.markProcessing(predictionId);
       const classifier = this.runtime.classifier;
       const { height, width } = classifier.model.preprocessor;

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClassifyTiming } from '@dermafleet/inference';
 import { HotImageStore, JobOf, JobPriority, PredictionRepository } from '@dermafleet/jobs';
-import { ObjectStore } from '@dermafleet/storage';
+import { matchesRecorded, ObjectStore } from '@dermafleet/storage';
 import { Job } from 'bullmq';
 import { WorkerMetrics } from '../metrics/worker.metrics';
 import { failAttempt } from './attempt-failure';
@@ -45,7 +44,7 @@ export class ClassifyHandler {
       // re-checked like the S3 object, and anything else falls back to the verified S3 read.
       const hot = await this.hot.get(record.tenant, sha256);
       const bytes =
-        hot && createHash('sha256').update(hot).digest('hex') === sha256
+        hot && matchesRecorded(hot, record.image)
           ? hot
           : await loadRecordedImage(this.store, record, this.outcome);
       this.metrics.stage('fetch', performance.now() - t);
