@@ -135,8 +135,13 @@ export class DirectUploader implements Uploader {
     for (const ticket of answer.uploads) {
       const file = byName.get(ticket.filename);
       if (!file) continue;
-      if (!ticket.url) this.queueCompletion(file, ticket.prediction_id, 0);
-      else await this.ctx.pool.run(() => this.guard(() => this.upload(file, ticket)));
+      if (!ticket.url) {
+        // No URL: the bytes are in storage already (stored, or staged before a crash). A twin of
+        // this file announced later (another name, same sha256) must not be PUT again: it is
+        // completed after this one, whose completion makes the bytes the tenant's.
+        if (!this.puts.has(file.sha256)) this.puts.set(file.sha256, Promise.resolve(true));
+        this.queueCompletion(file, ticket.prediction_id, 0);
+      } else await this.ctx.pool.run(() => this.guard(() => this.upload(file, ticket)));
     }
   }
 
