@@ -3,7 +3,7 @@ import { loadModelDirectory } from '../../libs/inference/src/model/model-directo
 import { preprocessImage } from '../../libs/inference/src/preprocess/preprocess';
 import { OnnxModelSession } from '../../libs/inference/src/session/onnx-model-session';
 import { AppProcess } from '../support/app-process';
-import type { BenchInfra } from '../support/bench-infra';
+import { benchAppEnv, type BenchInfra } from '../support/bench-infra';
 import { stageMeans, type StageMeans } from './stage-metrics';
 
 export interface Spread {
@@ -60,16 +60,7 @@ export async function runInteractiveLatency(
   warmUp: Buffer[],
 ): Promise<InteractiveLatencyResult> {
   const prefix = `bench-latency-${process.pid}`;
-  const env: Record<string, string> = {
-    REDIS_URL: infra.redisUrl,
-    KEY_PREFIX: prefix,
-    S3_ENDPOINT: infra.s3.endpoint,
-    S3_ACCESS_KEY_ID: infra.s3.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: infra.s3.credentials.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-    S3_BUCKET: prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
-    MODEL_DIR: modelDir,
-  };
+  const env = benchAppEnv(infra, prefix, modelDir);
   const model = await loadModelDirectory(modelDir);
   // No spinning: an idle onnxruntime pool here must not take CPU from the worker's.
   const session = await OnnxModelSession.create(

@@ -76,3 +76,29 @@ export async function startInfra(): Promise<BenchInfra> {
     },
   };
 }
+
+/**
+ * The environment of an API or worker a benchmark starts: the bench's Redis and S3, its own key
+ * prefix and bucket (named after the prefix), a model directory, plus any per-bench settings.
+ */
+export function benchAppEnv(
+  infra: BenchInfra,
+  prefix: string,
+  modelDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    REDIS_URL: infra.redisUrl,
+    KEY_PREFIX: prefix,
+    S3_ENDPOINT: infra.s3.endpoint,
+    S3_ACCESS_KEY_ID: infra.s3.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: infra.s3.credentials.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_BUCKET: prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60),
+    MODEL_DIR: modelDir,
+    ...extra,
+  };
+}

@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { AppProcess } from '../support/app-process';
 import { modelSizeJpegs } from '../support/bench-images';
-import { startInfra, type BenchInfra } from '../support/bench-infra';
+import { benchAppEnv, startInfra, type BenchInfra } from '../support/bench-infra';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,20 +38,8 @@ async function drainOnce(infra: BenchInfra, preset: DemoModelPreset, images: Buf
   const modelDir = join(infra.scratch, `model-${preset}`);
   await writeDemoModel(modelDir, { preset });
   const prefix = `bench-drain-${preset}-${process.pid}`;
-  const env: Record<string, string> = {
-    REDIS_URL: infra.redisUrl,
-    KEY_PREFIX: prefix,
-    S3_ENDPOINT: infra.s3.endpoint,
-    S3_ACCESS_KEY_ID: infra.s3.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: infra.s3.credentials.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-    S3_BUCKET: prefix
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-')
-      .slice(0, 60),
-    MODEL_DIR: modelDir,
-    // The worker's defaults, as a replica would run them (batch 8, one batch prepared ahead).
-  };
+  // The worker's defaults, as a replica would run them (batch 8, one batch prepared ahead).
+  const env = benchAppEnv(infra, prefix, modelDir);
   const api = await AppProcess.start('api', 'api', env);
   const events = new QueueEvents('inference', {
     connection: { url: infra.redisUrl },

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { AppProcess } from '../support/app-process';
-import type { BenchInfra } from '../support/bench-infra';
+import { benchAppEnv, type BenchInfra } from '../support/bench-infra';
 import { asElsewhere, ELSEWHERE_NICE } from '../support/load-generator-priority';
 import { runThroughPipeline, type PipelineRunResult } from '../support/pipeline-run';
 
@@ -37,21 +37,10 @@ export interface EndToEndOptions {
  */
 export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): Promise<EndToEndResult> {
   const prefix = `bench-${options.label}-${process.pid}`;
-  const env: Record<string, string> = {
-    REDIS_URL: infra.redisUrl,
-    KEY_PREFIX: prefix,
-    S3_ENDPOINT: infra.s3.endpoint,
-    S3_ACCESS_KEY_ID: infra.s3.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: infra.s3.credentials.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-    S3_BUCKET: prefix
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-')
-      .slice(0, 60),
-    MODEL_DIR: options.modelDir,
+  const env = benchAppEnv(infra, prefix, options.modelDir, {
     BATCH_MAX_SIZE: String(options.batch),
     PREFETCH_DEPTH: '1',
-  };
+  });
   const api = await AppProcess.start('api', 'api', env, ELSEWHERE_NICE);
   const workers: AppProcess[] = [];
   try {

@@ -9,7 +9,7 @@ import { RedisKeys } from '../../libs/jobs/src/redis-keys';
 import { objectKeys } from '../../libs/storage/src/object-keys';
 import { ObjectStore } from '../../libs/storage/src/object-store';
 import { AppProcess } from '../support/app-process';
-import type { BenchInfra } from '../support/bench-infra';
+import { benchAppEnv, type BenchInfra } from '../support/bench-infra';
 import { cpuSharesFromProfiles } from './cpu-profile-split';
 import { threadCpu, threadCpuDelta } from './thread-cpu';
 
@@ -144,18 +144,7 @@ export async function runInferTier(
     worker = await AppProcess.start(
       'worker',
       'infer',
-      {
-        REDIS_URL: infra.redisUrl,
-        KEY_PREFIX: prefix,
-        S3_ENDPOINT: infra.s3.endpoint,
-        S3_ACCESS_KEY_ID: infra.s3.credentials.accessKeyId,
-        S3_SECRET_ACCESS_KEY: infra.s3.credentials.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
-        S3_BUCKET: bucket,
-        MODEL_DIR: model.dir,
-        WORKER_MODE: 'infer',
-        BATCH_MAX_SIZE: String(options.batch),
-      },
+      benchAppEnv(infra, prefix, model.dir, { WORKER_MODE: 'infer', BATCH_MAX_SIZE: String(options.batch) }),
       0,
       // The main thread's profile (worker threads get none: their execArgv is set explicitly).
       ['--cpu-prof', `--cpu-prof-dir=${profiles}`],

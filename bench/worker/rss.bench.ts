@@ -1,5 +1,5 @@
 import { AppProcess } from '../support/app-process';
-import type { BenchInfra } from '../support/bench-infra';
+import { benchAppEnv, type BenchInfra } from '../support/bench-infra';
 import { runThroughPipeline } from '../support/pipeline-run';
 
 export interface RssResult {
@@ -38,16 +38,7 @@ export async function runRss(
 ): Promise<RssResult> {
   const { warmUpImages = 1000, sampleEvery = 100 } = options;
   const prefix = `bench-rss-${process.pid}`;
-  const env: Record<string, string> = {
-    REDIS_URL: infra.redisUrl,
-    KEY_PREFIX: prefix,
-    S3_ENDPOINT: infra.s3.endpoint,
-    S3_ACCESS_KEY_ID: infra.s3.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: infra.s3.credentials.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-    S3_BUCKET: prefix.toLowerCase().slice(0, 60),
-    MODEL_DIR: modelDir,
-  };
+  const env = benchAppEnv(infra, prefix, modelDir);
   const api = await AppProcess.start('api', 'api', env);
   const worker = await AppProcess.start('worker', 'worker', env);
   const samples: RssResult['samples'] = [];
