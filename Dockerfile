@@ -8,10 +8,13 @@ ARG NODE_VERSION=22
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+# Backported library fixes (patches/, applied by patch-package; npm ci runs no scripts here).
+COPY patches patches
 # No install scripts: onnxruntime-node's CPU binaries and sharp's libvips ship in their packages
 # (.npmrc skips onnxruntime-node's CUDA download), and `prepare` would build before the sources
 # are here.
 RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npx patch-package
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps apps
 COPY libs libs

@@ -27,24 +27,6 @@ const HOST_BINARY_GLOBALS = [
   'BigUint64Array',
 ] as const;
 
-/**
- * In-process apps of a finished test file can leave a BullMQ RedisConnection that emits "Connection
- * is closed." after its queue closed mid-initialisation and dropped its listeners (BullMQ 5.61; the
- * apps ignore it through libs/jobs' ignoreClosedBullmqConnections, but that listener lives in the
- * finished file's realm). In the runner's own process, that one rejection is ignored too; any
- * other unhandled rejection still ends the run.
- */
-const CLOSED_GUARD = Symbol.for('dermafleet.jest-closed-connection-guard');
-if (!(process as unknown as Record<symbol, boolean>)[CLOSED_GUARD]) {
-  (process as unknown as Record<symbol, boolean>)[CLOSED_GUARD] = true;
-  process.on('unhandledRejection', (reason: unknown) => {
-    const e = reason as { message?: string; code?: string; context?: { message?: string } } | null;
-    const closed = 'Connection is closed.';
-    if (e?.message === closed || (e?.code === 'ERR_UNHANDLED_ERROR' && e.context?.message === closed)) return;
-    throw reason;
-  });
-}
-
 export default class OnnxRuntimeTestEnvironment extends NodeEnvironment {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
