@@ -16,7 +16,10 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let stopped = false;
   const server = createServer((client) => {
+    // A client reconnecting while the proxy stops is turned away, not kept open.
+    if (stopped) return void client.destroy();
     const upstream = new Socket();
     upstream.connect(targetPort, targetHost);
     for (const s of [client, upstream]) {
@@ -28,10 +31,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   });
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {
+      stopped = false;
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
   const stop = async () => {
+    stopped = true;
     if (!server.listening) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of sockets) s.destroy();

@@ -21,3 +21,4 @@ export * from './nest/exit-on-signals';
 export * from './logging';
 export * from './nest/outbox.module';
 export * from './explanations';
+export * from './nest/queue-close';

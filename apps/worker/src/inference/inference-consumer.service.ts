@@ -5,7 +5,14 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { JobOf, QueueName, queueWorkerSettings, RedisKeys } from '@dermafleet/jobs';
+import {
+  DeadlineExceededError,
+  JobOf,
+  QueueName,
+  queueWorkerSettings,
+  RedisKeys,
+  withDeadline,
+} from '@dermafleet/jobs';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics } from '../metrics/worker.metrics';
@@ -145,13 +152,14 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
     const worker = this.worker;
     this.worker = undefined;
     this.logger.log('Draining: no new jobs; finishing the ones in hand');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.config.shutdownTimeoutMs);
-    });
-    const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
-    clearTimeout(timer);
-    if (result === 'timeout') {
+    const drained = await withDeadline(worker.close(), this.config.shutdownTimeoutMs, 'drain timed out').then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof DeadlineExceededError) return false;
+        throw err;
+      },
+    );
+    if (!drained) {
       this.logger.warn('Drain timed out; closing now (unfinished jobs return to the queue as stalled)');
       await worker.close(true);
     }

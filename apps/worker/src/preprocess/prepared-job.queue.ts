@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
+  closeQueue,
   failFastRedisOptions,
   JobOf,
   logQueueErrors,
@@ -19,6 +20,7 @@ import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 @Injectable()
 export class PreparedJobQueue implements OnApplicationShutdown {
   private queue: Queue | undefined;
+  private readonly logger = new Logger('PreparedJobQueue');
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -34,7 +36,7 @@ export class PreparedJobQueue implements OnApplicationShutdown {
         connection: { url: this.config.redisUrl, ...failFastRedisOptions(this.config.reliability) },
         prefix: this.keys.bullPrefix,
       }),
-      new Logger('PreparedJobQueue'),
+      this.logger,
     );
     await this.queue.add(
       'classify-prepared',
@@ -45,6 +47,6 @@ export class PreparedJobQueue implements OnApplicationShutdown {
 
   /** After the consumer has stopped (its drain may still enqueue). */
   async onApplicationShutdown(): Promise<void> {
-    await this.queue?.close();
+    if (this.queue) await closeQueue(this.queue, this.logger);
   }
 }

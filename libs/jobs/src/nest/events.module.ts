@@ -13,6 +13,7 @@ import { QueueEventSink } from '../events/queue-event.sink';
 import type { ReliabilitySettings } from '../config/reliability.env';
 import { QueueName } from '../queues';
 import { RedisKeys } from '../redis-keys';
+import { closeQueue } from './queue-close';
 import { logQueueErrors } from './queue-error-listeners';
 import { failFastRedisOptions } from './redis.tokens';
 
@@ -22,7 +23,7 @@ const EVENTS_QUEUE = Symbol('EVENTS_QUEUE');
 class EventsQueueLifecycle implements OnApplicationShutdown {
   constructor(@Inject(EVENTS_QUEUE) private readonly queue: Queue) {}
   async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
+    await closeQueue(this.queue, new Logger('EventsQueue'));
   }
 }
 

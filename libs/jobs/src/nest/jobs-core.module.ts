@@ -6,6 +6,7 @@ import { HotImageStore } from '../hot-image.store';
 import { PredictionRepository } from '../prediction.repository';
 import { RedisKeys } from '../redis-keys';
 import { Outbox } from '../reliability/outbox';
+import { withDeadline } from '../reliability/deadline';
 import { WorkIndex } from '../reliability/work-index';
 import { QueueErrorListeners } from './queue-error-listeners';
 import { failFastRedisOptions, JOBS_SETTINGS, JobsSettings, REDIS } from './redis.tokens';
@@ -29,12 +30,7 @@ export class RedisHealthIndicator {
   async check(key = 'redis') {
     const indicator = this.health.check(key);
     try {
-      const pong = await Promise.race([
-        this.redis.ping(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref(),
-        ),
-      ]);
+      const pong = await withDeadline(this.redis.ping(), 2000, 'no answer within 2 s');
       return pong === 'PONG' ? indicator.up() : indicator.down({ message: `unexpected answer ${pong}` });
     } catch (err) {
       return indicator.down({ message: (err as Error).message });

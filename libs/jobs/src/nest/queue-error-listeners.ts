@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Queue } from 'bullmq';
+import { disconnectIfCloseFails } from './queue-close';
 
 /**
  * Gives a BullMQ queue an 'error' listener that logs. A Queue re-emits its Redis connection's
@@ -16,8 +17,8 @@ export function logQueueErrors(queue: Queue, logger: Pick<Logger, 'warn'>): Queu
 
 /**
  * Every Queue provider of the app (BullModule.registerQueue in any module, Bull Board's, ours),
- * found once all providers exist, gets the listener above: one place, so a module added later
- * cannot forget it.
+ * found once all providers exist, gets the listener above and a shutdown that survives an
+ * outage (queue-close.ts): one place, so a module added later cannot forget them.
  */
 @Injectable()
 export class QueueErrorListeners implements OnModuleInit {
@@ -28,7 +29,9 @@ export class QueueErrorListeners implements OnModuleInit {
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
-      if (instance instanceof Queue) logQueueErrors(instance, this.logger);
+      if (!(instance instanceof Queue)) continue;
+      logQueueErrors(instance, this.logger);
+      disconnectIfCloseFails(instance, this.logger);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DeliveryRecord, WebhookSecretStore } from '@dermafleet/jobs';
+import { DeliveryRecord, WebhookSecretStore, withDeadline } from '@dermafleet/jobs';
 import { API_CONFIG, ApiConfig } from '../../config/api.config';
 import { DestinationGuard } from '../ssrf/destination.guard';
 import { sendWebhook, WebhookSendError } from './webhook.sender';
@@ -26,14 +26,6 @@ const outcome = (
   retryAfterMs: null,
 });
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * One delivery attempt: check where the URL leads (SSRF guard), sign, POST to the checked
  * address, and classify the answer. Logs name the URL's origin only: receivers often put a token
@@ -59,7 +51,11 @@ export class DeliveryAttemptService {
     }
     let destination;
     try {
-      destination = await withTimeout(this.guard.check(url), timeoutMs, `resolving ${url.hostname}`);
+      destination = await withDeadline(
+        this.guard.check(url),
+        timeoutMs,
+        `resolving ${url.hostname} took longer than ${timeoutMs} ms`,
+      );
     } catch (err) {
       this.logger.log(`Delivery ${record.id} to ${url.origin}: ${(err as Error).message}`);
       return outcome('retryable', 'dns_failed');

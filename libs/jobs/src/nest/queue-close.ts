@@ -1,0 +1,42 @@
+import type { Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+
+/**
+ * Closes a queue, and disconnects it when it cannot close cleanly. During a Redis outage the
+ * queue's QUIT waits in ioredis's offline queue until the fail-fast connection gives up
+ * (MaxRetriesPerRequestError), which BullMQ 5 does not count as a connection error, so close()
+ * rejects. A shutdown during an outage must still run the hooks after this one (other queues,
+ * our Redis client) and exit 0: nothing is lost by not saying goodbye to a Redis that is away.
+ */
+export async function closeQueue(
+  queue: Queue,
+  logger: Pick<Logger, 'warn'>,
+  close: () => Promise<unknown> = () => queue.close(),
+): Promise<void> {
+  try {
+    await close();
+  } catch (err) {
+    logger.warn(`Queue "${queue.name}" could not close cleanly (${(err as Error).message}); disconnected`);
+    // Not queue.disconnect(): it waits for the client's 'end' event, which an ioredis client
+    // between reconnection attempts never emits (its socket is already gone), and would hang the
+    // shutdown. The client's own disconnect() cancels the next attempt; nothing is left running.
+    await queue.client.then((client) => client.disconnect()).catch(() => undefined);
+  }
+}
+
+type ShutdownHooked = Queue & { onApplicationShutdown?: (signal?: string) => Promise<unknown> };
+const guarded = new WeakSet<Queue>();
+
+/**
+ * @nestjs/bullmq gives each queue it registers an onApplicationShutdown (close its workers, then
+ * the queue) whose failure ends the app's shutdown halfway (exit 1, later hooks skipped); with
+ * this, the failure is logged and the queue disconnected, as closeQueue does for ours.
+ */
+export function disconnectIfCloseFails(queue: Queue, logger: Pick<Logger, 'warn'>): void {
+  const hooked = queue as ShutdownHooked;
+  const registered = hooked.onApplicationShutdown;
+  if (typeof registered !== 'function' || guarded.has(queue)) return;
+  guarded.add(queue);
+  hooked.onApplicationShutdown = (signal?: string) =>
+    closeQueue(queue, logger, () => registered.call(queue, signal));
+}
