@@ -139,7 +139,7 @@ export class DirectUploader implements Uploader {
         // No URL: the bytes are in storage already (stored, or staged before a crash). A twin of
         // this file announced later (another name, same sha256) must not be PUT again: it is
         // completed after this one, whose completion makes the bytes the tenant's.
-        if (!this.puts.has(file.sha256)) this.puts.set(file.sha256, Promise.resolve(true));
+        if (!this.puts.has(file.sha256)) this.remember(file.sha256, Promise.resolve(true));
         this.queueCompletion(file, ticket.prediction_id, 0);
       } else await this.ctx.pool.run(() => this.guard(() => this.upload(file, ticket)));
     }
@@ -149,9 +149,14 @@ export class DirectUploader implements Uploader {
     const earlier = this.puts.get(file.sha256);
     if (earlier && (await earlier)) return this.queueCompletion(file, ticket.prediction_id, 0);
     const attempt = this.put(file, ticket);
-    this.puts.set(file.sha256, attempt);
-    if (this.puts.size > REMEMBERED_PUTS) this.puts.delete(this.puts.keys().next().value as string);
+    this.remember(file.sha256, attempt);
     if (await attempt) this.queueCompletion(file, ticket.prediction_id, file.size);
+  }
+
+  /** The most recent REMEMBERED_PUTS only: memory stays flat however many files the archive has. */
+  private remember(sha256: string, stored: Promise<boolean>): void {
+    this.puts.set(sha256, stored);
+    if (this.puts.size > REMEMBERED_PUTS) this.puts.delete(this.puts.keys().next().value as string);
   }
 
   /** True once the bytes are in S3; false when the file failed (reported). */
