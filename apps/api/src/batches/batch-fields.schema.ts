@@ -60,5 +60,10 @@ export const completeSchema = z.object({
 });
 
 export const resultsQuerySchema = z.object({
-  format: z.enum(['ndjson', 'csv'], { message: 'format must be "ndjson" or "csv"' }).default('ndjson'),
+  format: z
+    .enum(['ndjson', 'csv', 'fhir-ndjson'], { message: 'format must be "ndjson", "csv" or "fhir-ndjson"' })
+    .default('ndjson')
+    .describe(
+      'ndjson: one prediction object a line; csv; fhir-ndjson: one FHIR R4 Observation a line (succeeded predictions only)',
+    ),
 });

@@ -10,12 +10,10 @@ import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { CachedResultService } from '../predictions/cached-result.service';
-import { csvHeader, csvRow } from './results-csv';
+import { type ResultsFormat, resultsWriters } from './results-formats';
 
 /** Predictions read per round trip (LRANGE + pipelined HGETALL). */
 const PAGE = 500;
-
-export type ResultsFormat = 'ndjson' | 'csv';
 
 /**
  * GET /v1/batches/{id}/results: every prediction of the batch so far, in creation order, paged
@@ -34,21 +32,23 @@ export class ResultsExportService {
     res.status(200);
     res.setHeader('X-Batch-Status', batch.status);
     res.setHeader('Cache-Control', 'no-store');
-    if (format === 'csv') {
-      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="${batch.id}.csv"`);
-    } else {
-      res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    const writer = resultsWriters[format];
+    res.setHeader('Content-Type', writer.contentType);
+    if (writer.attachmentExtension) {
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="${batch.id}.${writer.attachmentExtension}"`,
+      );
     }
-    const labels = format === 'csv' ? await this.labels(batch) : [];
-    if (format === 'csv' && !(await this.send(res, csvHeader(labels)))) return;
+    const labels = writer.needsLabels ? await this.labels(batch) : [];
+    if (writer.header && !(await this.send(res, writer.header(labels)))) return;
     for (let start = 0; ; start += PAGE) {
       const items = await this.batches.itemsPage(batch.id, start, PAGE);
       if (!items.length) break;
       const predictions = await Promise.all(items.map((item) => this.prediction(batch.tenant, item)));
       let chunk = '';
       for (const p of predictions) {
-        if (p) chunk += format === 'csv' ? csvRow(p, labels) : `${JSON.stringify(p)}\n`;
+        if (p) chunk += writer.line(p, labels);
       }
       if (!(await this.send(res, chunk))) return;
     }

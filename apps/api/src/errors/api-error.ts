@@ -13,6 +13,8 @@ export type ApiErrorCode =
   | 'queue_full'
   | 'dependency_unavailable'
   | 'idempotency_key_reused'
+  // ?format=fhir of a prediction that is not (or not yet) succeeded: there is no result to report.
+  | 'prediction_not_succeeded'
   | 'internal_error';
 
 /** An HTTP error with the contract's body: {"error": {"code", "message"}}. */

@@ -56,6 +56,15 @@ describe('OpenAPI document against CONTRACT.md', () => {
     expect(JSON.stringify(doc.paths?.['/v1/batches/{id}/uploads'])).toContain('"maxItems":1000');
   });
 
+  it('documents the FHIR formats (contract v3): ?format=fhir and ?format=fhir-ndjson with their media types', () => {
+    const prediction = JSON.stringify(doc.paths?.['/v1/predictions/{id}']);
+    expect(prediction).toContain('"enum":["json","fhir"]');
+    expect(prediction).toContain('application/fhir+json');
+    const results = JSON.stringify(doc.paths?.['/v1/batches/{id}/results']);
+    expect(results).toContain('"enum":["ndjson","csv","fhir-ndjson"]');
+    expect(results).toContain('application/fhir+ndjson');
+  });
+
   it('names the contract objects as components', () => {
     expect(Object.keys(doc.components?.schemas ?? {})).toEqual(
       expect.arrayContaining(['Prediction', 'Batch', 'Delivery', 'WebhookEvent', 'ErrorBody', 'Explanation']),

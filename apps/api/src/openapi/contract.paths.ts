@@ -12,6 +12,7 @@ import { explanationSchema } from '../explanations/explanation.schema';
 import { listQuerySchema } from '../webhooks/webhook-delivery.schema';
 import { backlogResponse } from '../queue/queue-backlog.schema';
 import { waitQuerySchema } from '../predictions/wait/wait-query.schema';
+import { predictionFormatSchema } from '../predictions/prediction-format.schema';
 import { ContractRegistry } from './openapi.registry';
 import {
   addImagesResultSchema,
@@ -21,6 +22,7 @@ import {
   deliveryPageSchema,
   deliverySchema,
   errorBodySchema,
+  fhirObservationSchema,
   predictionPageSchema,
   predictionSchema,
   uploadsResultSchema,
@@ -76,8 +78,22 @@ export function contractRegistry(): ContractRegistry {
     tags: predictions,
     query: waitQuery(
       'it answers as soon as the prediction is final, or when the time is up as it stands (200 both)',
-    ),
-    responses: { 200: { description: 'the prediction', schema: predictionSchema }, 404: error('not_found') },
+    ).extend({
+      format: predictionFormatSchema.describe(
+        'json: the prediction object; fhir: one FHIR R4 Observation (application/fhir+json), succeeded predictions only',
+      ),
+    }),
+    responses: {
+      200: {
+        description: 'the prediction (or with ?format=fhir its FHIR R4 Observation)',
+        schema: predictionSchema,
+        also: [{ contentType: 'application/fhir+json', schema: fhirObservationSchema }],
+      },
+      404: error('not_found'),
+      409: error(
+        'prediction_not_succeeded: ?format=fhir of a prediction that is queued, processing or failed',
+      ),
+    },
   });
 
   r.endpoint('post', '/v1/batches', {
@@ -133,11 +149,19 @@ export function contractRegistry(): ContractRegistry {
     responses: { 200: { description: 'the batch', schema: batchSchema }, 404: error('not_found') },
   });
   r.endpoint('get', '/v1/batches/{id}/results', {
-    summary: 'Every prediction of the batch so far, streamed (NDJSON or CSV); header X-Batch-Status',
+    summary:
+      'Every prediction of the batch so far, streamed (NDJSON, CSV, or FHIR R4 Observations as NDJSON); header X-Batch-Status',
     tags: batches,
     query: resultsQuerySchema,
     responses: {
-      200: text('application/x-ndjson', 'one prediction object a line (or text/csv with ?format=csv)'),
+      200: {
+        ...text(
+          'application/x-ndjson',
+          'one prediction object a line; text/csv with ?format=csv; with ?format=fhir-ndjson one FHIR R4 Observation a line for each succeeded prediction (others left out)',
+        ),
+        also: [{ contentType: 'text/csv' }, { contentType: 'application/fhir+ndjson' }],
+      },
+      404: error('not_found'),
     },
   });
 

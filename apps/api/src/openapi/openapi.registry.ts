@@ -14,7 +14,24 @@ export interface Endpoint {
   json?: z.ZodType;
   /** multipart/form-data fields (file fields as `binary` strings). */
   form?: z.ZodObject;
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  responses: Record<number, Response>;
+}
+
+interface Body {
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+/** One status: its main body, and `also` other media types the same status may answer with. */
+interface Response extends Body {
+  description: string;
+  also?: Body[];
+}
+
+/** A body's `content` entry: a schema as JSON by default, or a bare string of its media type. */
+function content(b: Body): Record<string, { schema: z.ZodType | { type: 'string' } }> {
+  if (b.schema) return { [b.contentType ?? 'application/json']: { schema: b.schema } };
+  return b.contentType ? { [b.contentType]: { schema: { type: 'string' as const } } } : {};
 }
 
 /**
@@ -45,11 +62,9 @@ export class ContractRegistry {
         status,
         {
           description: r.description,
-          ...(r.schema
-            ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
-            : r.contentType
-              ? { content: { [r.contentType]: { schema: { type: 'string' as const } } } }
-              : {}),
+          ...(r.schema || r.contentType
+            ? { content: Object.assign(content(r), ...(r.also ?? []).map(content)) }
+            : {}),
         },
       ]),
     );

@@ -131,3 +131,14 @@ export const predictionPageSchema = z.object({
   predictions: z.array(predictionSchema),
   next_cursor: nullableString.describe('null at the end'),
 });
+
+/**
+ * `?format=fhir`: a FHIR R4 Observation. Described by reference to the standard (its full schema
+ * is HL7's); the elements we write are listed in README "FHIR R4 output".
+ */
+export const fhirObservationSchema = z
+  .looseObject({ resourceType: z.literal('Observation'), status: z.literal('preliminary') })
+  .describe(
+    'A FHIR R4 Observation (https://hl7.org/fhir/R4/observation.html): top class as valueCodeableConcept, one component per class probability, model as a contained Device',
+  )
+  .meta({ id: 'FhirObservation' });

@@ -16,12 +16,15 @@ import type { Request, Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ApiError } from '../errors/api-error';
+import type { Observation } from '../fhir/fhir-r4.types';
+import { isSucceeded, predictionObservation } from '../fhir/prediction-observation';
 import { receivedAt } from '../http/received-at';
 import { apiStageSeconds } from '../metrics/api.metrics';
 import { BacklogGuard } from '../queue/backlog.guard';
 import { webhookUrlProblem } from '../webhooks/ssrf/webhook-url.check';
 import { IdempotencyService } from './idempotency.service';
 import { parseFields, predictionFieldsSchema } from './prediction-fields.schema';
+import { parsePredictionFormat } from './prediction-format.schema';
 import { PredictionIntakeService } from './prediction-intake.service';
 import { PredictionReaderService } from './prediction-reader.service';
 import { requestFingerprint } from './request-fingerprint';
@@ -126,14 +129,26 @@ export class PredictionsController {
     @Tenant() tenant: string,
     @Param('id') id: string,
     @Query('wait') wait: unknown,
+    @Query('format') formatQuery: unknown,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Prediction> {
+  ): Promise<Prediction | Observation> {
     const waitMs = parseWaitMs(wait);
+    const format = parsePredictionFormat(formatQuery);
     const prediction =
       waitMs > 0
         ? await this.waiter.awaitFinal(tenant, id, waitMs, clientGone(res))
         : await this.reader.find(tenant, id);
     if (!prediction) throw ApiError.notFound('prediction');
-    return prediction;
+    if (format === 'json') return prediction;
+    // Only a result can be an Observation: a queued, processing or failed prediction has none.
+    if (!isSucceeded(prediction))
+      throw new ApiError(
+        409,
+        'prediction_not_succeeded',
+        `Only a succeeded prediction has a FHIR Observation; this one is ${prediction.status}.`,
+      );
+    // Express's json() keeps a content type already set.
+    res.setHeader('Content-Type', 'application/fhir+json; charset=utf-8');
+    return predictionObservation(prediction);
   }
 }

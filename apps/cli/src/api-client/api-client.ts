@@ -91,8 +91,8 @@ export class ApiClient {
    * The results stream (the caller reads the body). The timeout covers the answer's headers
    * only: an export of a million rows may rightly stream for many minutes.
    */
-  async results(id: string, format: 'csv' | 'ndjson'): Promise<Response> {
-    const url = `${this.settings.api}/v1/batches/${encodeURIComponent(id)}/results?format=${format}`;
+  async results(id: string, format: 'csv' | 'ndjson' | 'fhir-ndjson'): Promise<Response> {
+    const url = `${this.settings.api}/v1/batches/${encodeURIComponent(id)}/results?format=${encodeURIComponent(format)}`;
     return this.send(async () => {
       const controller = new AbortController();
       const timer = setTimeout(

@@ -8,4 +8,9 @@ describe('results format', () => {
     expect(resultsFormat(undefined, undefined)).toBe('ndjson');
     expect(() => resultsFormat(undefined, 'out.xlsx')).toThrow(/--format/);
   });
+
+  it('passes fhir-ndjson through when asked for by name, whatever the file is called', () => {
+    expect(resultsFormat('fhir-ndjson', 'out.ndjson')).toBe('fhir-ndjson');
+    expect(resultsFormat('fhir-ndjson', undefined)).toBe('fhir-ndjson');
+  });
 });

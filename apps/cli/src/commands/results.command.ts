@@ -10,41 +10,49 @@ import { apiOptionHelp, apiSettings } from '../api-client/api-settings';
 import { quickRetry } from '../api-client/http-retry';
 import { CliError, ExitCode } from '../cli-errors';
 
+/** The export formats the API serves (GET /v1/batches/{id}/results?format=). */
+export const RESULTS_FORMATS = ['csv', 'ndjson', 'fhir-ndjson'] as const;
+export type ResultsFormat = (typeof RESULTS_FORMATS)[number];
+
 interface ResultsOptions {
   api?: string;
   key?: string;
-  format?: 'csv' | 'ndjson';
+  format?: ResultsFormat;
   output?: string;
 }
 
-/** --format, else the extension of -o (.csv; .ndjson/.jsonl/.json), else NDJSON. */
-export function resultsFormat(
-  format: ResultsOptions['format'],
-  output: string | undefined,
-): 'csv' | 'ndjson' {
+/**
+ * --format, else the extension of -o (.csv; .ndjson/.jsonl/.json), else NDJSON. FHIR NDJSON is
+ * only ever asked for by name: its files end in .ndjson too, like the plain export's.
+ */
+export function resultsFormat(format: ResultsOptions['format'], output: string | undefined): ResultsFormat {
   if (format) return format;
   const ext = output ? extname(output).toLowerCase() : '';
   if (ext === '.csv') return 'csv';
   if (!ext || ['.ndjson', '.jsonl', '.json'].includes(ext)) return 'ndjson';
-  throw new CliError(`Cannot tell the format from "${output}"; pass --format csv or --format ndjson.`);
+  throw new CliError(
+    `Cannot tell the format from "${output}"; pass --format csv, --format ndjson or --format fhir-ndjson.`,
+  );
 }
 
 /**
- * `dermafleet results <batch-id> [--format csv|ndjson] [-o FILE]`: streams the export to stdout
+ * `dermafleet results <batch-id> [--format csv|ndjson|fhir-ndjson] [-o FILE]`: streams the export to stdout
  * or to FILE (written beside it and renamed when complete, so FILE is never half a file).
  * Exit 0 when no prediction failed, 1 otherwise.
  */
 export function resultsCommand(): Command {
   return new Command('results')
-    .description("export a batch's predictions (CSV or NDJSON), in creation order")
+    .description(
+      "export a batch's predictions (CSV, NDJSON, or FHIR R4 Observations as NDJSON), in creation order",
+    )
     .argument('<batch-id>', 'the batch id (bat_...)')
     .option('--api <url>', apiOptionHelp.api)
     .option('--key <key>', apiOptionHelp.key)
     .addOption(
-      new Option('--format <format>', 'csv or ndjson (default: from -o, else ndjson)').choices([
-        'csv',
-        'ndjson',
-      ]),
+      new Option(
+        '--format <format>',
+        'csv, ndjson or fhir-ndjson (one FHIR Observation a line, succeeded predictions only; default: from -o, else ndjson)',
+      ).choices(RESULTS_FORMATS),
     )
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action(async (batchId: string, opts: ResultsOptions) => {
