@@ -16,6 +16,7 @@ import { runPreprocessCost } from './worker/preprocess-cost.bench';
 import { runRawCeiling } from './worker/raw-ceiling.bench';
 import { runRss } from './worker/rss.bench';
 import { runSequential } from './worker/sequential.bench';
+import { runTinyVsPil } from './worker/tiny-vs-pil.bench';
 
 /**
  * `npm run bench` runs every part below in one go and prints one table with its ratios;
@@ -30,6 +31,7 @@ const PARTS = {
   preprocess: 'preprocessing CPU per 1 MP and 12 MP JPEG; cores one GPU needs at 1,000 images/s (~20 s)',
   threads:
     'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
+  tiny: 'tiny model end to end on 240 distinct 1024x768 JPEGs against the reference preprocessing them bare, one process per core (~1 min)',
   rss: 'worker RSS over 5,000 images on the tiny model: flat within 10% after warm-up (~2.5 min)',
   infer:
     'infer tier (WORKER_MODE=infer) with an almost free model: images/s per core, CPU split by code (~2 min)',
@@ -120,11 +122,13 @@ async function main(): Promise<void> {
     gpuTarget: 1000,
   };
   const say = (part: Part): void => console.error(`[bench] ${part}: ${PARTS[part]}`);
-  const needsBase = parts.some((p) => !['preprocess', 'rss', 'pil', 'infer', 'submit'].includes(p));
+  const needsBase = parts.some((p) => !['preprocess', 'rss', 'tiny', 'pil', 'infer', 'submit'].includes(p));
   let pil: PilRatioResult | null = null;
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
-  const tiny = parts.includes('rss') ? await ensureDemoModel('tiny', repoRoot) : undefined;
-  const needsApps = parts.some((p) => ['worker', 'threads', 'rss', 'infer', 'latency'].includes(p));
+  const tiny = parts.some((p) => ['rss', 'tiny'].includes(p))
+    ? await ensureDemoModel('tiny', repoRoot)
+    : undefined;
+  const needsApps = parts.some((p) => ['worker', 'threads', 'rss', 'tiny', 'infer', 'latency'].includes(p));
   const quick = process.argv.includes('--quick');
   const infra = needsApps ? await startInfra() : undefined;
   const batchOverride = Number(process.env.BENCH_BATCH) || undefined;
@@ -156,6 +160,10 @@ async function main(): Promise<void> {
     if (parts.includes('rss')) {
       say('rss');
       report.rss = await runRss(infra!, tiny!.dir, await modelSizeJpegs(5000, 50));
+    }
+    if (parts.includes('tiny')) {
+      say('tiny');
+      report.tiny = await runTinyVsPil(infra!, tiny!.dir);
     }
     if (parts.includes('infer')) {
       say('infer');

@@ -7,6 +7,7 @@ import type { PreprocessCostRow } from '../worker/preprocess-cost.bench';
 import type { RawCeilingRow } from '../worker/raw-ceiling.bench';
 import type { RssResult } from '../worker/rss.bench';
 import type { SequentialResult } from '../worker/sequential.bench';
+import type { TinyVsPilResult } from '../worker/tiny-vs-pil.bench';
 
 export interface WorkerFigures extends EndToEndResult {
   /** The raw ceiling at the same batch size, measured right before and after (mean). */
@@ -31,6 +32,7 @@ export interface BenchReport {
   /** `small` with inference (Redis per finished prediction), `large` up to acceptance (CLI RSS). */
   submit?: { small: SubmitBenchReport; large: SubmitBenchReport };
   latency?: InteractiveLatencyResult;
+  tiny?: TinyVsPilResult;
 }
 
 const f = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
@@ -100,6 +102,17 @@ function rssLines(s: RssResult): string[] {
   ];
 }
 
+function tinyLines(t: TinyVsPilResult): string[] {
+  const p = t.pipeline;
+  return [
+    `tiny model end to end (API, worker, S3 server, client: what is not the model), ${t.images} distinct 1024x768 JPEGs:`,
+    `  ${f(p.imagesPerSecond, 1)} images/s; CPU per image: worker ${f(p.workerCpuMsPerImage, 1)} ms, whole pipeline ${f(p.pipelineCpuMsPerImage, 1)} ms`,
+    t.referenceImagesPerSecond === null
+      ? '  the reference (/usr/bin/python3 with python3-pil and python3-numpy) is not installed: no ratio'
+      : `  the reference's bare preprocessing, ${t.processes} processes, same files: ${f(t.referenceImagesPerSecond, 1)} images/s -> ratio ${f(t.ratio ?? NaN, 3)}`,
+  ];
+}
+
 export function formatReport(r: BenchReport): string {
   const blocks: string[][] = [[`dermafleet bench: ${r.machine}`]];
   if (r.raw) blocks.push(rawLines(r.raw));
@@ -130,6 +143,7 @@ export function formatReport(r: BenchReport): string {
     ]);
   }
   if (r.rss) blocks.push(rssLines(r.rss));
+  if (r.tiny) blocks.push(tinyLines(r.tiny));
   if (r.infer) blocks.push(inferLines(r.infer));
   if (r.submit) blocks.push(submitLines(r.submit.small, r.submit.large));
   blocks.push(doneWhenLines(r));
@@ -199,6 +213,10 @@ function doneWhenLines(r: BenchReport): string[] {
       `  CLI peak RSS at ${large.count} files / at ${small.count}: ${f(rss, 3)} (target <= 1.10: ${verdict(rss <= 1.1)})`,
     );
   }
+  if (r.tiny?.ratio != null)
+    lines.push(
+      `  tiny model end to end / the reference's bare preprocessing: ${f(r.tiny.ratio, 3)} (target >= 0.5: ${verdict(r.tiny.ratio >= 0.5)})`,
+    );
   if (r.infer)
     lines.push(
       `  infer tier: ${f(r.infer.imagesPerCoreSecond, 0)} images/s per core (into the README's "CPU cores per GPU")`,
