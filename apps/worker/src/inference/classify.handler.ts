@@ -11,7 +11,7 @@ import { ModelRuntimeService } from './model-runtime.service';
 import { crashIfPoison } from './poison.test-hook';
 import { PredictionOutcomeService } from './prediction-outcome.service';
 import { loadRecordedImage } from './recorded-image';
-import { ThumbnailService } from '../thumbnails/thumbnail.service';
+import { THUMBNAIL, ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
 
@@ -50,12 +50,18 @@ export class ClassifyHandler {
       this.metrics.stage('fetch', performance.now() - t);
       crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
-      // The thumbnail is made while the image is classified, not after (it is on the interactive
-      // path: it must exist before the final state). Its error counts only if classification succeeds.
-      const thumbnail = this.thumbnails.ensure(record.tenant, sha256, bytes);
-      thumbnail.catch(() => undefined);
+      // The thumbnail comes from the same preprocessing task and is stored while the model runs;
+      // it exists before the final state. Its error counts only if classification succeeds.
       const timing: ClassifyTiming = { preprocessMs: NaN, waitMs: NaN, runMs: NaN };
-      const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority], timing);
+      const classified = await this.runtime.classifier.classifyWithThumbnail(
+        bytes,
+        THUMBNAIL,
+        JobPriority[record.priority],
+        timing,
+      );
+      const thumbnail = this.thumbnails.save(record.tenant, sha256, classified.thumbnail);
+      thumbnail.catch(() => undefined);
+      const result = await classified.result;
       this.metrics.stage('preprocess', timing.preprocessMs);
       this.metrics.stage('batch_wait', timing.waitMs);
       this.metrics.stage('inference', timing.runMs);

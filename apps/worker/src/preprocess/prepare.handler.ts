@@ -9,7 +9,7 @@ import { encodeModelInput } from './model-input.codec';
 import { PreparedJobQueue } from './prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess-runtime.service';
 import { loadRecordedImage } from '../inference/recorded-image';
-import { ThumbnailService } from '../thumbnails/thumbnail.service';
+import { THUMBNAIL, ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type PrepareOutcome = 'prepared' | 'failed' | 'already-final';
 
@@ -35,9 +35,10 @@ export class PrepareHandler {
     if (!record) return 'already-final';
     try {
       const bytes = await loadRecordedImage(this.store, record, this.outcome);
-      const input = encodeModelInput(await this.runtime.resize(bytes), this.runtime.preprocessing);
       // The split pipeline's GPU tier never sees the image's bytes: its thumbnail is made here.
-      await this.thumbnails.ensure(record.tenant, record.image.sha256, bytes);
+      const resized = await this.runtime.resize(bytes, THUMBNAIL);
+      const input = encodeModelInput(resized, this.runtime.preprocessing);
+      await this.thumbnails.save(record.tenant, record.image.sha256, resized.thumbnail!);
       const inputKey = objectKeys.modelInput(record.tenant, record.id);
       await this.store.put(inputKey, input.body, {
         contentType: 'application/octet-stream',

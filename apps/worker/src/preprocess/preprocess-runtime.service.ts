@@ -9,6 +9,8 @@ import {
   type PreprocessingSettings,
   type PreprocessorSpec,
   type ResizedImage,
+  type ThumbnailRequest,
+  type WithThumbnail,
 } from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { localModelDir } from '../inference/model-source';
@@ -50,10 +52,11 @@ export class PreprocessRuntimeService implements OnApplicationShutdown {
     return (this.pool?.size ?? 1) * 2;
   }
 
-  resize(bytes: Buffer): Promise<ResizedImage> {
+  /** The model input and, when asked, the thumbnail made from it in the same thread. */
+  resize(bytes: Buffer, thumbnail?: ThumbnailRequest): Promise<WithThumbnail<ResizedImage>> {
     if (!this.pool || !this.specValue) throw new Error('The preprocessing runtime is not open yet.');
     const { mode, autoOrient, maxPixels } = this.config.preprocessing;
-    return this.pool.resize(bytes, this.specValue, { mode, autoOrient, maxPixels });
+    return this.pool.resize(bytes, this.specValue, { mode, autoOrient, maxPixels }, thumbnail);
   }
 
   get ready(): boolean {

@@ -3,8 +3,9 @@ import { type BatchTiming, MicroBatcher } from '../batching/micro-batcher';
 import { InvalidImageError } from '../errors';
 import type { ClassificationResult } from '../model/classification';
 import type { ModelDirectory } from '../model/model-directory';
-import { PreprocessPool } from '../preprocess/preprocess.pool';
-import type { PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
+import type { ThumbnailRequest } from '../preprocess/model-input-thumbnail';
+import { PreprocessPool, type WithThumbnail } from '../preprocess/preprocess.pool';
+import type { PreprocessedImage, PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
 import type { SessionSettings } from '../session/execution-providers';
 import { ThreadedModelSession } from '../session/threaded-model-session';
 import { lowerThreadsExcept } from '../threads/thread-priority';
@@ -91,19 +92,49 @@ export class ImageClassifier {
    * `priority` number is taken into a batch first (BullMQ's convention: interactive before bulk).
    */
   async classify(bytes: Buffer, priority = 0, timing?: ClassifyTiming): Promise<ClassificationResult> {
+    return (await this.classifyWith(bytes, priority, timing)).result;
+  }
+
+  /**
+   * classify, and the viewer's thumbnail made in the same preprocessing task from the model input
+   * (model-input-thumbnail.ts): one decode for both. Answers once preprocessing is done, with the
+   * thumbnail and the result still to come, so the caller can store the one while the other runs.
+   */
+  async classifyWithThumbnail(
+    bytes: Buffer,
+    thumbnail: ThumbnailRequest,
+    priority = 0,
+    timing?: ClassifyTiming,
+  ): Promise<{ thumbnail: Uint8Array; result: Promise<ClassificationResult> }> {
+    const prepared = await this.classifyWith(bytes, priority, timing, thumbnail);
+    prepared.result.catch(() => undefined); // the caller awaits it after starting the thumbnail's write
+    return { thumbnail: prepared.thumbnail!, result: prepared.result };
+  }
+
+  private async classifyWith(
+    bytes: Buffer,
+    priority: number,
+    timing: ClassifyTiming | undefined,
+    thumbnail?: ThumbnailRequest,
+  ): Promise<{ result: Promise<ClassificationResult>; thumbnail?: Uint8Array }> {
     const arrived = this.batcher.expectArrival();
     const started = performance.now();
-    let pixels: Float32Array;
+    let prepared: WithThumbnail<PreprocessedImage>;
     try {
-      pixels = (await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing)).data;
+      prepared = await this.pool.preprocess(
+        bytes,
+        this.model.preprocessor,
+        this.settings.preprocessing,
+        thumbnail,
+      );
     } catch (err) {
       arrived();
       throw err;
     }
     if (timing) timing.preprocessMs = performance.now() - started;
-    const result = this.classifyPixels(pixels, priority, timing);
+    const result = this.classifyPixels(prepared.data, priority, timing);
     arrived(); // after the add: the batcher sees the image before it stops expecting it
-    return result;
+    return { result, thumbnail: prepared.thumbnail };
   }
 
   /** The exact `pixel_values` input of one image ([3, H, W]), e.g. to explain its result. */
@@ -111,9 +142,9 @@ export class ImageClassifier {
     return (await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing)).data;
   }
 
-  /** The compact model input (resized RGB bytes) for the preprocessing tier. */
-  resize(bytes: Buffer): Promise<ResizedImage> {
-    return this.pool.resize(bytes, this.model.preprocessor, this.settings.preprocessing);
+  /** The compact model input (resized RGB bytes) for the preprocessing tier, and its thumbnail when asked. */
+  resize(bytes: Buffer, thumbnail?: ThumbnailRequest): Promise<WithThumbnail<ResizedImage>> {
+    return this.pool.resize(bytes, this.model.preprocessor, this.settings.preprocessing, thumbnail);
   }
 
   /** Classifies a model input prepared by `resize` (possibly in another pod). */

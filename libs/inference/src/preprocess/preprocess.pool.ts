@@ -12,6 +12,10 @@ import {
 import type { PreprocessedImage, PreprocessOptions, ResizedImage } from './preprocess.types';
 import { threadScript } from '../threads/thread-script';
 import { decodedPixels, PixelBudget } from './pixel-budget';
+import type { ThumbnailRequest } from './model-input-thumbnail';
+
+/** A pool result with the thumbnail's WebP bytes when one was asked for. */
+export type WithThumbnail<T> = T & { thumbnail?: Uint8Array };
 
 export interface PreprocessPoolOptions {
   /** Threads; 0 or absent = os.availableParallelism(). */
@@ -85,16 +89,24 @@ export class PreprocessPool {
     return { inFlight: this.budget.inFlight, peak: this.budget.peak, capacity: this.budget.capacity };
   }
 
-  resize(bytes: Uint8Array, spec: PreprocessorSpec, options: PreprocessOptions): Promise<ResizedImage> {
-    return this.submit('resize', bytes, spec, options) as Promise<ResizedImage>;
+  resize(
+    bytes: Uint8Array,
+    spec: PreprocessorSpec,
+    options: PreprocessOptions,
+    thumbnail?: ThumbnailRequest,
+  ): Promise<WithThumbnail<ResizedImage>> {
+    return this.submit('resize', bytes, spec, options, thumbnail) as Promise<WithThumbnail<ResizedImage>>;
   }
 
   preprocess(
     bytes: Uint8Array,
     spec: PreprocessorSpec,
     options: PreprocessOptions,
-  ): Promise<PreprocessedImage> {
-    return this.submit('preprocess', bytes, spec, options) as Promise<PreprocessedImage>;
+    thumbnail?: ThumbnailRequest,
+  ): Promise<WithThumbnail<PreprocessedImage>> {
+    return this.submit('preprocess', bytes, spec, options, thumbnail) as Promise<
+      WithThumbnail<PreprocessedImage>
+    >;
   }
 
   /** Tasks queued or running. */
@@ -116,14 +128,27 @@ export class PreprocessPool {
     return this.closing;
   }
 
-  private submit(kind: PoolTaskKind, bytes: Uint8Array, spec: PreprocessorSpec, options: PreprocessOptions) {
+  private submit(
+    kind: PoolTaskKind,
+    bytes: Uint8Array,
+    spec: PreprocessorSpec,
+    options: PreprocessOptions,
+    thumbnail?: ThumbnailRequest,
+  ) {
     if (this.closing)
       return Promise.reject(new InferenceError('inference_failed', 'preprocessing pool is closed', false));
     if (this.queue.length >= this.maxQueue)
       return Promise.reject(new PreprocessQueueFullError(this.maxQueue));
     return new Promise<PoolResult>((resolve, reject) => {
       // bytes are copied by structured clone: the caller's Buffer may be a slice of a shared pool.
-      const task = { id: this.nextId++, kind, bytes, spec, options };
+      const task: PoolTask = {
+        id: this.nextId++,
+        kind,
+        bytes,
+        spec,
+        options,
+        ...(thumbnail ? { thumbnail } : {}),
+      };
       this.queue.push({ task, pixels: decodedPixels(bytes), resolve, reject });
       this.dispatch();
     });
