@@ -53,6 +53,12 @@ const peakKiB = (pid: number): number => {
   }
 };
 
+/** BENCH_CLI_NODE_OPTIONS: Node options for the CLI alone (e.g. to compare V8 heap settings). */
+function cliEnv(): Record<string, string> {
+  const options = process.env.BENCH_CLI_NODE_OPTIONS;
+  return options ? { NODE_OPTIONS: options } : {};
+}
+
 /** `dermafleet submit` from dist/ as its own process; resolves with its peak RSS (sampled). */
 function runSubmitCli(
   args: string[],
@@ -177,7 +183,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
       '--concurrency',
       String(options.concurrency ?? 16),
     ];
-    const cli = await runSubmitCli(options.multipart ? [...args, '--multipart'] : args, {});
+    const cli = await runSubmitCli(options.multipart ? [...args, '--multipart'] : args, cliEnv());
     const submitSeconds = (Date.now() - started) / 1000;
     if (cli.code !== 0) throw new Error(`submit exited with ${cli.code}:\n${cli.stderr}`);
     const batchId = journalBatchId(join(scratch, 'state.json'));
