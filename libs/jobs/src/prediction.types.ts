@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const predictionStatus = ['queued', 'processing', 'succeeded', 'failed'] as const;
 export type PredictionStatus = (typeof predictionStatus)[number];
 
-export const imageFormats = ['jpeg', 'png', 'webp', 'tiff', 'gif', 'bmp'] as const;
+export const imageFormats = ['jpeg', 'png', 'webp', 'tiff', 'gif', 'bmp', 'dicom'] as const;
 export type ImageFormat = (typeof imageFormats)[number];
 
 export interface ImageInfo {

@@ -1,5 +1,6 @@
 import { InferenceError, InvalidImageError } from '../errors';
 import { decodeBmp } from './bmp-decode';
+import { readDicomPixels } from './dicom-pixels';
 import { type ImageHeader, readImageHeader } from './image-header';
 import type { ImageFormat } from './image-sniff';
 import { checkGifFirstFrame } from './gif-pillow';
@@ -96,6 +97,29 @@ export function checkLikePillow(bytes: Uint8Array, header: ImageHeader): void {
 }
 
 /**
+ * A DICOM's first frame. An encapsulated JPEG is decoded as that JPEG file would be (its own
+ * header, size limits, Pillow's checks and EXIF options), so both give identical pixels; the
+ * result keeps the JPEG's size as its header and says `dicom` as its format.
+ */
+async function decodeDicom(bytes: Uint8Array, options: DecodeOptions): Promise<DecodedRgb> {
+  const pixels = readDicomPixels(bytes);
+  if (pixels.kind === 'jpeg') {
+    const inner = await decodeRgb(pixels.jpeg, options);
+    return { ...inner, format: 'dicom', header: { ...inner.header, format: 'dicom' } };
+  }
+  const { image } = pixels;
+  checkSize(image.width, image.height, options.maxPixels);
+  const header: ImageHeader = {
+    format: 'dicom',
+    width: image.width,
+    height: image.height,
+    cmyk: false,
+    grey16: false,
+  };
+  return { ...image, format: 'dicom', header };
+}
+
+/**
  * Bytes to 8-bit RGB (HWC) as PIL 9.4's Image.open(...).convert("RGB") gives them: grey
  * replicated, palette expanded, alpha dropped (not composited), 16-bit RGB reduced to its high
  * byte, 16-bit grey clipped, CMYK by PIL's formula, no ICC profile and no EXIF rotation applied.
@@ -104,6 +128,7 @@ export function checkLikePillow(bytes: Uint8Array, header: ImageHeader): void {
 export async function decodeRgb(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedRgb> {
   const header = readImageHeader(bytes);
   checkSize(header.width, header.height, options.maxPixels);
+  if (header.format === 'dicom') return decodeDicom(bytes, options);
   checkLikePillow(bytes, header);
   let image: RgbImage;
   try {

@@ -1,6 +1,8 @@
 import { InvalidImageError } from '../errors';
 import { ByteReader } from './byte-reader';
 import { readBmpHeader } from './bmp-header';
+import { readDicomHeader } from './dicom-dataset';
+import { dicomImageHeader } from './dicom-image-header';
 import { readJpegHeader } from './header-jpeg';
 import { readTiffHeader } from './header-tiff';
 import { type ImageFormat, sniffImageFormat } from './image-sniff';
@@ -68,9 +70,19 @@ function readWebp(r: ByteReader): ImageHeader {
 }
 
 /**
+ * DICOM's size is Rows x Columns; its support (transfer syntax, pixel layout) is decided here
+ * already, so an upload of a JPEG 2000 DICOM is refused before any pixel is read.
+ */
+function readDicom(bytes: Uint8Array): ImageHeader {
+  const h = dicomImageHeader(readDicomHeader(bytes));
+  return { format: 'dicom', width: h.width, height: h.height, cmyk: false, grey16: false };
+}
+
+/**
  * Reads only the signature and the header: cheap enough for upload-time checks. Throws
- * UnsupportedImageFormatError for anything but JPEG, PNG, WebP, TIFF, GIF and BMP (naming
- * HEIC, AVIF, SVG and others it recognises) and InvalidImageError for a broken header.
+ * UnsupportedImageFormatError for anything but JPEG, PNG, WebP, TIFF, GIF, BMP and the DICOM we
+ * decode (naming HEIC, AVIF, SVG, a DICOM transfer syntax and others it recognises) and
+ * InvalidImageError for a broken header.
  */
 export function readImageHeader(bytes: Uint8Array): ImageHeader {
   if (bytes.length === 0) throw new UnsupportedImageFormatError(null, 'the file is empty');
@@ -78,7 +90,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   if (!sniffed) {
     throw new UnsupportedImageFormatError(
       null,
-      'not a supported image format (JPEG, PNG, WebP, TIFF, GIF or BMP)',
+      'not a supported image format (JPEG, PNG, WebP, TIFF, GIF, BMP or DICOM)',
     );
   }
   if (sniffed.kind === 'refused') {
@@ -109,5 +121,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
       const h = readBmpHeader(bytes);
       return { format: 'bmp', width: h.width, height: h.height, cmyk: false, grey16: false };
     }
+    case 'dicom':
+      return readDicom(bytes);
   }
 }

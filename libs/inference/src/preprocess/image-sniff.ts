@@ -1,5 +1,5 @@
 /** The formats we decode; `format` in the contract's image object. */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'gif' | 'bmp';
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'gif' | 'bmp' | 'dicom';
 
 export type Sniffed = { kind: 'supported'; format: ImageFormat } | { kind: 'refused'; name: string } | null;
 
@@ -47,8 +47,22 @@ const REFUSED_SIGNATURES: ReadonlyArray<{ name: string; sig: readonly number[] }
   { name: 'ico', sig: [0x00, 0x00, 0x01, 0x00] },
 ];
 
+/** The content type an upload of this format declares (DICOM's is not under image/). */
+export function contentTypeOf(format: ImageFormat): string {
+  return format === 'dicom' ? 'application/dicom' : `image/${format}`;
+}
+
+/**
+ * DICOM Part 10: a 128-byte preamble, then `DICM`. Tested first because the preamble is free
+ * for other uses: dual-personality files put a TIFF header there, and are DICOM to us.
+ */
+function isDicomPart10(bytes: Uint8Array): boolean {
+  return ascii(bytes, 128, 4) === 'DICM';
+}
+
 /** The format from the signature bytes alone; never reads past the first few KiB. */
 export function sniffImageFormat(bytes: Uint8Array): Sniffed {
+  if (isDicomPart10(bytes)) return { kind: 'supported', format: 'dicom' };
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { kind: 'supported', format: 'jpeg' };
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
     return { kind: 'supported', format: 'png' };

@@ -1,7 +1,8 @@
 import { type ProbedImage, readImageHeader } from './image-header';
 
 export type { ProbedImage } from './image-header';
-export type { ImageFormat } from './image-sniff';
+export { contentTypeOf, type ImageFormat } from './image-sniff';
+export { type DicomIdentifiers, readDicomIdentifiers } from './dicom-identifiers';
 export { ImageTooLargeError, UnsupportedImageFormatError } from './preprocess.errors';
 
 /**
