@@ -25,6 +25,7 @@ export const uploadContentTypes: Readonly<Record<string, ImageFormat>> = {
   'image/gif': 'gif',
   'image/bmp': 'bmp',
   'image/x-ms-bmp': 'bmp',
+  'application/dicom': 'dicom',
 };
 
 export const MAX_UPLOADS_PER_CALL = 1000;

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { contentTypeOf } from '@dermafleet/inference';
 import { BatchRepository, type Prediction, PredictionRepository, toPublicPrediction } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import type { IncomingMessage } from 'node:http';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { withDicomMetadata } from '../dicom/dicom-metadata';
 import { ApiError } from '../errors/api-error';
 import { CachedResultService } from '../predictions/cached-result.service';
 import { PredictionAdmissionService } from '../predictions/prediction-admission.service';
@@ -132,7 +134,7 @@ export class BatchMultipartService {
     const cached = await this.cache.find(tenant, image.sha256);
     if (!cached && !(await this.store.head(imageKey))) {
       await this.store.put(imageKey, part.file.body(), {
-        contentType: `image/${image.format}`,
+        contentType: contentTypeOf(image.format),
         contentLength: part.file.size,
       });
     }
@@ -141,7 +143,7 @@ export class BatchMultipartService {
       image,
       imageKey,
       filename,
-      metadata: metadata.value,
+      metadata: await withDicomMetadata(metadata.value, image.format, part.file, this.config.dicomPatientId),
       webhookUrl: null,
       priority: 'bulk',
       batchId,

@@ -21,7 +21,7 @@ export function checkUploadEntry(entry: UploadEntry, maxUploadBytes: number): En
   if (metadataIssue) return reject(filename, 'invalid_request', `${metadataIssue}.`);
   const format = uploadContentTypes[entry.content_type.toLowerCase()];
   if (!format) {
-    const types = 'JPEG, PNG, WebP, TIFF, GIF or BMP; HEIC and SVG are refused';
+    const types = 'JPEG, PNG, WebP, TIFF, GIF, BMP or application/dicom; HEIC and SVG are refused';
     return reject(
       filename,
       'unsupported_media_type',

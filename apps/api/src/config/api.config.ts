@@ -12,6 +12,7 @@ import {
 } from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
+import { dicomEnv, type DicomPatientIdSettings, toDicomSettings } from '../dicom/dicom.env';
 import { toWebhookSettings, webhookEnv, type WebhookSettings } from '../webhooks/webhook.env';
 
 const schema = z.object({
@@ -20,6 +21,7 @@ const schema = z.object({
   ...webhookEnv,
   ...loggingEnv,
   ...reliabilityEnv,
+  ...dicomEnv,
   RECONCILE_INTERVAL_MS: envInt('a number of milliseconds (at least 100)', 100).default(5000),
   PORT: envInt('a TCP port number between 0 and 65535', 0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0').describe('an address to listen on, such as 0.0.0.0'),
@@ -80,6 +82,8 @@ export interface ApiConfig {
   reconcileIntervalMs: number;
   /** Bull Board at /admin/queues, behind this key; undefined: the route does not exist. */
   adminApiKey: string | undefined;
+  /** What a DICOM upload's Patient ID becomes in metadata.dicom (DICOM_PATIENT_ID). */
+  dicomPatientId: DicomPatientIdSettings;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -108,5 +112,6 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     reliability: toReliabilitySettings(e),
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     adminApiKey: e.ADMIN_API_KEY,
+    dicomPatientId: toDicomSettings(e),
   };
 }

@@ -21,7 +21,7 @@ export const imageInfoSchema = z.object({
   bytes: z.number().int(),
   width: z.number().int(),
   height: z.number().int(),
-  format: z.enum(['jpeg', 'png', 'webp', 'tiff', 'gif', 'bmp']),
+  format: z.enum(['jpeg', 'png', 'webp', 'tiff', 'gif', 'bmp', 'dicom']),
 });
 
 export const resultSchema = z.object({

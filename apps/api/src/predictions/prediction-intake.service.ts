@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { contentTypeOf } from '@dermafleet/inference';
 import {
   HOT_IMAGE_MAX_BYTES,
   HotImageStore,
@@ -13,6 +14,7 @@ import { CachedResultService } from './cached-result.service';
 import { PredictionAdmissionService } from './prediction-admission.service';
 import type { SpooledFile } from '../uploads/spooled-file';
 import { checkSpooled } from './upload-check';
+import { withDicomMetadata } from '../dicom/dicom-metadata';
 
 export interface IntakeRequest {
   /** A pre-generated id (Idempotency-Key), else a new one. */
@@ -58,6 +60,12 @@ export class PredictionIntakeService {
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome> {
     const image = request.image ?? (await checkSpooled(request.upload, this.config));
+    const metadata = await withDicomMetadata(
+      request.metadata,
+      image.format,
+      request.upload,
+      this.config.dicomPatientId,
+    );
     const imageKey = objectKeys.image(request.tenant, image.sha256);
     // Independent look-ups, in parallel: the interactive path is latency-bound.
     const [cached, stored] = await Promise.all([
@@ -77,7 +85,7 @@ export class PredictionIntakeService {
         stored
           ? undefined
           : this.store.put(imageKey, upload.body(), {
-              contentType: `image/${image.format}`,
+              contentType: contentTypeOf(image.format),
               contentLength: upload.size,
             }),
         handOff
@@ -85,7 +93,14 @@ export class PredictionIntakeService {
           : undefined,
       ]);
     }
-    const outcome = await this.admission.admit({ ...request, image, imageKey, batchId: null, cached });
+    const outcome = await this.admission.admit({
+      ...request,
+      metadata,
+      image,
+      imageKey,
+      batchId: null,
+      cached,
+    });
     if (outcome.kind === 'existing')
       return { record: await this.existing(request.tenant, outcome.id), created: false };
     if (outcome.kind !== 'created')
