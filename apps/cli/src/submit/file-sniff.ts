@@ -1,4 +1,4 @@
-import { sniffImageFormat } from '@dermafleet/inference/preprocess/image-sniff';
+import { contentTypeOf, sniffImageFormat } from '@dermafleet/inference/preprocess/image-sniff';
 import { open } from 'node:fs/promises';
 
 /** Enough for every signature we know (SVG is looked for in the first 4 KiB of text). */
@@ -23,7 +23,7 @@ export async function sniffFile(path: string): Promise<Sniff> {
     const sniffed = sniffImageFormat(buffer.subarray(0, bytesRead));
     if (!sniffed) return { kind: 'not_image' };
     if (sniffed.kind === 'refused') return { kind: 'refused', format: sniffed.name };
-    return { kind: 'image', contentType: `image/${sniffed.format}` };
+    return { kind: 'image', contentType: contentTypeOf(sniffed.format) };
   } catch (err) {
     return { kind: 'unreadable', message: (err as Error).message };
   } finally {
