@@ -8,6 +8,7 @@ import {
   wrapJpeg,
   writeDicom,
 } from '../libs/inference/src/preprocess/dicom-fixture.testing';
+import { addImages, createBatch } from './harness/batch-api';
 import { getJson, uploadPrediction } from './harness/http';
 import { RunningApp, startApi, startWorker } from './harness/stack';
 import { fixturesDir, poll, uniquePrefix } from './harness/test-env';
@@ -79,6 +80,19 @@ describe('DICOM uploads (POST /v1/predictions)', () => {
     const body = (await res.json()) as PredictionBody;
     const hmac = createHmac('sha256', HASH_KEY).update(FIXTURE_PATIENT_ID).digest('hex');
     expect(body.metadata).toEqual({ dicom: { ...FIXTURE_IDS, patient_id: hmac } });
+  });
+
+  it('a batch multipart upload of DICOM gets metadata.dicom beside the part’s own metadata', async () => {
+    const batches = { url: api.url, headers: {} };
+    const batch = await createBatch(batches);
+    const added = await addImages(batches, batch.id, [
+      { field: 'metadata', value: '{"site":"ward-3"}' },
+      { file: 'IM0001', bytes: dicom },
+    ]);
+    expect(added.status).toBe(202);
+    const [accepted] = added.body.accepted as PredictionBody[];
+    expect(accepted.image.format).toBe('dicom');
+    expect(accepted.metadata).toEqual({ site: 'ward-3', dicom: { ...FIXTURE_IDS } });
   });
 
   it('a JPEG 2000 DICOM answers 415 unsupported_media_type naming the transfer syntax', async () => {
