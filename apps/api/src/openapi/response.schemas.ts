@@ -43,7 +43,11 @@ export const predictionSchema = z
     completed_at: nullableString,
     batch_id: nullableString,
     filename: nullableString,
-    metadata: z.record(z.string(), z.unknown()),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .describe(
+        "The client's metadata; for a DICOM upload (multipart), `dicom` holds the file's study_instance_uid, series_instance_uid, sop_instance_uid, accession_number, modality and body_part_examined (those present), and patient_id only under DICOM_PATIENT_ID=hash|keep.",
+      ),
     image: imageInfoSchema,
     result: resultSchema.nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
