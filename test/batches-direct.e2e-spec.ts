@@ -198,6 +198,10 @@ describe('direct uploads', () => {
         'error_message',
         'sha256',
         'cached',
+        'study_instance_uid',
+        'series_instance_uid',
+        'sop_instance_uid',
+        'accession_number',
       ].join(','),
     );
     expect(rows[1].startsWith(`${predictions[0].id},'=1+2.jpg,succeeded,`)).toBe(true);
@@ -217,13 +221,17 @@ describe('direct uploads', () => {
         '',
         predictions[1].image.sha256,
         'false',
+        '',
+        '',
+        '',
+        '',
       ].join(','),
     );
     expect(rows[3]).toMatch(
       new RegExp(`^${predictions[2].id},corrupt\\.jpg,failed,${',{14}'}invalid_image,`),
     );
     expect(rows[4].startsWith(`${predictions[3].id},"say ""hi"".jpg",succeeded,`)).toBe(true);
-    expect(rows[4].endsWith(',true')).toBe(true);
+    expect(rows[4].endsWith(',true,,,,')).toBe(true);
     expect((await call(a, 'GET', `/v1/batches/${batch.id}/results?format=xml`)).status).toBe(400);
   });
 });

@@ -93,6 +93,19 @@ describe('DICOM uploads (POST /v1/predictions)', () => {
     const [accepted] = added.body.accepted as PredictionBody[];
     expect(accepted.image.format).toBe('dicom');
     expect(accepted.metadata).toEqual({ site: 'ward-3', dicom: { ...FIXTURE_IDS } });
+    // The CSV export ends each line with the UIDs that join it back to the PACS.
+    const csv = await fetch(`${api.url}/v1/batches/${batch.id}/results?format=csv`);
+    const [header, row] = (await csv.text()).split('\r\n');
+    const columns = [
+      'study_instance_uid',
+      'series_instance_uid',
+      'sop_instance_uid',
+      'accession_number',
+    ] as const;
+    expect(header.endsWith(`,cached,${columns.join(',')}`)).toBe(true);
+    const ids = FIXTURE_IDS as Record<string, string | undefined>;
+    expect(row.endsWith(`,${columns.map((c) => ids[c] ?? '').join(',')}`)).toBe(true);
+    expect(row.startsWith(`${accepted.id},`)).toBe(true);
   });
 
   it('a JPEG 2000 DICOM answers 415 unsupported_media_type naming the transfer syntax', async () => {

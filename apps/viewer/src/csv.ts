@@ -7,6 +7,17 @@ function cell(value: string | number | boolean | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** DICOM identifiers after the contract's columns, as the API's CSV has them (results-csv.ts). */
+const DICOM_COLUMNS = ['study_instance_uid', 'series_instance_uid', 'sop_instance_uid', 'accession_number'];
+
+function dicomValues(metadata: Record<string, unknown>): string[] {
+  const dicom = metadata.dicom;
+  const values = dicom && typeof dicom === 'object' ? (dicom as Record<string, unknown>) : {};
+  return DICOM_COLUMNS.map((column) =>
+    typeof values[column] === 'string' ? (values[column] as string) : '',
+  );
+}
+
 /** The same columns as GET /v1/batches/{id}/results?format=csv (CONTRACT.md "CSV export"). */
 export function toCsv(predictions: Prediction[], labels: string[]): string {
   const header = [
@@ -20,6 +31,7 @@ export function toCsv(predictions: Prediction[], labels: string[]): string {
     'error_message',
     'sha256',
     'cached',
+    ...DICOM_COLUMNS,
   ];
   const lines = predictions.map((p) => {
     const probs = new Map((p.result?.probabilities ?? []).map((x) => [x.label, x.probability]));
@@ -34,6 +46,7 @@ export function toCsv(predictions: Prediction[], labels: string[]): string {
       p.error?.message,
       p.image.sha256,
       p.result ? p.result.cached : '',
+      ...dicomValues(p.metadata),
     ]
       .map(cell)
       .join(',');

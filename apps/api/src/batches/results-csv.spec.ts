@@ -42,14 +42,14 @@ describe('results CSV', () => {
 
   it('writes the header with one column per class label, in model order', () => {
     expect(csvHeader(['melanoma', 'nevus'])).toBe(
-      'prediction_id,filename,status,label,confidence,melanoma,nevus,error_code,error_message,sha256,cached\r\n',
+      'prediction_id,filename,status,label,confidence,melanoma,nevus,error_code,error_message,sha256,cached,study_instance_uid,series_instance_uid,sop_instance_uid,accession_number\r\n',
     );
   });
 
   it('writes numbers exactly as JSON does', () => {
     const row = csvRow(base, ['melanoma', 'nevus']);
     expect(row).toBe(
-      `prd_AAAAAAAAAAAAAAAAAAAAAA,2019/derm/IMG_0001.jpg,succeeded,nevus,0.7000000000000001,0.29999999999999993,0.7000000000000001,,,${'ab'.repeat(32)},true\r\n`,
+      `prd_AAAAAAAAAAAAAAAAAAAAAA,2019/derm/IMG_0001.jpg,succeeded,nevus,0.7000000000000001,0.29999999999999993,0.7000000000000001,,,${'ab'.repeat(32)},true,,,,\r\n`,
     );
   });
 
@@ -61,7 +61,25 @@ describe('results CSV', () => {
       error: { code: 'invalid_image', message: 'JPEG is truncated, sorry' },
     };
     expect(csvRow(failed, ['melanoma', 'nevus'])).toBe(
-      `prd_AAAAAAAAAAAAAAAAAAAAAA,2019/derm/IMG_0001.jpg,failed,,,,,invalid_image,"JPEG is truncated, sorry",${'ab'.repeat(32)},\r\n`,
+      `prd_AAAAAAAAAAAAAAAAAAAAAA,2019/derm/IMG_0001.jpg,failed,,,,,invalid_image,"JPEG is truncated, sorry",${'ab'.repeat(32)},,,,,\r\n`,
+    );
+  });
+
+  it("ends a DICOM image's line with its study, series and instance UIDs and accession number", () => {
+    const dicom: Prediction = {
+      ...base,
+      metadata: {
+        dicom: {
+          study_instance_uid: '1.2.3',
+          series_instance_uid: '1.2.3.4',
+          sop_instance_uid: '1.2.3.4.5',
+          accession_number: 'ACC-7',
+          modality: 'XC',
+        },
+      },
+    };
+    expect(csvRow(dicom, ['melanoma', 'nevus']).endsWith(',true,1.2.3,1.2.3.4,1.2.3.4.5,ACC-7\r\n')).toBe(
+      true,
     );
   });
 });

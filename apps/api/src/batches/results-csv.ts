@@ -31,8 +31,29 @@ export function csvHeader(labels: readonly string[]): string {
     'error_message',
     'sha256',
     'cached',
+    ...DICOM_COLUMNS,
   ];
   return line(columns);
+}
+
+/**
+ * DICOM identifiers, after the contract's columns (so a reader of the contract's header still
+ * finds every column where it was): what joins a result back to the PACS study and image.
+ */
+export const DICOM_COLUMNS = [
+  'study_instance_uid',
+  'series_instance_uid',
+  'sop_instance_uid',
+  'accession_number',
+];
+
+/** The prediction's metadata.dicom values for DICOM_COLUMNS ('' where absent or not DICOM). */
+export function dicomCells(metadata: Record<string, unknown>): string[] {
+  const dicom = metadata.dicom;
+  const values = dicom && typeof dicom === 'object' ? (dicom as Record<string, unknown>) : {};
+  return DICOM_COLUMNS.map((column) =>
+    typeof values[column] === 'string' ? (values[column] as string) : '',
+  );
 }
 
 /**
@@ -57,6 +78,7 @@ export function csvRow(prediction: Prediction, labels: readonly string[]): strin
     prediction.error?.message ?? '',
     prediction.image.sha256,
     result ? String(result.cached) : '',
+    ...dicomCells(prediction.metadata),
   ];
   return line(cells);
 }
