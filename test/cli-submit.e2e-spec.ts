@@ -144,7 +144,7 @@ describe('dermafleet submit, status and results', () => {
     expect(csvRun.code).toBe(1);
     const rows = (await readFile(join(work, 'results.csv'), 'utf8')).split('\r\n').filter(Boolean);
     const header = rows[0].split(',');
-    expect(header.length).toBe(5 + 12 + 4);
+    expect(header.length).toBe(5 + 12 + 4 + 4); // ... then the four DICOM identifier columns
     expect(rows).toHaveLength(images.length + 1);
     const filenameAt = header.indexOf('filename');
     const statusAt = header.indexOf('status');
