@@ -62,6 +62,7 @@ describe('batch counters', () => {
     image: { sha256: i.toString(16).padStart(64, '0'), bytes: 1, width: 1, height: 1, format: 'jpeg' },
     result: null,
     error: null,
+    attempts: 1,
     tenant: 'tenant_a',
     imageKey: `images/tenant_a/${i}`,
     priority: 'bulk',

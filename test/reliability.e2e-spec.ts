@@ -226,6 +226,7 @@ describe('idempotency keys and the reconciler', () => {
       image: { sha256, bytes: bytes.length, width: 300, height: 400, format: 'jpeg' },
       result: null,
       error: null,
+      attempts: 1,
       imageKey: objectKeys.image('default', sha256),
       priority: 'interactive',
       webhookUrl: null,

@@ -96,6 +96,7 @@ async function main(): Promise<void> {
             image: { sha256: id, bytes: 1, width: 384, height: 384, format: 'jpeg' },
             result: null,
             error: null,
+            attempts: 1,
             tenant: 't',
             imageKey: 'x',
             priority: 'bulk',

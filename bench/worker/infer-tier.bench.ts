@@ -100,6 +100,7 @@ export async function runInferTier(
         image: { sha256, bytes: 1, width: SIZE, height: SIZE, format: 'jpeg' },
         result: null,
         error: null,
+        attempts: 1,
         imageKey: `images/bench/${sha256}`,
         priority: 'bulk',
         webhookUrl: null,

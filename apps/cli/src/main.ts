@@ -19,6 +19,9 @@ const COMMANDS: Record<string, { hidden?: true; load: () => Command }> = {
   submit: { load: () => load<Module<Command>>('./commands/submit.command').submitCommand() },
   status: { load: () => load<Module<Command>>('./commands/status.command').statusCommand() },
   results: { load: () => load<Module<Command>>('./commands/results.command').resultsCommand() },
+  cancel: { load: () => load<Module<Command>>('./commands/cancel.command').cancelCommand() },
+  retry: { load: () => load<Module<Command>>('./commands/retry.command').retryCommand() },
+  delete: { load: () => load<Module<Command>>('./commands/delete.command').deleteCommand() },
   'make-model': { load: () => load<Module<Command>>('./commands/make-model.command').makeModelCommand() },
   model: { load: () => load<Module<Command>>('./commands/model.command').modelCommand() },
   'webhook-secret': {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BatchKeys } from './batches/batch.keys';
+import { cancelQueuedPredictions } from './batches/batch-control.repository';
 import { CLAIM_UPLOAD, CREATE, CREATE_IN_BATCH, FINISH, START } from './batches/prediction.scripts';
 import type {
   ImageInfo,
@@ -45,6 +46,11 @@ export function finalOutboxMembers(
   return [copyMember(id), eventMember({ type, tenant, predictionId: id, occurredAt: at })];
 }
 
+/** What markProcessing did; `canceled` carries what ending it owes (batch.completed): relay it. */
+export type StartOutcome =
+  | { state: 'started' | 'running' | 'ended' }
+  | { state: 'canceled'; outbox: string[] };
+
 /** How `create` treats the record's filename inside its batch (see CREATE_IN_BATCH). */
 export interface CreateOptions {
   /** `unique`: an existing filename answers its prediction; `remember`: first one wins; `none`. */
@@ -83,6 +89,8 @@ function serialise(record: PredictionRecord): Hash {
       : record.imageKey,
     priority: record.priority,
     webhook_url: record.webhookUrl ?? '',
+    // Absent for a first run (most records): only a retry writes it.
+    attempts: record.attempts > 1 ? String(record.attempts) : '',
   };
   for (const [name, value] of Object.entries(fields)) if (value === '') delete fields[name];
   return fields;
@@ -107,6 +115,7 @@ export function parsePrediction(hash: Hash, models: (ref: string) => ModelLabels
     image,
     result: hash.result ? decodeResult(hash.result, models) : null,
     error: hash.error ? (JSON.parse(hash.error) as PredictionError) : null,
+    attempts: Number(hash.attempts) || 1,
     imageKey: imageKey.endsWith('*') ? imageKey.slice(0, -1) + image.sha256 : imageKey,
     priority: hash.priority as PredictionRecord['priority'],
     webhookUrl: hash.webhook_url || null,
@@ -228,11 +237,21 @@ export class PredictionRepository {
     return record;
   }
 
-  async markProcessing(id: string): Promise<boolean> {
+  /**
+   * queued -> processing. `started`: this call moved it; `running`: it already was (an attempt
+   * after a crash goes on); `ended`: nothing to run (gone, or succeeded/failed/canceled meanwhile);
+   * `canceled`: its batch was canceled while it waited, and this call ended it `canceled`.
+   */
+  async markProcessing(id: string): Promise<StartOutcome> {
     const key = this.keys.prediction(id);
-    const batchId = await this.redis.hget(key, 'batch_id');
+    const [batchId, tenant] = await this.redis.hmget(key, 'batch_id', 'tenant');
     const batchKey = batchId ? this.batchKeys.batch(batchId) : key;
-    return (await START.run(this.redis, [key, batchKey], [batchId ? '1' : '0'])) === 1;
+    const code = await START.run(this.redis, [key, batchKey], [batchId ? '1' : '0']);
+    if (code === 1) return { state: 'started' };
+    if (code === 0) return { state: 'running' };
+    if (code !== -2 || !batchId || !tenant) return { state: 'ended' };
+    const outcome = await cancelQueuedPredictions(this.redis, this.keys, tenant, batchId, [id], this.due());
+    return { state: 'canceled', outbox: outcome?.outbox ?? [] };
   }
 
   async markSucceeded(id: string, result: PredictionResult, at = new Date()): Promise<FinishOutcome> {

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
-export const predictionStatus = ['queued', 'processing', 'succeeded', 'failed'] as const;
+export const predictionStatus = ['queued', 'processing', 'succeeded', 'failed', 'canceled'] as const;
 export type PredictionStatus = (typeof predictionStatus)[number];
+
+/** The statuses a prediction ends in: no worker touches it again unless a retry re-queues it. */
+export const finalStatuses = ['succeeded', 'failed', 'canceled'] as const;
+export type FinalStatus = (typeof finalStatuses)[number];
+
+export function isFinalStatus(status: string): status is FinalStatus {
+  return (finalStatuses as readonly string[]).includes(status);
+}
 
 export const imageFormats = ['jpeg', 'png', 'webp', 'tiff', 'gif', 'bmp', 'dicom'] as const;
 export type ImageFormat = (typeof imageFormats)[number];
@@ -52,6 +60,8 @@ export interface Prediction {
   image: ImageInfo;
   result: PredictionResult | null;
   error: PredictionError | null;
+  /** How many times it was run: 1, plus one per `POST /v1/batches/{id}/retry` that re-queued it. */
+  attempts: number;
 }
 
 /** What we keep beside the public object, never shown to clients. */
@@ -76,5 +86,6 @@ export function toPublicPrediction(record: PredictionRecord): Prediction {
     image: record.image,
     result: record.result,
     error: record.error,
+    attempts: record.attempts,
   };
 }

@@ -26,6 +26,7 @@ function prediction(probs: number[] | null, extra: Partial<Prediction> = {}): Pr
         }
       : null,
     error: probs ? null : { code: 'invalid_image', message: 'broken' },
+    attempts: 1,
     ...extra,
   };
 }

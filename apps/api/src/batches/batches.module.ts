@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PredictionsModule } from '../predictions/predictions.module';
+import { BatchControlController } from './batch-control.controller';
+import { BatchControlService } from './batch-control.service';
 import { BatchMultipartService } from './batch-multipart.service';
 import { BatchResultsController } from './batch-results.controller';
 import { BatchSealService } from './batch-seal.service';
@@ -11,16 +13,17 @@ import { ResultsExportService } from './results-export.service';
 import { StoredImageVerifier } from './stored-image.verifier';
 import { UploadCompletionService } from './upload-completion.service';
 
-/** Batches: create, add images (multipart or presigned direct upload), seal, progress, export. */
+/** Batches: create, add images (multipart or presigned direct upload), seal, progress, export, cancel, retry. */
 @Module({
   imports: [PredictionsModule],
-  controllers: [BatchesController, BatchUploadsController, BatchResultsController],
+  controllers: [BatchesController, BatchUploadsController, BatchResultsController, BatchControlController],
   providers: [
     BatchMultipartService,
     DirectUploadService,
     UploadCompletionService,
     StoredImageVerifier,
     BatchSealService,
+    BatchControlService,
     PendingUploadsSweeper,
     ResultsExportService,
   ],

@@ -8,7 +8,7 @@ import { InferenceQueueService } from '../queue/inference-queue.service';
 import type { UploadEntry } from './batch-fields.schema';
 import type { RejectedFile, UploadsResult, UploadTicket } from './batch-results.types';
 import { ClassifyJobBuffer } from './classify-job.buffer';
-import { mapLimit } from './map-limit';
+import { mapLimit } from '../common/map-limit';
 import { StoredImageVerifier } from './stored-image.verifier';
 import { checkUploadEntry } from './upload-entry.check';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BatchRepository, PredictionRepository, WorkIndex } from '@dermafleet/jobs';
 import { PredictionEventsService } from '../predictions/prediction-events.service';
-import { mapLimit } from './map-limit';
+import { mapLimit } from '../common/map-limit';
 
 /** Pending predictions failed per round (and at once). */
 const PAGE = 500;

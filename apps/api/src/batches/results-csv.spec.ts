@@ -22,6 +22,7 @@ const base: Prediction = {
     cached: true,
   },
   error: null,
+  attempts: 1,
 };
 
 describe('results CSV', () => {

@@ -22,6 +22,7 @@ const base: Prediction = {
     cached: false,
   },
   error: null,
+  attempts: 1,
 };
 
 describe('results writers', () => {

@@ -11,7 +11,7 @@ import { PredictionEventsService } from '../predictions/prediction-events.servic
 import { InferenceQueueService } from '../queue/inference-queue.service';
 import { type CompleteResult, errorInfoOf, type RejectedPrediction } from './batch-results.types';
 import { ClassifyJobBuffer } from './classify-job.buffer';
-import { mapLimit } from './map-limit';
+import { mapLimit } from '../common/map-limit';
 import { StoredImageVerifier } from './stored-image.verifier';
 
 /** Objects verified at once (each is streamed from S3 and hashed). */

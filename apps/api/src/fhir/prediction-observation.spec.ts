@@ -25,6 +25,7 @@ function prediction(metadata: Record<string, unknown> = {}): SucceededPrediction
       cached: false,
     },
     error: null,
+    attempts: 1,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   resultsQuerySchema,
   uploadsSchema,
 } from '../batches/batch-fields.schema';
+import { retryBatchSchema, retryResultSchema } from '../batches/batch-control.schema';
 import { predictionFieldsSchema } from '../predictions/prediction-fields.schema';
 import { listPredictionsSchema } from '../batch-predictions/list-predictions.schema';
 import { explanationSchema } from '../explanations/explanation.schema';
@@ -147,6 +148,23 @@ export function contractRegistry(): ContractRegistry {
     summary: 'No more images (idempotent); direct uploads that never arrived fail with upload_missing',
     tags: batches,
     responses: { 200: { description: 'the batch', schema: batchSchema }, 404: error('not_found') },
+  });
+  r.endpoint('post', '/v1/batches/{id}/cancel', {
+    summary:
+      'Stop the batch (idempotent): queued predictions end canceled, running ones finish; the batch is sealed and completes when the last ends (one batch.completed)',
+    tags: batches,
+    responses: { 200: { description: 'the batch', schema: batchSchema }, 404: error('not_found') },
+  });
+  r.endpoint('post', '/v1/batches/{id}/retry', {
+    summary:
+      'Run failed predictions again, in place (same ids, attempts + 1); a completed batch completes again when they end',
+    tags: batches,
+    json: retryBatchSchema,
+    responses: {
+      202: { description: 'how many were queued again', schema: retryResultSchema },
+      400: error('invalid_request'),
+      404: error('not_found'),
+    },
   });
   r.endpoint('get', '/v1/batches/{id}/results', {
     summary:

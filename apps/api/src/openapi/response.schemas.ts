@@ -1,4 +1,4 @@
-import { deliveryStatuses } from '@dermafleet/jobs';
+import { deliveryStatuses, predictionStatus } from '@dermafleet/jobs';
 import { z } from 'zod';
 
 /*
@@ -38,7 +38,11 @@ export const resultSchema = z.object({
 export const predictionSchema = z
   .object({
     id: z.string().describe('prd_...'),
-    status: z.enum(['queued', 'processing', 'succeeded', 'failed']),
+    status: z
+      .enum(predictionStatus)
+      .describe(
+        'canceled: its batch was canceled before a worker started it (final, like succeeded and failed)',
+      ),
     created_at: z.string(),
     completed_at: nullableString,
     batch_id: nullableString,
@@ -51,6 +55,12 @@ export const predictionSchema = z
     image: imageInfoSchema,
     result: resultSchema.nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    attempts: z
+      .number()
+      .int()
+      .describe(
+        'How many times it was run: 1, plus one for each POST /v1/batches/{id}/retry that queued it again.',
+      ),
   })
   .meta({ id: 'Prediction' });
 
@@ -63,12 +73,14 @@ export const batchSchema = z
     created_at: z.string(),
     sealed_at: nullableString,
     completed_at: nullableString,
+    canceled_at: nullableString.describe('when POST /v1/batches/{id}/cancel was first called, else null'),
     counts: z.object({
       total: z.number().int(),
       queued: z.number().int(),
       processing: z.number().int(),
       succeeded: z.number().int(),
       failed: z.number().int(),
+      canceled: z.number().int(),
     }),
     model_versions: z
       .array(z.string())

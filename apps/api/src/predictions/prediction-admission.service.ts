@@ -72,6 +72,7 @@ export class PredictionAdmissionService {
       image: input.image,
       result: cached ? cached.result : null,
       error: null,
+      attempts: 1,
       tenant: input.tenant,
       imageKey: input.imageKey,
       priority: input.priority,

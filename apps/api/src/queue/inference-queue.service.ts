@@ -3,8 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JobOf, predictionJobOptions, PredictionPriority, QueueName } from '@dermafleet/jobs';
 import { Job, Queue } from 'bullmq';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { mapLimit } from '../common/map-limit';
 
 type ClassifyJob = JobOf<'inference', 'classify'>;
+
+/** Job removals in flight at once (each is one small Lua call). */
+const REMOVE_CONCURRENCY = 16;
 
 /** Jobs per addBulk call: large fan-outs go in pages of about this many (STYLE.md #9). */
 const BULK_CHUNK = 1000;
@@ -61,6 +65,19 @@ export class InferenceQueueService {
    */
   async jobOf(predictionId: string): Promise<Job | undefined> {
     return (await this.inference.getJob(predictionId)) ?? (await this.preprocess.getJob(predictionId));
+  }
+
+  /**
+   * Removes the prediction jobs of these ids from both queues, in any state but running (a cancel
+   * drops the queued ones; a retry must clear a finished one, since a job id cannot be added again
+   * while its old job exists). Returns the ids whose job is running now (locked), left in place.
+   */
+  async removeJobs(ids: readonly string[]): Promise<string[]> {
+    const locked = await mapLimit(ids, REMOVE_CONCURRENCY, async (id) => {
+      const removed = await Promise.all([this.inference.remove(id), this.preprocess.remove(id)]);
+      return removed.includes(0) ? id : null;
+    });
+    return locked.filter((id): id is string => id !== null);
   }
 
   private options(payload: ClassifyJob, priority: PredictionPriority) {

@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OutboxRelay, PredictionRepository, type PredictionRecord, WorkIndex } from '@dermafleet/jobs';
+import {
+  isFinalStatus,
+  OutboxRelay,
+  PredictionRepository,
+  type PredictionRecord,
+  WorkIndex,
+} from '@dermafleet/jobs';
 import { InferenceQueueService } from '../queue/inference-queue.service';
 
 /** BullMQ's failedReason when a job stalled (its worker died) more than maxStalledCount times. */
@@ -31,7 +37,7 @@ export class PredictionRepair {
 
   async repair(id: string): Promise<RepairOutcome> {
     const record = await this.predictions.getAnyTenant(id);
-    if (!record || record.status === 'succeeded' || record.status === 'failed') {
+    if (!record || isFinalStatus(record.status)) {
       await this.work.remove(id);
       return 'gone';
     }

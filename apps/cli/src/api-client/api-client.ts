@@ -63,6 +63,21 @@ export class ApiClient {
     return this.json('POST', `/v1/batches/${encodeURIComponent(id)}/seal`);
   }
 
+  /** Queued predictions end canceled, running ones finish (idempotent). */
+  cancelBatch(id: string): Promise<Batch> {
+    return this.json('POST', `/v1/batches/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Re-queues failed predictions in place: `transient` ones, or `all` that have an image. */
+  retryBatch(id: string, which: 'transient' | 'all'): Promise<{ retried: number }> {
+    return this.json('POST', `/v1/batches/${encodeURIComponent(id)}/retry`, { which });
+  }
+
+  /** Erases the batch (204, no body). */
+  async deleteBatch(id: string): Promise<void> {
+    await this.request<null>('DELETE', `/v1/batches/${encodeURIComponent(id)}`, undefined);
+  }
+
   uploads(id: string, files: UploadEntry[]): Promise<UploadsAnswer> {
     return this.json('POST', `/v1/batches/${encodeURIComponent(id)}/uploads`, { files });
   }
@@ -147,6 +162,7 @@ export class ApiClient {
         }),
       );
       if (!res.ok) throw await this.errorOf(res);
+      if (res.status === 204) return null as T;
       return (await res.json()) as T;
     });
   }

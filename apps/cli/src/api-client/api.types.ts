@@ -9,7 +9,7 @@ export interface ErrorInfo {
 
 export interface PredictionRef {
   id: string;
-  status: 'queued' | 'processing' | 'succeeded' | 'failed';
+  status: 'queued' | 'processing' | 'succeeded' | 'failed' | 'canceled';
   filename: string | null;
   error: ErrorInfo | null;
 }

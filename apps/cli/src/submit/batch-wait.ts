@@ -5,11 +5,13 @@ import { sleep } from '../api-client/http-retry';
 /** One human line of progress for a batch. */
 export function batchLine(batch: Batch): string {
   const c = batch.counts;
-  const ended = c.succeeded + c.failed;
+  const canceled = c.canceled ?? 0; // an API from before cancel has no such count
+  const ended = c.succeeded + c.failed + canceled;
   const percent = c.total ? ` (${((100 * ended) / c.total).toFixed(1)}%)` : '';
   return (
     `${batch.id}${batch.name ? ` "${batch.name}"` : ''}: ${batch.status}, ${ended}/${c.total} done${percent}: ` +
-    `${c.succeeded} succeeded, ${c.failed} failed, ${c.processing} processing, ${c.queued} queued`
+    `${c.succeeded} succeeded, ${c.failed} failed, ${c.processing} processing, ${c.queued} queued` +
+    (canceled ? `, ${canceled} canceled` : '')
   );
 }
 

@@ -38,6 +38,11 @@ export class PredictionOutcomeService {
     return outcome;
   }
 
+  /** Relays what a state change owes (batch.completed of a batch whose last prediction was canceled). */
+  async relayNow(outbox: string[]): Promise<void> {
+    await this.relay.relayNow(outbox);
+  }
+
   /**
    * A retried job found its prediction already final: announce again in case the outbox entry
    * is still waiting for the reconciler (the dispatch job id de-duplicates).

@@ -83,7 +83,8 @@ export class BatchRepository {
       created_at: now.toISOString(),
       sealed_at: null,
       completed_at: null,
-      counts: { total: 0, queued: 0, processing: 0, succeeded: 0, failed: 0 },
+      canceled_at: null,
+      counts: { total: 0, queued: 0, processing: 0, succeeded: 0, failed: 0, canceled: 0 },
       model_versions: [],
       tenant: input.tenant,
       webhookUrl: input.webhookUrl,
@@ -165,6 +166,11 @@ export class BatchRepository {
   /** The prediction a filename names in this batch, if any. */
   async findByFilename(id: string, filename: string): Promise<string | null> {
     return this.redis.hget(this.keys.names(id), filename);
+  }
+
+  /** The prediction ids of items [start, start + count) in creation order. */
+  itemIds(id: string, start: number, count: number): Promise<string[]> {
+    return this.redis.lrange(this.keys.items(id), start, start + count - 1);
   }
 
   /** Items [start, start + count) in creation order, with their records (one pipelined round trip). */

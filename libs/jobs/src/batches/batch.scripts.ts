@@ -1,4 +1,5 @@
 import { LUA_OUTBOX } from '../reliability/outbox-entry';
+import { LUA_BATCH_COMPLETION } from './batch-completion.lua';
 import { LuaScript } from './lua-script';
 
 /**
@@ -12,8 +13,8 @@ import { LuaScript } from './lua-script';
  * batch for this tenant, 0 nothing changed, 1 sealed now, 2 completed now (batch.completed is in
  * the outbox, written in this same call: a crash right after cannot lose it).
  */
-export const SEAL = new LuaScript(`${LUA_OUTBOX}
-local b = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'total', 'succeeded', 'failed')
+export const SEAL = new LuaScript(`${LUA_OUTBOX}${LUA_BATCH_COMPLETION}
+local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
 if b[1] ~= ARGV[1] then return -1 end
 local changed = 0
 if b[2] == 'open' then
@@ -24,12 +25,7 @@ end
 if b[2] == 'sealed' and redis.call('SCARD', KEYS[3]) > 0 then
   redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
 end
-if b[2] == 'sealed' and tonumber(b[4]) + tonumber(b[5]) >= tonumber(b[3]) then
-  redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[2])
-  outbox_batch(KEYS[2], ARGV[4], ARGV[1], ARGV[3], ARGV[2])
-  if ARGV[5] and ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[3]) end
-  return 2
-end
+if complete_if_done(KEYS[1], KEYS[2], ARGV[4], ARGV[1], ARGV[3], ARGV[2], ARGV[5]) then return 2 end
 return changed
 `);
 

@@ -10,6 +10,8 @@ export interface BatchCounts {
   processing: number;
   succeeded: number;
   failed: number;
+  /** Ended by POST /v1/batches/{id}/cancel before a worker started them. */
+  canceled: number;
 }
 
 /** The public batch object (CONTRACT.md "Batch object"). */
@@ -21,6 +23,8 @@ export interface Batch {
   created_at: string;
   sealed_at: string | null;
   completed_at: string | null;
+  /** When POST /v1/batches/{id}/cancel was first called (null when it never was). */
+  canceled_at: string | null;
   counts: BatchCounts;
   /** The distinct `model.version` of its results so far, first seen first (a rolling upgrade shows). */
   model_versions: string[];
@@ -37,12 +41,13 @@ export interface BatchInternals {
 
 export type BatchRecord = Batch & BatchInternals;
 
-export const COUNT_FIELDS = ['total', 'queued', 'processing', 'succeeded', 'failed'] as const;
+export const COUNT_FIELDS = ['total', 'queued', 'processing', 'succeeded', 'failed', 'canceled'] as const;
 
 /**
  * The batch hash `<prefix>:bat:<id>`. Field names are shared with webhook dispatch, which reads
  * the hash directly: tenant, webhook_url ('' = none), notify, id, status, name ('' = null),
- * metadata (JSON), created_at, sealed_at/completed_at ('' = null), the five integer counters, and
+ * metadata (JSON), created_at, sealed_at/completed_at ('' = null), canceled_at (absent until a
+ * cancel), the six integer counters, and
  * labels (JSON array, absent until the first success), model_versions (comma-separated, absent
  * until the first result; kept by the same Lua scripts as the counters).
  */
@@ -56,6 +61,7 @@ export function serialiseBatch(record: BatchRecord): Record<string, string> {
     created_at: record.created_at,
     sealed_at: record.sealed_at ?? '',
     completed_at: record.completed_at ?? '',
+    ...(record.canceled_at ? { canceled_at: record.canceled_at } : {}),
     webhook_url: record.webhookUrl ?? '',
     notify: record.notify,
     // Absent until the first success sets it (HSETNX in the scripts needs it absent, not '').
@@ -73,6 +79,7 @@ export function parseBatch(hash: Record<string, string>): BatchRecord {
     processing: count('processing'),
     succeeded: count('succeeded'),
     failed: count('failed'),
+    canceled: count('canceled'),
   };
   return {
     id: hash.id,
@@ -82,6 +89,7 @@ export function parseBatch(hash: Record<string, string>): BatchRecord {
     created_at: hash.created_at,
     sealed_at: hash.sealed_at || null,
     completed_at: hash.completed_at || null,
+    canceled_at: hash.canceled_at || null,
     counts,
     model_versions: hash.model_versions ? hash.model_versions.split(',') : [],
     tenant: hash.tenant,
@@ -100,6 +108,7 @@ export function toPublicBatch(record: BatchRecord): Batch {
     created_at: record.created_at,
     sealed_at: record.sealed_at,
     completed_at: record.completed_at,
+    canceled_at: record.canceled_at,
     counts: { ...record.counts },
     model_versions: [...record.model_versions],
   };

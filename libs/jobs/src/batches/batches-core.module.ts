@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { JOBS_SETTINGS, type JobsSettings, REDIS } from '../nest/redis.tokens';
 import { RedisKeys } from '../redis-keys';
 import { BatchRepository } from './batch.repository';
+import { BatchControlRepository } from './batch-control.repository';
 import { ResultCache } from './result-cache';
 
 /**
@@ -28,12 +29,18 @@ export class BatchesCoreModule {
             ),
         },
         {
+          provide: BatchControlRepository,
+          inject: [REDIS, RedisKeys, JOBS_SETTINGS],
+          useFactory: (redis: Redis, keys: RedisKeys, settings: JobsSettings) =>
+            new BatchControlRepository(redis, keys, settings.reliability.reconcileAfterMs),
+        },
+        {
           provide: ResultCache,
           inject: [REDIS, RedisKeys],
           useFactory: (redis: Redis, keys: RedisKeys) => new ResultCache(redis, keys),
         },
       ],
-      exports: [BatchRepository, ResultCache],
+      exports: [BatchRepository, BatchControlRepository, ResultCache],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './batch-cursor';
 export * from './batch.repository';
 export * from './result-cache';
 export * from './batches-core.module';
+export * from './batch-control.repository';

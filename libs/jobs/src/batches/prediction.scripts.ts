@@ -1,4 +1,5 @@
 import { LUA_OUTBOX } from '../reliability/outbox-entry';
+import { LUA_BATCH_COMPLETION } from './batch-completion.lua';
 import { LuaScript } from './lua-script';
 
 /*
@@ -90,9 +91,17 @@ redis.call('EXPIRE', KEYS[2], ttl)
 return {1, ''}
 `);
 
-/** queued -> processing only. KEYS prediction, batch; ARGV in-batch ('1'/'0'). Returns 1 when it changed. */
+/**
+ * queued -> processing only. KEYS prediction, batch; ARGV in-batch ('1'/'0'). Returns 1 when it
+ * changed, 0 when it was already processing (an attempt after a crash goes on), -1 when there is
+ * nothing to run (no record, or it has ended: succeeded, failed, canceled), -2 when its batch was
+ * canceled and it is still queued (the caller cancels it: see CANCEL_QUEUED).
+ */
 export const START = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'processing' then return 0 end
+if status ~= 'queued' then return -1 end
+if ARGV[1] == '1' and redis.call('HEXISTS', KEYS[2], 'canceled_at') == 1 then return -2 end
 redis.call('HSET', KEYS[1], 'status', 'processing')
 if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HINCRBY', KEYS[2], 'queued', -1)
@@ -102,8 +111,8 @@ return 1
 `);
 
 /**
- * Moves a prediction to a final state once: succeeded/failed are terminal, so a duplicate or a
- * late retry of the same job cannot complete it twice. A fresh (not cached) success also writes
+ * Moves a prediction to a final state once: succeeded/failed/canceled are terminal, so a duplicate
+ * or a late retry of the same job cannot complete it twice (only POST .../retry re-queues one). A fresh (not cached) success also writes
  * the dedupe entry and publishes the model that produced it.
  * This is the one place a prediction's final state is committed: in the same call it leaves the
  * work index and its outbox gets the event and the S3 copy to write (and batch.completed when
@@ -117,10 +126,10 @@ return 1
  * in the same call as the state change, so no final state exists without its notification
  * (?wait= hears it).
  */
-export const FINISH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}
+export const FINISH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}${LUA_BATCH_COMPLETION}
 if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return 0 end
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status or status == 'succeeded' or status == 'failed' then return 0 end
+if not status or status == 'succeeded' or status == 'failed' or status == 'canceled' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3], ARGV[4])
 redis.call('ZREM', KEYS[6], ARGV[7])
 local tenant = redis.call('HGET', KEYS[1], 'tenant')
@@ -135,13 +144,7 @@ redis.call('HINCRBY', KEYS[2], status, -1)
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
 add_model_version(KEYS[2], ARGV[13])
-local b = redis.call('HMGET', KEYS[2], 'status', 'total', 'succeeded', 'failed')
-if b[1] == 'sealed' and tonumber(b[3]) + tonumber(b[4]) >= tonumber(b[2]) then
-  redis.call('HSET', KEYS[2], 'status', 'completed', 'completed_at', ARGV[2])
-  outbox_batch(KEYS[7], ARGV[11], tenant, ARGV[12], ARGV[2])
-  if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[14], ARGV[12]) end
-  return 2
-end
+if complete_if_done(KEYS[2], KEYS[7], ARGV[11], tenant, ARGV[12], ARGV[2], ARGV[14]) then return 2 end
 return 1
 `);
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Prediction } from '@dermafleet/jobs';
+import { isFinalStatus, type Prediction } from '@dermafleet/jobs';
 import { PredictionReaderService } from '../prediction-reader.service';
 import { FinalStateListener } from './final-state.listener';
 import { holdUntil } from './hold-until';
 
-export const isFinal = (p: Prediction): boolean => p.status === 'succeeded' || p.status === 'failed';
+export const isFinal = (p: Prediction): boolean => isFinalStatus(p.status);
 
 /** Holds a request until a prediction is final, the time is up, or the client has gone. */
 @Injectable()

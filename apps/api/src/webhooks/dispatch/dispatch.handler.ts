@@ -32,7 +32,7 @@ export class DispatchHandler {
     }
     const payload = JSON.stringify(subject.body);
     for (const url of subject.urls) {
-      const webhookId = webhookIdFor(event.type, subject.subjectId, url);
+      const webhookId = webhookIdFor(event.type, subject.subjectId, url, event.occurredAt);
       const { record, created } = await this.deliveries.createOnce({
         tenant: event.tenant,
         eventType: event.type,

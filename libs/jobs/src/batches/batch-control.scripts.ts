@@ -1,0 +1,92 @@
+import { LUA_OUTBOX } from '../reliability/outbox-entry';
+import { LUA_BATCH_COMPLETION } from './batch-completion.lua';
+import { LuaScript } from './lua-script';
+
+/*
+ * Cancel and retry (POST /v1/batches/{id}/cancel and /retry). A batch may hold 100,000
+ * predictions, so neither is one Lua call: the batch is marked first (one call), then its items
+ * are walked in pages, one call per page. Each call is atomic on its own and idempotent, so a
+ * process dying between pages leaves a state that a repeated request, a worker (START answers -2
+ * for a queued prediction of a canceled batch) or the reconciler finishes.
+ */
+
+/**
+ * Marks a batch canceled once (`canceled_at`) and seals it when still open: no prediction can join
+ * it any more, and every queued one is to end `canceled`. A completed batch is left as it is.
+ * KEYS batch; ARGV tenant, at. Returns -1 no such batch for this tenant, 0 already completed, 1 marked.
+ */
+export const CANCEL_BATCH = new LuaScript(`
+local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
+if b[1] ~= ARGV[1] then return -1 end
+if b[2] == 'completed' then return 0 end
+redis.call('HSETNX', KEYS[1], 'canceled_at', ARGV[2])
+if b[2] == 'open' then redis.call('HSET', KEYS[1], 'status', 'sealed', 'sealed_at', ARGV[2]) end
+return 1
+`);
+
+/**
+ * Ends the given predictions of a canceled batch that are still queued (a running one finishes:
+ * it is not touched), with the counters, and completes the batch when that ended its last one
+ * (batch.completed into the outbox in this same call, so it is sent once). Called with no ids it
+ * only completes the batch when nothing is left (an empty batch). Each canceled prediction leaves
+ * the work index and the pending-upload set, and its id is published for ?wait=.
+ * KEYS batch, work, outbox, pending, then one prediction key per id.
+ * ARGV tenant, batch id, at, outbox due ms, final channel ('' = none), then the ids.
+ * Returns {1 when this call completed the batch else 0, then the ids it canceled}, or {-1} no such batch.
+ */
+export const CANCEL_QUEUED = new LuaScript(`${LUA_OUTBOX}${LUA_BATCH_COMPLETION}
+if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[1] then return {-1} end
+local done = {}
+for i = 6, #ARGV do
+  local key = KEYS[i - 1]
+  local p = redis.call('HMGET', key, 'status', 'batch_id')
+  if p[1] == 'queued' and p[2] == ARGV[2] then
+    redis.call('HSET', key, 'status', 'canceled', 'completed_at', ARGV[3])
+    redis.call('ZREM', KEYS[2], ARGV[i])
+    redis.call('SREM', KEYS[4], ARGV[i])
+    if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[i]) end
+    done[#done + 1] = ARGV[i]
+  end
+end
+if #done > 0 then
+  redis.call('HINCRBY', KEYS[1], 'queued', -#done)
+  redis.call('HINCRBY', KEYS[1], 'canceled', #done)
+end
+local completed = complete_if_done(KEYS[1], KEYS[3], ARGV[4], ARGV[1], ARGV[2], ARGV[3], ARGV[5])
+table.insert(done, 1, completed and 1 or 0)
+return done
+`);
+
+/**
+ * Re-queues, in place, the given failed predictions of a batch whose error code is in the list:
+ * same id, `attempts` + 1, error and completed_at cleared, back in the work index (the reconciler
+ * enqueues its job if the caller dies before doing so). A completed batch goes back to sealed (it
+ * completes again, with a new batch.completed, when they end) and a canceled one is no longer
+ * canceled (re-running is asking for work).
+ * KEYS batch, work, then one prediction key per id. ARGV tenant, batch id, comma-separated error
+ * codes, work due ms, then the ids. Returns the ids it re-queued, or -1 no such batch.
+ */
+export const RETRY_FAILED = new LuaScript(`
+local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
+if b[1] ~= ARGV[1] then return -1 end
+local codes = ',' .. ARGV[3] .. ','
+local done = {}
+for i = 5, #ARGV do
+  local key = KEYS[i - 2]
+  local p = redis.call('HMGET', key, 'status', 'batch_id', 'error', 'attempts')
+  local code = p[3] and string.match(p[3], '"code":"([a-z_]+)"')
+  if p[1] == 'failed' and p[2] == ARGV[2] and code and string.find(codes, ',' .. code .. ',', 1, true) then
+    redis.call('HSET', key, 'status', 'queued', 'attempts', (tonumber(p[4]) or 1) + 1)
+    redis.call('HDEL', key, 'error', 'completed_at')
+    redis.call('ZADD', KEYS[2], ARGV[4], ARGV[i])
+    done[#done + 1] = ARGV[i]
+  end
+end
+if #done > 0 then
+  redis.call('HINCRBY', KEYS[1], 'failed', -#done)
+  redis.call('HINCRBY', KEYS[1], 'queued', #done)
+  redis.call('HDEL', KEYS[1], 'canceled_at')
+  if b[2] == 'completed' then redis.call('HSET', KEYS[1], 'status', 'sealed', 'completed_at', '') end
+end
+return done
+`);
