@@ -1,0 +1,69 @@
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { Redis } from 'ioredis';
+import type { EmbeddedS3 } from '../../libs/storage/src/embedded-s3';
+
+/** What a run leaves: S3 objects in its bucket and Redis keys under its prefix, by kind. */
+export interface Leftovers {
+  objects: number;
+  /** By first key segment (images, staging, results, ...), thumbnails apart. */
+  objectsByKind: Record<string, number>;
+  keys: number;
+  /** By the segment after the prefix (prd, bat, bull, ...). */
+  keysByKind: Record<string, number>;
+}
+
+const bump = (counts: Record<string, number>, kind: string): void => {
+  counts[kind] = (counts[kind] ?? 0) + 1;
+};
+
+async function listObjects(s3: EmbeddedS3, bucket: string): Promise<string[]> {
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: s3.credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  const keys: string[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }), {
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  } finally {
+    client.destroy();
+  }
+  return keys;
+}
+
+async function scanKeys(redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, page] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    keys.push(...page);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
+
+export async function countLeftovers(
+  s3: EmbeddedS3,
+  bucket: string,
+  redis: Redis,
+  prefix: string,
+): Promise<Leftovers> {
+  const objects = await listObjects(s3, bucket);
+  const keys = await scanKeys(redis, prefix);
+  const objectsByKind: Record<string, number> = {};
+  // Thumbnails sit beside their images (`images/<tenant>/<sha256>.thumb.webp`): counted apart.
+  for (const key of objects)
+    bump(objectsByKind, key.endsWith('.thumb.webp') ? 'thumbnails' : key.split('/')[0]);
+  const keysByKind: Record<string, number> = {};
+  for (const key of keys) bump(keysByKind, key.slice(prefix.length + 1).split(':')[0]);
+  return { objects: objects.length, objectsByKind, keys: keys.length, keysByKind };
+}
