@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
 import type { EmbeddedS3 } from '../../libs/storage/src/embedded-s3';
 
@@ -25,15 +25,17 @@ async function listObjects(s3: EmbeddedS3, bucket: string): Promise<string[]> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   const keys: string[] = [];
+  // ListObjects (v1), paged by marker: s3rver answered ListObjectsV2 with a 500 InternalError
+  // on a bucket of 1,100 keys (150 were fine); v1 pages them.
   try {
-    let token: string | undefined;
+    let marker: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }), {
+      const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Marker: marker }), {
         abortSignal: AbortSignal.timeout(30_000),
       });
       for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      marker = page.IsTruncated ? keys[keys.length - 1] : undefined;
+    } while (marker);
   } finally {
     client.destroy();
   }
