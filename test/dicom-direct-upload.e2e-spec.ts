@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -22,6 +23,7 @@ import { RunningApp, startApi, startWorker } from './harness/stack';
 import { fixturesDir, infra, uniquePrefix } from './harness/test-env';
 
 const KEY = 'key-of-dicom-direct-1234';
+const HASH_KEY = 'e2e-dicom-direct-patient-id-key-0123';
 
 interface Complete {
   accepted: PredictionBody[];
@@ -37,6 +39,7 @@ interface Complete {
 describe('DICOM direct uploads', () => {
   const prefix = uniquePrefix('dicomdirect');
   let api: RunningApp;
+  let hashingApi: RunningApp;
   let worker: RunningApp;
   let a: Api;
   let jpeg: Buffer;
@@ -45,6 +48,7 @@ describe('DICOM direct uploads', () => {
   beforeAll(async () => {
     const env = { API_KEYS: `pacs:${KEY}` };
     api = await startApi(prefix, env);
+    hashingApi = await startApi(prefix, { ...env, DICOM_PATIENT_ID: 'hash', DICOM_PATIENT_ID_KEY: HASH_KEY });
     worker = await startWorker(prefix, env);
     a = { url: api.url, headers: { authorization: `Bearer ${KEY}` } };
     jpeg = await readFile(join(fixturesDir, 'images', 'dermoscopy_2048x1536.jpg'));
@@ -52,6 +56,7 @@ describe('DICOM direct uploads', () => {
   });
   afterAll(async () => {
     await worker?.close();
+    await hashingApi?.close();
     await api?.close();
   });
 
@@ -125,6 +130,25 @@ describe('DICOM direct uploads', () => {
     const reused = await prediction(second.tickets[0].prediction_id);
     expect(reused.status).toBe('succeeded');
     expect(reused.metadata).toEqual({ dicom: { ...FIXTURE_IDS } });
+  });
+
+  it('DICOM_PATIENT_ID=hash: a direct upload gets the keyed HMAC of the patient ID, never the ID', async () => {
+    const hashing: Api = { url: hashingApi.url, headers: a.headers };
+    const batch = await createBatch(hashing);
+    const bytes = Buffer.from(wrapJpeg(await makeImage(777, 'jpeg', 24), 24, 24));
+    const res = await call<{ uploads: Ticket[] }>(hashing, 'POST', `/v1/batches/${batch.id}/uploads`, {
+      files: [entry('IM0003', bytes, 'application/dicom')],
+    });
+    const [ticket] = res.body.uploads;
+    expect((await fetch(ticket.url!, { method: 'PUT', body: bytes, headers: ticket.headers })).status).toBe(
+      200,
+    );
+    const complete = await call<Complete>(hashing, 'POST', `/v1/batches/${batch.id}/uploads/complete`, {
+      prediction_ids: [ticket.prediction_id],
+    });
+    const hmac = createHmac('sha256', HASH_KEY).update(FIXTURE_PATIENT_ID).digest('hex');
+    expect(complete.body.accepted[0].metadata).toEqual({ dicom: { ...FIXTURE_IDS, patient_id: hmac } });
+    expect(complete.text).not.toContain(FIXTURE_PATIENT_ID);
   });
 
   it('a JPEG 2000 DICOM PUT to its URL fails its prediction (invalid_image) naming the syntax', async () => {
