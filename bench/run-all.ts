@@ -2,6 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoModel } from '../apps/cli/src/local/demo-model.location';
+import {
+  archiveCount,
+  formatMixedArchive,
+  type MixedArchiveReport,
+  runMixedArchiveBench,
+} from './archive/mixed-archive.bench';
 import { runInteractiveLatency } from './latency/interactive.bench';
 import { formatLatency } from './latency/latency-report';
 import { lesionPhotos } from './latency/lesion-photos';
@@ -38,6 +44,8 @@ const PARTS = {
   submit:
     'dermafleet submit of 1,000 files (inferred: Redis per finished prediction) and of 100,000 (up to acceptance: CLI RSS); --quick: 10,000 (~15 min; ~3 with --quick)',
   pil: 'exact preprocessing / the reference (Pillow + numpy) per size class, same core, CLI timed from outside (~2 min)',
+  archive:
+    'dermafleet submit --wait of 1,000 distinct mixed files (JPEG, PNG, DICOM .dcm and without extension; BENCH_ARCHIVE_COUNT), CSV and FHIR exports checked, then the batch erased and what is left counted (~2 min)',
   latency:
     'interactive: 24 distinct 1024x768 JPEGs one after another, POST ?wait= to the answer, p50/p90 against the floor (exact preprocessing + batch-1 run) measured alternately (~1 min)',
 } as const;
@@ -122,8 +130,11 @@ async function main(): Promise<void> {
     gpuTarget: 1000,
   };
   const say = (part: Part): void => console.error(`[bench] ${part}: ${PARTS[part]}`);
-  const needsBase = parts.some((p) => !['preprocess', 'rss', 'tiny', 'pil', 'infer', 'submit'].includes(p));
+  const needsBase = parts.some(
+    (p) => !['preprocess', 'rss', 'tiny', 'pil', 'infer', 'submit', 'archive'].includes(p),
+  );
   let pil: PilRatioResult | null = null;
+  let archive: MixedArchiveReport | null = null;
   const base = needsBase ? await ensureDemoModel('base', repoRoot) : undefined;
   const tiny = parts.some((p) => ['rss', 'tiny'].includes(p))
     ? await ensureDemoModel('tiny', repoRoot)
@@ -179,6 +190,10 @@ async function main(): Promise<void> {
       say('pil');
       pil = await runPilRatioBench();
     }
+    if (parts.includes('archive')) {
+      say('archive');
+      archive = await runMixedArchiveBench(archiveCount([]));
+    }
     if (parts.includes('latency')) {
       say('latency');
       const photos = await lesionPhotos(27);
@@ -190,10 +205,14 @@ async function main(): Promise<void> {
   console.log(formatReport(report));
   if (pil) console.log(`\n${formatPilRatio(pil)}`);
   if (report.latency) console.log(`\n${formatLatency(report.latency).join('\n')}`);
+  if (archive) console.log(`\n${formatMixedArchive(archive)}`);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(pil ? { ...report, pil } : report, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ ...report, ...(pil ? { pil } : {}), ...(archive ? { archive } : {}) }, null, 2),
+  );
   console.error(`[bench] all figures in ${file}`);
 }
 

@@ -278,10 +278,21 @@ export class PredictionRepository {
     return this.finish(id, 'failed', JSON.stringify(error), at, { claimPending: batchId });
   }
 
-  /** A verified direct upload: out of the pending set, with its image header. False when seal got there first. */
-  async claimUpload(batchId: string, id: string, image: ImageInfo): Promise<boolean> {
+  /**
+   * A verified direct upload: out of the pending set, with its image header and, when given, the
+   * record's whole metadata as it is to be (what the bytes added, such as `dicom`, in the same
+   * call, so no claimed record lacks it). False when seal got there first.
+   */
+  async claimUpload(
+    batchId: string,
+    id: string,
+    image: ImageInfo,
+    metadata?: Record<string, unknown>,
+  ): Promise<boolean> {
     const keys = [this.batchKeys.pending(batchId), this.keys.prediction(id), this.keys.work];
-    return (await CLAIM_UPLOAD.run(this.redis, keys, [id, encodeImage(image), this.due()])) === 1;
+    const args = [id, encodeImage(image), this.due()];
+    if (metadata) args.push(Object.keys(metadata).length ? JSON.stringify(metadata) : '');
+    return (await CLAIM_UPLOAD.run(this.redis, keys, args)) === 1;
   }
 
   /** Whether a prediction of a batch is still waiting for its direct upload. */

@@ -9,7 +9,7 @@ import type { UploadEntry } from './batch-fields.schema';
 import type { RejectedFile, UploadsResult, UploadTicket } from './batch-results.types';
 import { ClassifyJobBuffer } from './classify-job.buffer';
 import { mapLimit } from '../common/map-limit';
-import { StoredImageVerifier } from './stored-image.verifier';
+import { type StoredImage, StoredImageVerifier } from './stored-image.verifier';
 import { checkUploadEntry } from './upload-entry.check';
 
 /** Entries looked up at once (each costs a few Redis calls and an S3 HEAD). */
@@ -83,9 +83,25 @@ export class DirectUploadService {
       };
     const imageKey = objectKeys.image(tenant, entry.sha256);
     const cached = await this.cache.find(tenant, entry.sha256);
-    const stored = cached ? cached.image : await this.verifier.probeStored(imageKey, entry.sha256);
-    const image = stored ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
-    return { kind: 'new', entry, filename, metadata, imageKey, image, cached, pending: !stored };
+    const stored = await this.storedImage(imageKey, entry.sha256, cached);
+    const image = stored?.image ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
+    // Bytes already stored need no upload, so their DICOM identifiers are read here, not at completion.
+    const withDicom = stored?.dicom ? { ...metadata, dicom: stored.dicom } : metadata;
+    return { kind: 'new', entry, filename, metadata: withDicom, imageKey, image, cached, pending: !stored };
+  }
+
+  /**
+   * The tenant's stored copy of these bytes: a stored result names its image; a DICOM one is read
+   * from storage anyway, for the identifiers its record needs.
+   */
+  private async storedImage(
+    imageKey: string,
+    sha256: string,
+    cached: CachedResult | null,
+  ): Promise<StoredImage | null> {
+    const fromCache: StoredImage | null = cached ? { image: cached.image, dicom: null } : null;
+    if (cached && cached.image.format !== 'dicom') return fromCache;
+    return (await this.verifier.probeStored(imageKey, sha256)) ?? fromCache;
   }
 
   /** Creates the prediction (called in request order) and signs its upload URL when it needs one. */

@@ -4,11 +4,22 @@ import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { dicomMetadata } from '../dicom/dicom-metadata';
 import { ApiError } from '../errors/api-error';
 import { checkImageHeader, HEADER_BYTES } from '../predictions/upload-check';
 
+/**
+ * A checked image: its header, and for a DICOM file its `metadata.dicom` (CONTRACT.md), read from
+ * the same first bytes as the header (a header that does not fit in them is refused as for a
+ * multipart upload).
+ */
+export interface StoredImage {
+  image: ImageInfo;
+  dicom: Record<string, string> | null;
+}
+
 export type VerifyOutcome =
-  | { kind: 'ok'; image: ImageInfo }
+  | ({ kind: 'ok' } & StoredImage)
   /** Nothing arrived at the upload URL (yet). */
   | { kind: 'missing' }
   /** Other bytes than announced: a fresh upload can fix it. */
@@ -65,7 +76,7 @@ export class StoredImageVerifier {
     if (!head) {
       // Nothing staged, but the same bytes may have been verified for another prediction since.
       const stored = await this.probeStored(imageKey, expected.sha256);
-      return stored ? { kind: 'ok', image: stored } : { kind: 'missing' };
+      return stored ? { kind: 'ok', ...stored } : { kind: 'missing' };
     }
     if (head.size !== expected.bytes) {
       await this.store.delete(staging).catch(() => undefined);
@@ -108,10 +119,7 @@ export class StoredImageVerifier {
     if (sha256 !== expected.sha256 || size !== expected.bytes)
       return { kind: 'mismatch', message: mismatchMessage(size, sha256, expected) };
     try {
-      return {
-        kind: 'ok',
-        image: checkImageHeader(Buffer.concat(head), { bytes: size, sha256 }, this.config),
-      };
+      return { kind: 'ok', ...this.checkHead(Buffer.concat(head), { bytes: size, sha256 }) };
     } catch (err) {
       if (err instanceof ApiError) return { kind: 'refused', error: err };
       throw err;
@@ -119,20 +127,26 @@ export class StoredImageVerifier {
   }
 
   /**
+   * The header checks of a multipart upload; a DICOM file's identifiers from the same bytes (the
+   * header probe has parsed them already, so this parse cannot fail where that one passed).
+   */
+  private checkHead(head: Buffer, whole: { bytes: number; sha256: string }): StoredImage {
+    const image = checkImageHeader(head, whole, this.config);
+    const dicom = image.format === 'dicom' ? dicomMetadata(head, this.config.dicomPatientId) : null;
+    return { image, dicom };
+  }
+
+  /**
    * The header of an image already stored under its content address (verified when it arrived),
    * from its first bytes only; null when it is not there or does not pass.
    */
-  async probeStored(key: string, sha256: string): Promise<ImageInfo | null> {
+  async probeStored(key: string, sha256: string): Promise<StoredImage | null> {
     const head = await this.store.head(key);
     if (!head) return null;
     const stream = await this.store.getStream(key);
     if (!stream) return null;
     try {
-      return checkImageHeader(
-        await readHead(stream, HEADER_BYTES),
-        { bytes: head.size, sha256 },
-        this.config,
-      );
+      return this.checkHead(await readHead(stream, HEADER_BYTES), { bytes: head.size, sha256 });
     } catch {
       return null;
     }

@@ -83,7 +83,9 @@ export class UploadCompletionService {
       await this.events.relayNow(outcome.outbox);
       return { prediction_id: id, error };
     }
-    if (!(await this.predictions.claimUpload(batchId, id, verified.image))) {
+    // A DICOM file's identifiers are the bytes' own (they replace any `dicom` the client sent).
+    const metadata = verified.dicom ? { ...record.metadata, dicom: verified.dicom } : undefined;
+    if (!(await this.predictions.claimUpload(batchId, id, verified.image, metadata))) {
       return this.asItStands((await this.predictions.get(tenant, id)) ?? record, jobs);
     }
     const cached = await this.cache.find(tenant, verified.image.sha256);

@@ -50,7 +50,7 @@ export const predictionSchema = z
     metadata: z
       .record(z.string(), z.unknown())
       .describe(
-        "The client's metadata; for a DICOM upload (multipart), `dicom` holds the file's study_instance_uid, series_instance_uid, sop_instance_uid, accession_number, modality and body_part_examined (those present), and patient_id only under DICOM_PATIENT_ID=hash|keep.",
+        "The client's metadata; for a DICOM upload (multipart or direct), `dicom` holds the file's study_instance_uid, series_instance_uid, sop_instance_uid, accession_number, modality and body_part_examined (those present), and patient_id only under DICOM_PATIENT_ID=hash|keep.",
       ),
     image: imageInfoSchema,
     result: resultSchema.nullable(),

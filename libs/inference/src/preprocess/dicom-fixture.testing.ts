@@ -41,7 +41,11 @@ export interface DicomFixture {
   frames?: number;
   /** Leave out the identifiers and the patient module. */
   anonymous?: boolean;
+  /** Identifiers of this file instead of FIXTURE_IDS' (e.g. a distinct SOP Instance UID each). */
+  ids?: Partial<DicomIds>;
 }
+
+export type DicomIds = Record<keyof typeof FIXTURE_IDS, string>;
 
 const el = (vr: string, ...values: unknown[]) => ({ vr, Value: values });
 
@@ -49,17 +53,18 @@ function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer;
 }
 
-function identifiers(): DicomElements {
+function identifiers(overrides: Partial<DicomIds> = {}): DicomElements {
+  const ids: DicomIds = { ...FIXTURE_IDS, ...overrides };
   return {
-    '00080018': el('UI', FIXTURE_IDS.sop_instance_uid),
-    '00080050': el('SH', FIXTURE_IDS.accession_number),
-    '00080060': el('CS', FIXTURE_IDS.modality),
+    '00080018': el('UI', ids.sop_instance_uid),
+    '00080050': el('SH', ids.accession_number),
+    '00080060': el('CS', ids.modality),
     '00100010': el('PN', { Alphabetic: 'Doe^Jane' }),
     '00100020': el('LO', FIXTURE_PATIENT_ID),
     '00100030': el('DA', '19700101'),
-    '00180015': el('CS', FIXTURE_IDS.body_part_examined),
-    '0020000D': el('UI', FIXTURE_IDS.study_instance_uid),
-    '0020000E': el('UI', FIXTURE_IDS.series_instance_uid),
+    '00180015': el('CS', ids.body_part_examined),
+    '0020000D': el('UI', ids.study_instance_uid),
+    '0020000E': el('UI', ids.series_instance_uid),
   };
 }
 
@@ -69,7 +74,7 @@ export function writeDicom(f: DicomFixture): Uint8Array {
   const meta: DicomElements = {
     '00020001': el('OB', new Uint8Array([0, 1]).buffer),
     '00020002': el('UI', VL_PHOTOGRAPHIC),
-    '00020003': el('UI', FIXTURE_IDS.sop_instance_uid),
+    '00020003': el('UI', f.ids?.sop_instance_uid ?? FIXTURE_IDS.sop_instance_uid),
     '00020010': el('UI', f.transferSyntax),
     '00020012': el('UI', '1.2.826.0.1.3680043.8.498.1'),
   };
@@ -88,12 +93,18 @@ export function writeDicom(f: DicomFixture): Uint8Array {
     '7FE00010': { vr: bits > 8 ? 'OW' : 'OB', Value: f.pixelData.map(arrayBuffer) },
   };
   const file = new dcmjs.DicomDict(meta);
-  file.dict = { ...(f.anonymous ? {} : identifiers()), ...image };
+  file.dict = { ...(f.anonymous ? {} : identifiers(f.ids)), ...image };
   return new Uint8Array(file.write());
 }
 
 /** A JPEG file's bytes as the single frame of a JPEG Baseline DICOM. */
-export function wrapJpeg(jpeg: Uint8Array, rows: number, columns: number, samples = 3): Uint8Array {
+export function wrapJpeg(
+  jpeg: Uint8Array,
+  rows: number,
+  columns: number,
+  samples = 3,
+  ids?: Partial<DicomIds>,
+): Uint8Array {
   return writeDicom({
     transferSyntax: SYNTAX.jpegBaseline,
     rows,
@@ -101,6 +112,7 @@ export function wrapJpeg(jpeg: Uint8Array, rows: number, columns: number, sample
     samplesPerPixel: samples,
     photometric: samples === 3 ? 'YBR_FULL_422' : 'MONOCHROME2',
     pixelData: [jpeg],
+    ids,
   });
 }
 

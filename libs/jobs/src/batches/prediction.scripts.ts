@@ -150,13 +150,15 @@ return 1
 
 /**
  * A direct upload arrived and was verified: take the prediction out of the pending set (so seal
- * can no longer fail it), record its image header and put it in the work index (it now needs a
- * worker). KEYS pending, prediction, work; ARGV id, image JSON, work due ms. Returns 1 when this
- * call claimed it, 0 when seal (or another call) already did.
+ * can no longer fail it), record its image header (and, when ARGV[4] is given, the metadata the
+ * bytes added: a DICOM file's identifiers) and put it in the work index (it now needs a worker).
+ * KEYS pending, prediction, work; ARGV id, image JSON, work due ms, [metadata JSON]. Returns 1
+ * when this call claimed it, 0 when seal (or another call) already did.
  */
 export const CLAIM_UPLOAD = new LuaScript(`
 if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], 'image', ARGV[2])
+if ARGV[4] then redis.call('HSET', KEYS[2], 'metadata', ARGV[4]) end
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 return 1
 `);
