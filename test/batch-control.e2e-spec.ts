@@ -11,6 +11,7 @@ import {
   createBatch,
   makeImage,
   type PredictionBody,
+  sha256,
 } from './harness/batch-api';
 import { type RunningApp, startApi, startWorker } from './harness/stack';
 import { startTcpProxy, type TcpProxy } from './harness/tcp-proxy';
@@ -34,6 +35,8 @@ describe('batch control: cancel and retry', () => {
     WEBHOOK_ALLOW_PRIVATE: 'true',
     // One attempt per job (the API sets it when it enqueues): an S3 outage fails a prediction at once.
     JOB_ATTEMPTS: '1',
+    // The reconciler looks often, so the crash tests below need not wait 5 s a round.
+    RECONCILE_INTERVAL_MS: '200',
   };
   const receiver = new WebhookReceiver([secret]);
   let api: RunningApp;
@@ -159,6 +162,41 @@ describe('batch control: cancel and retry', () => {
       (n) => n === 1,
       30_000,
     );
+  });
+
+  it('cancel: direct uploads that never arrived end canceled too, by the reconciler when the API died after marking', async () => {
+    const created = await createBatch(a, { webhook_url: `${receiver.url}/pending` });
+    const files = await images(4);
+    const uploads = await call<{ uploads: Array<{ prediction_id: string; url: string | null }> }>(
+      a,
+      'POST',
+      `/v1/batches/${created.id}/uploads`,
+      {
+        files: files.map((f) => ({
+          filename: f.file,
+          sha256: sha256(f.bytes),
+          bytes: f.bytes.length,
+          content_type: 'image/jpeg',
+        })),
+      },
+    );
+    expect(uploads.status).toBe(200);
+    expect(uploads.body.uploads.every((u) => u.url)).toBe(true);
+    // The crash window again, with the reconciler due at once: nobody PUTs, nobody cancels.
+    const control = new BatchControlRepository(redis, new RedisKeys(prefix), 0);
+    expect(await control.markCanceled('tenant_a', created.id)).toBe('marked');
+    const done = await completed(created.id, 30_000);
+    expect(done.counts).toMatchObject({ total: 4, canceled: 4, failed: 0, queued: 0 });
+    expectExact(done, await predictions(created.id));
+    // Completing an upload now changes nothing: the prediction stays canceled.
+    const late = await call<{ accepted: unknown[]; rejected: unknown[] }>(
+      a,
+      'POST',
+      `/v1/batches/${created.id}/uploads/complete`,
+      { prediction_ids: [uploads.body.uploads[0].prediction_id] },
+    );
+    expect(late.status).toBeLessThan(500);
+    expect((await batch(created.id)).counts).toEqual(done.counts);
   });
 
   it('cancel: an empty open batch completes at once; another tenant gets 404', async () => {

@@ -137,6 +137,7 @@ describe('batch counters', () => {
       processing: 0,
       succeeded,
       failed: 300 - succeeded,
+      canceled: 0,
     });
     expect(succeeded).toBeGreaterThanOrEqual(133);
     expect(after.status).toBe('completed');

@@ -117,7 +117,7 @@ describe('direct uploads', () => {
 
     await call(a, 'POST', `/v1/batches/${batch.id}/seal`);
     const done = await waitCompleted(a, batch.id);
-    expect(done.counts).toEqual({ total: 3, queued: 0, processing: 0, succeeded: 1, failed: 2 });
+    expect(done.counts).toEqual({ total: 3, queued: 0, processing: 0, succeeded: 1, failed: 2, canceled: 0 });
     const lines = (await call(a, 'GET', `/v1/batches/${batch.id}/results`)).text
       .trim()
       .split('\n')

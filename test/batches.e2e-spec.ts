@@ -36,7 +36,8 @@ describe('batches', () => {
       created_at: expect.any(String),
       sealed_at: null,
       completed_at: null,
-      counts: { total: 0, queued: 0, processing: 0, succeeded: 0, failed: 0 },
+      canceled_at: null,
+      counts: { total: 0, queued: 0, processing: 0, succeeded: 0, failed: 0, canceled: 0 },
       model_versions: [],
     });
     const second = await createBatch(a);
@@ -120,7 +121,7 @@ describe('batches', () => {
     ]);
     await call(a, 'POST', `/v1/batches/${batch.id}/seal`);
     const done = await waitCompleted(a, batch.id);
-    expect(done.counts).toEqual({ total: 3, queued: 0, processing: 0, succeeded: 3, failed: 0 });
+    expect(done.counts).toEqual({ total: 3, queued: 0, processing: 0, succeeded: 3, failed: 0, canceled: 0 });
     // The batch names the model its results came from (one worker, one model: one version).
     const versions = new Set<string>();
     for (const p of accepted) {

@@ -138,6 +138,7 @@ describe('dermafleet submit, status and results', () => {
       processing: 0,
       succeeded: images.length - 1,
       failed: 1,
+      canceled: 0,
     });
 
     const csvRun = await runCli(['results', state.batch_id, '-o', 'results.csv'], { cwd: work, env });

@@ -180,6 +180,7 @@ describe('fleet: autoscaling on the backlog, from zero and back, surviving a kil
       processing: 0,
       succeeded: IMAGES,
       failed: 0,
+      canceled: 0,
     });
 
     // Back to zero: nothing left, the scaler's cooldown passes and every worker drains and exits.

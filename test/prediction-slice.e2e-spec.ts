@@ -87,6 +87,7 @@ describe('one image end to end', () => {
     expect(body.status).toBe('succeeded');
     expect(Object.keys(body).sort()).toEqual(
       [
+        'attempts',
         'batch_id',
         'completed_at',
         'created_at',
@@ -104,6 +105,7 @@ describe('one image end to end', () => {
     expect(body.completed_at).toMatch(RFC3339);
     expect(Date.parse(body.completed_at!)).toBeGreaterThanOrEqual(Date.parse(body.created_at));
     expect(body.batch_id).toBeNull();
+    expect((body as unknown as { attempts: number }).attempts).toBe(1);
     expect(body.filename).toBe('dermoscopy_2048x1536.jpg');
     expect(body.metadata).toEqual({ accession: 'A-17' });
     expect(body.image).toEqual(accepted.image);

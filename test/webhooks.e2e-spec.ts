@@ -294,7 +294,8 @@ describe('webhooks', () => {
         created_at: now,
         sealed_at: now,
         completed_at: now,
-        counts: { total: 3, queued: 0, processing: 0, succeeded: 2, failed: 1 },
+        canceled_at: null,
+        counts: { total: 3, queued: 0, processing: 0, succeeded: 2, failed: 1, canceled: 0 },
         model_versions: [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`],
       },
     });

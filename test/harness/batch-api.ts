@@ -89,7 +89,15 @@ export interface BatchBody {
   created_at: string;
   sealed_at: string | null;
   completed_at: string | null;
-  counts: { total: number; queued: number; processing: number; succeeded: number; failed: number };
+  canceled_at: string | null;
+  counts: {
+    total: number;
+    queued: number;
+    processing: number;
+    succeeded: number;
+    failed: number;
+    canceled: number;
+  };
   model_versions: string[];
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BatchRepository, PredictionRepository, WorkIndex } from '@dermafleet/jobs';
+import { BatchControlRepository, BatchRepository, PredictionRepository, WorkIndex } from '@dermafleet/jobs';
 import { PredictionEventsService } from '../predictions/prediction-events.service';
 import { mapLimit } from '../common/map-limit';
 
@@ -12,6 +12,7 @@ const CONCURRENCY = 32;
  * request right away and, if that request died half way (the sealed batch is in the work index
  * until this finishes), by the reconciler. Each pending prediction is claimed and failed in one
  * script, so a racing upload completion wins or loses cleanly, and running twice is harmless.
+ * In a canceled batch they end `canceled` instead (the half of a cancel whose request died).
  */
 @Injectable()
 export class PendingUploadsSweeper {
@@ -20,6 +21,7 @@ export class PendingUploadsSweeper {
     private readonly predictions: PredictionRepository,
     private readonly events: PredictionEventsService,
     private readonly work: WorkIndex,
+    private readonly control: BatchControlRepository,
   ) {}
 
   async sweep(batchId: string): Promise<void> {
@@ -27,6 +29,8 @@ export class PendingUploadsSweeper {
       code: 'upload_missing' as const,
       message: 'The batch was sealed before this image was uploaded.',
     };
+    const canceled = await this.control.cancelPending(batchId);
+    if (canceled) await this.events.relayNow(canceled);
     for (;;) {
       const page = await this.batches.pendingSample(batchId, PAGE);
       if (!page.length) break;

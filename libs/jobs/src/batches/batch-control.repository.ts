@@ -5,6 +5,9 @@ import { eventMember } from '../reliability/outbox-entry';
 import { BatchKeys } from './batch.keys';
 import { CANCEL_BATCH, CANCEL_QUEUED, RETRY_FAILED } from './batch-control.scripts';
 
+/** Pending uploads cancelled per Lua call. */
+const PENDING_PAGE = 500;
+
 /** `transient`: failures that a second run can cure; `all`: every failure that has an image to run. */
 export type RetryScope = 'transient' | 'all';
 
@@ -78,10 +81,11 @@ export class BatchControlRepository {
     batchId: string,
     now = new Date(),
   ): Promise<'missing' | 'completed' | 'marked'> {
+    const b = this.batchKeys;
     const code = await CANCEL_BATCH.run(
       this.redis,
-      [this.batchKeys.batch(batchId)],
-      [tenant, now.toISOString()],
+      [b.batch(batchId), b.pending(batchId), this.keys.work],
+      [tenant, now.toISOString(), batchId, Date.now() + this.reconcileAfterMs],
     );
     return code === -1 ? 'missing' : code === 0 ? 'completed' : 'marked';
   }
@@ -101,6 +105,28 @@ export class BatchControlRepository {
       Date.now() + this.reconcileAfterMs,
       now,
     );
+  }
+
+  /**
+   * For a canceled batch: ends its predictions still waiting for their direct upload `canceled`
+   * (the reconciler's half of a cancel whose request died). Returns the outbox members to relay,
+   * or null when the batch is not canceled (its pending uploads fail with upload_missing instead).
+   */
+  async cancelPending(batchId: string): Promise<string[] | null> {
+    const [tenant, canceledAt] = await this.redis.hmget(
+      this.batchKeys.batch(batchId),
+      'tenant',
+      'canceled_at',
+    );
+    if (!tenant || !canceledAt) return null;
+    const outbox: string[] = [];
+    for (;;) {
+      const ids = await this.redis.srandmember(this.batchKeys.pending(batchId), PENDING_PAGE);
+      const outcome = await this.cancelQueued(tenant, batchId, ids);
+      outbox.push(...(outcome?.outbox ?? []));
+      // Nothing canceled: the rest are not queued (claimed, ended) or the batch is gone.
+      if (!ids.length || !outcome?.canceled.length) return outbox;
+    }
   }
 
   /** Those of `ids` re-queued (they had failed with one of `codes`), or null when the batch is gone. */

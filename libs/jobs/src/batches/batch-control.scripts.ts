@@ -12,8 +12,11 @@ import { LuaScript } from './lua-script';
 
 /**
  * Marks a batch canceled once (`canceled_at`) and seals it when still open: no prediction can join
- * it any more, and every queued one is to end `canceled`. A completed batch is left as it is.
- * KEYS batch; ARGV tenant, at. Returns -1 no such batch for this tenant, 0 already completed, 1 marked.
+ * it any more, and every queued one is to end `canceled`. A completed batch is left as it is. Like
+ * SEAL, a batch with predictions still waiting for their direct upload joins the work index, so
+ * that if this process dies before cancelling them the reconciler does (PendingUploadsSweeper).
+ * KEYS batch, pending, work; ARGV tenant, at, batch id, due ms. Returns -1 no such batch for this
+ * tenant, 0 already completed, 1 marked.
  */
 export const CANCEL_BATCH = new LuaScript(`
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
@@ -21,6 +24,7 @@ if b[1] ~= ARGV[1] then return -1 end
 if b[2] == 'completed' then return 0 end
 redis.call('HSETNX', KEYS[1], 'canceled_at', ARGV[2])
 if b[2] == 'open' then redis.call('HSET', KEYS[1], 'status', 'sealed', 'sealed_at', ARGV[2]) end
+if redis.call('SCARD', KEYS[2]) > 0 then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3]) end
 return 1
 `);
 
