@@ -152,7 +152,7 @@ describe('batch control: cancel and retry', () => {
     expect((await addImages(a, created.id, await images(10))).status).toBe(202);
     // The crash window: the batch is marked canceled (first Lua call of a cancel), nothing else ran.
     const control = new BatchControlRepository(redis, new RedisKeys(prefix));
-    expect(await control.markCanceled('tenant_a', created.id)).toBe('marked');
+    expect((await control.markCanceled('tenant_a', created.id)).state).toBe('marked');
     await worker();
     const done = await completed(created.id);
     expect(done.counts).toMatchObject({ total: 10, canceled: 10, succeeded: 0, queued: 0, processing: 0 });
@@ -184,7 +184,7 @@ describe('batch control: cancel and retry', () => {
     expect(uploads.body.uploads.every((u) => u.url)).toBe(true);
     // The crash window again, with the reconciler due at once: nobody PUTs, nobody cancels.
     const control = new BatchControlRepository(redis, new RedisKeys(prefix), 0);
-    expect(await control.markCanceled('tenant_a', created.id)).toBe('marked');
+    expect((await control.markCanceled('tenant_a', created.id)).state).toBe('marked');
     const done = await completed(created.id, 30_000);
     expect(done.counts).toMatchObject({ total: 4, canceled: 4, failed: 0, queued: 0 });
     expectExact(done, await predictions(created.id));

@@ -41,8 +41,9 @@ export class BatchControlService {
    */
   async cancel(tenant: string, id: string): Promise<Batch> {
     const marked = await this.control.markCanceled(tenant, id);
-    if (marked === 'missing') throw ApiError.notFound('batch');
-    if (marked === 'marked') await this.cancelQueued(tenant, id);
+    if (marked.state === 'missing') throw ApiError.notFound('batch');
+    await this.events.relayNow(marked.outbox);
+    if (marked.state === 'marked') await this.cancelQueued(tenant, id);
     return this.read(tenant, id);
   }
 
@@ -75,6 +76,10 @@ export class BatchControlService {
       );
       retried += requeued.length;
     }
+    // The last page is re-queued: the batch may complete again (at once, when every re-run
+    // prediction has already ended).
+    const finished = await this.control.finishRetry(id, true);
+    if (finished.state === 'ended') await this.events.relayNow(finished.outbox);
     return { retried };
   }
 

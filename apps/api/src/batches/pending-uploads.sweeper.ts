@@ -12,7 +12,8 @@ const CONCURRENCY = 32;
  * request right away and, if that request died half way (the sealed batch is in the work index
  * until this finishes), by the reconciler. Each pending prediction is claimed and failed in one
  * script, so a racing upload completion wins or loses cleanly, and running twice is harmless.
- * In a canceled batch they end `canceled` instead (the half of a cancel whose request died).
+ * In a canceled batch they end `canceled` instead (the half of a cancel whose request died). The
+ * batch is also here when a retry died before ending its lease (FINISH_RETRY).
  */
 @Injectable()
 export class PendingUploadsSweeper {
@@ -29,6 +30,10 @@ export class PendingUploadsSweeper {
       code: 'upload_missing' as const,
       message: 'The batch was sealed before this image was uploaded.',
     };
+    // A retry that died mid-walk left its lease: end it once it has run out (a live one is left).
+    const retry = await this.control.finishRetry(batchId, false);
+    if (retry.state === 'running') return this.work.postpone(batchId);
+    if (retry.state === 'ended') await this.events.relayNow(retry.outbox);
     const canceled = await this.control.cancelPending(batchId);
     if (canceled) await this.events.relayNow(canceled);
     for (;;) {

@@ -38,7 +38,7 @@ export class PredictionRepair {
   async repair(id: string): Promise<RepairOutcome> {
     const record = await this.predictions.getAnyTenant(id);
     if (!record || isFinalStatus(record.status)) {
-      await this.work.remove(id);
+      await this.work.removeIfEnded(id);
       return 'gone';
     }
     const job = await this.queue.jobOf(id);

@@ -9,6 +9,7 @@ import { asCliError } from '../api-client/api-errors';
 import { apiOptionHelp, apiSettings } from '../api-client/api-settings';
 import { quickRetry } from '../api-client/http-retry';
 import { CliError, ExitCode } from '../cli-errors';
+import { unclassified } from '../submit/batch-wait';
 
 /** The export formats the API serves (GET /v1/batches/{id}/results?format=). */
 export const RESULTS_FORMATS = ['csv', 'ndjson', 'fhir-ndjson'] as const;
@@ -77,7 +78,11 @@ export function resultsCommand(): Command {
       });
       if (batch.counts.failed > 0)
         process.stderr.write(`${batch.counts.failed} of ${batch.counts.total} predictions failed.\n`);
-      process.exitCode = batch.counts.failed > 0 ? ExitCode.SomeFailed : ExitCode.Ok;
+      if (batch.counts.canceled)
+        process.stderr.write(
+          `${batch.counts.canceled} of ${batch.counts.total} predictions were canceled.\n`,
+        );
+      process.exitCode = unclassified(batch) > 0 ? ExitCode.SomeFailed : ExitCode.Ok;
     });
 }
 

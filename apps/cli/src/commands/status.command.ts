@@ -5,7 +5,7 @@ import { apiOptionHelp, apiSettings } from '../api-client/api-settings';
 import { quickRetry } from '../api-client/http-retry';
 import type { Batch } from '../api-client/api.types';
 import { ExitCode } from '../cli-errors';
-import { batchLine, waitForCompletion } from '../submit/batch-wait';
+import { batchLine, unclassified, waitForCompletion } from '../submit/batch-wait';
 
 interface StatusOptions {
   api?: string;
@@ -17,7 +17,7 @@ interface StatusOptions {
 const show = (batch: Batch, json: boolean): boolean =>
   process.stdout.write(`${json ? JSON.stringify(batch) : batchLine(batch)}\n`);
 
-/** `dermafleet status <batch-id> [--json] [--watch]`: exit 0 when nothing failed (so far), 1 otherwise. */
+/** `dermafleet status <batch-id> [--json] [--watch]`: exit 0 when nothing failed or was canceled (so far), 1 otherwise. */
 export function statusCommand(): Command {
   return new Command('status')
     .description("a batch's progress: one line, or the batch object with --json")
@@ -37,6 +37,6 @@ export function statusCommand(): Command {
         throw asCliError(err, 'batch');
       }
       if (!opts.watch) show(batch, Boolean(opts.json));
-      process.exitCode = batch.counts.failed > 0 ? ExitCode.SomeFailed : ExitCode.Ok;
+      process.exitCode = unclassified(batch) > 0 ? ExitCode.SomeFailed : ExitCode.Ok;
     });
 }

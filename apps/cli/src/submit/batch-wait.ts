@@ -2,6 +2,11 @@ import type { ApiClient } from '../api-client/api-client';
 import type { Batch } from '../api-client/api.types';
 import { sleep } from '../api-client/http-retry';
 
+/** Predictions of a batch that ended without a result: failed, or canceled before they ran. */
+export function unclassified(batch: Batch): number {
+  return batch.counts.failed + (batch.counts.canceled ?? 0);
+}
+
 /** One human line of progress for a batch. */
 export function batchLine(batch: Batch): string {
   const c = batch.counts;

@@ -2,7 +2,7 @@ import { ApiClient, ApiRequestError } from '../api-client/api-client';
 import { asCliError } from '../api-client/api-errors';
 import { apiSettings } from '../api-client/api-settings';
 import { CliError, ExitCode } from '../cli-errors';
-import { batchLine, waitForCompletion } from './batch-wait';
+import { batchLine, unclassified, waitForCompletion } from './batch-wait';
 import { DirectUploader } from './direct-uploader';
 import { countFiles, walkFiles, type WalkRoot, walkRoots } from './file-walker';
 import { sniffFile } from './file-sniff';
@@ -81,7 +81,7 @@ export async function runSubmit(options: SubmitOptions): Promise<number> {
         throw asCliError(err, 'batch');
       },
     );
-    failed += batch.counts.failed;
+    failed += unclassified(batch);
   }
   say(`Results: dermafleet results ${state.batchId} -o results.csv`);
   process.stdout.write(`${state.batchId}\n`);

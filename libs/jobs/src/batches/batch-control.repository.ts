@@ -3,7 +3,14 @@ import type { FailureCode } from '../prediction.types';
 import { RedisKeys } from '../redis-keys';
 import { eventMember } from '../reliability/outbox-entry';
 import { BatchKeys } from './batch.keys';
-import { CANCEL_BATCH, CANCEL_QUEUED, RETRY_FAILED } from './batch-control.scripts';
+import { CANCEL_BATCH, CANCEL_QUEUED, FINISH_RETRY, RETRY_FAILED } from './batch-control.scripts';
+
+/**
+ * How long a retry's lease holds the batch back from completing without being renewed (each page
+ * renews it; a page waits at most a few seconds for locked jobs). A retry that dies is finished by
+ * the reconciler once it runs out.
+ */
+const RETRY_LEASE_MS = 120_000;
 
 /** Pending uploads cancelled per Lua call. */
 const PENDING_PAGE = 500;
@@ -75,19 +82,28 @@ export class BatchControlRepository {
     this.batchKeys = new BatchKeys(keys);
   }
 
-  /** `missing`: no such batch for this tenant; `completed`: nothing left to cancel; else `marked`. */
+  /**
+   * `missing`: no such batch for this tenant; `completed`: nothing left to cancel (it had
+   * completed); else `marked`, with the batch.completed it owes in `outbox` when marking it
+   * completed it (nothing was left to run): relay it.
+   */
   async markCanceled(
     tenant: string,
     batchId: string,
     now = new Date(),
-  ): Promise<'missing' | 'completed' | 'marked'> {
+  ): Promise<{ state: 'missing' | 'completed' | 'marked'; outbox: string[] }> {
     const b = this.batchKeys;
+    const at = now.toISOString();
     const code = await CANCEL_BATCH.run(
       this.redis,
-      [b.batch(batchId), b.pending(batchId), this.keys.work],
-      [tenant, now.toISOString(), batchId, Date.now() + this.reconcileAfterMs],
+      [b.batch(batchId), b.pending(batchId), this.keys.work, this.keys.outbox],
+      [tenant, at, batchId, Date.now() + this.reconcileAfterMs, this.keys.finalChannel],
     );
-    return code === -1 ? 'missing' : code === 0 ? 'completed' : 'marked';
+    if (code === -1) return { state: 'missing', outbox: [] };
+    if (code === 0) return { state: 'completed', outbox: [] };
+    const outbox =
+      code === 2 ? [eventMember({ type: 'batch.completed', tenant, batchId, occurredAt: at })] : [];
+    return { state: 'marked', outbox };
   }
 
   cancelQueued(
@@ -129,7 +145,10 @@ export class BatchControlRepository {
     }
   }
 
-  /** Those of `ids` re-queued (they had failed with one of `codes`), or null when the batch is gone. */
+  /**
+   * Those of `ids` re-queued (they had failed with one of `codes`), or null when the batch is gone.
+   * Each call renews the retry's lease; end it with finishRetry once the last page is done.
+   */
   async retryFailed(
     tenant: string,
     batchId: string,
@@ -139,8 +158,40 @@ export class BatchControlRepository {
     const requeued = (await RETRY_FAILED.run(
       this.redis,
       [this.batchKeys.batch(batchId), this.keys.work, ...ids.map((id) => this.keys.prediction(id))],
-      [tenant, batchId, codes.join(','), Date.now() + this.reconcileAfterMs, ...ids],
+      [
+        tenant,
+        batchId,
+        codes.join(','),
+        Date.now() + this.reconcileAfterMs,
+        Date.now() + RETRY_LEASE_MS,
+        ...ids,
+      ],
     )) as string[] | number;
     return typeof requeued === 'number' ? null : requeued;
+  }
+
+  /**
+   * Ends a retry's lease and completes the batch when everything has ended meanwhile. `force`:
+   * the retry holding it is done (its last page); without it (the reconciler) a lease still
+   * running is left alone (`running`). The outbox members to relay come with `ended`.
+   */
+  async finishRetry(
+    batchId: string,
+    force: boolean,
+    now = new Date(),
+  ): Promise<{ state: 'none' | 'running' } | { state: 'ended'; outbox: string[] }> {
+    const tenant = await this.redis.hget(this.batchKeys.batch(batchId), 'tenant');
+    if (!tenant) return { state: 'none' };
+    const at = now.toISOString();
+    const code = await FINISH_RETRY.run(
+      this.redis,
+      [this.batchKeys.batch(batchId), this.keys.outbox],
+      [tenant, batchId, at, Date.now() + this.reconcileAfterMs, this.keys.finalChannel, force ? '1' : '0'],
+    );
+    if (code === 0) return { state: 'none' };
+    if (code === -1) return { state: 'running' };
+    const outbox =
+      code === 2 ? [eventMember({ type: 'batch.completed', tenant, batchId, occurredAt: at })] : [];
+    return { state: 'ended', outbox };
   }
 }

@@ -1,6 +1,6 @@
 import type { EventSink } from '../events/domain-events';
 import type { PredictionRepository } from '../prediction.repository';
-import { type PredictionRecord, toPublicPrediction } from '../prediction.types';
+import { isFinalStatus, type PredictionRecord, toPublicPrediction } from '../prediction.types';
 import type { Outbox } from './outbox';
 import { type OutboxEntry, parseOutboxMember } from './outbox-entry';
 
@@ -53,7 +53,7 @@ export class OutboxRelay {
   private async copy(member: string, predictionId: string): Promise<void> {
     const record = await this.predictions.getAnyTenant(predictionId);
     // An expired record has nothing left to copy; a non-final one cannot have asked for a copy.
-    if (record && (record.status === 'succeeded' || record.status === 'failed')) {
+    if (record && isFinalStatus(record.status)) {
       await this.copies.write(record);
     }
     await this.outbox.remove(member);

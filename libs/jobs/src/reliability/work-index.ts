@@ -1,5 +1,13 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../batches/lua-script';
 import type { RedisKeys } from '../redis-keys';
+
+/** KEYS work, prediction; ARGV id. A queued or processing record keeps its entry. */
+const REMOVE_IF_ENDED = new LuaScript(`
+local status = redis.call('HGET', KEYS[2], 'status')
+if status == 'queued' or status == 'processing' then return 0 end
+return redis.call('ZREM', KEYS[1], ARGV[1])
+`);
 
 /**
  * The work index (RedisKeys.work): predictions that still need a worker, scored by when the
@@ -25,6 +33,14 @@ export class WorkIndex {
   /** Only for entries whose record is gone (expired): a live record leaves through FINISH. */
   async remove(id: string): Promise<void> {
     await this.redis.zrem(this.keys.work, id);
+  }
+
+  /**
+   * Removes a prediction's entry only if it still has nothing to run (no record, or an ended one),
+   * checked in the same call: a retry may have re-queued it since the caller read it ended.
+   */
+  async removeIfEnded(id: string): Promise<void> {
+    await REMOVE_IF_ENDED.run(this.redis, [this.keys.work, this.keys.prediction(id)], [id]);
   }
 
   async size(): Promise<number> {

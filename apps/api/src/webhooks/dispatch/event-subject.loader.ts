@@ -16,9 +16,12 @@ export interface EventSubject {
 }
 
 /**
- * Loads what an event is about, in its final state (terminal states never change), and its
- * destinations: a prediction's own webhook_url, plus its batch's URL when the batch asked for
- * `notify: each`; a batch's webhook_url for batch.completed. Null when the subject is gone.
+ * Loads what an event is about, in the final state the event announced, and its destinations: a
+ * prediction's own webhook_url, plus its batch's URL when the batch asked for `notify: each`; a
+ * batch's webhook_url for batch.completed. Null when the subject is gone. A subject that has moved
+ * on since (a retry re-queued it: its completed_at is no longer the event's time) has no
+ * destinations: the event is superseded, and sending today's state under an old event's type
+ * ("prediction.failed" with status "queued") would mislead; the new outcome brings its own event.
  */
 @Injectable()
 export class EventSubjectLoader {
@@ -35,7 +38,7 @@ export class EventSubjectLoader {
         this.batches.getWebhookTarget(event.tenant, event.batchId),
       ]);
       if (!batch) return null;
-      const urls = target?.url ? [target.url] : [];
+      const urls = target?.url && batch.completed_at === event.occurredAt ? [target.url] : [];
       return { subjectId: event.batchId, body: { type: event.type, timestamp, data: batch }, urls };
     }
     const record = await this.predictions.get(event.tenant, event.predictionId);
@@ -46,6 +49,7 @@ export class EventSubjectLoader {
       if (target?.url && target.notify === 'each') urls.push(target.url);
     }
     const body: WebhookEventBody = { type: event.type, timestamp, data: toPublicPrediction(record) };
-    return { subjectId: record.id, body, urls: [...new Set(urls)] };
+    const current = record.completed_at === event.occurredAt;
+    return { subjectId: record.id, body, urls: current ? [...new Set(urls)] : [] };
   }
 }
