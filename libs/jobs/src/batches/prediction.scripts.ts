@@ -26,13 +26,20 @@ end
  * Creates a prediction outside a batch, once (a retry with the same id, an Idempotency-Key
  * replay, finds it and writes nothing). A queued one joins the work index and a final one (a
  * cached result) gets its outbox entries, in the same call: no record without its owner.
- * KEYS prediction, work, outbox. ARGV ttl, status, tenant, id, at (completed_at), work due ms,
- * outbox due ms, then the record's field/value pairs. Returns 1 created, 0 it already exists.
+ * KEYS prediction, work, outbox, image reference count (erasure: the record counts as one
+ * reference to its stored image; field `imgref` says it was counted). ARGV ttl, status, tenant,
+ * id, at (completed_at), work due ms, outbox due ms, then the record's field/value pairs.
+ * Returns 1 created, 0 it already exists.
  */
 export const CREATE = new LuaScript(`${LUA_OUTBOX}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+if KEYS[4] then
+  redis.call('HSET', KEYS[1], 'imgref', '1')
+  redis.call('INCR', KEYS[4])
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[1]))
+end
 if ARGV[2] == 'queued' then
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
 elseif ARGV[2] == 'succeeded' or ARGV[2] == 'failed' then
@@ -43,7 +50,7 @@ return 1
 
 /**
  * Creates a prediction inside an open batch, or nothing.
- * KEYS prediction, batch, items, names, pending, work, outbox.
+ * KEYS prediction, batch, items, names, pending, work, outbox, image reference count (as CREATE).
  * ARGV tenant, id, ttl, counter (the record's status), filename ('' = none), name mode
  * ('unique': an existing filename answers its prediction instead; 'remember': first one wins;
  * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), at
@@ -67,6 +74,11 @@ end
 local ttl = tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], unpack(ARGV, 13))
 redis.call('EXPIRE', KEYS[1], ttl)
+if KEYS[8] then
+  redis.call('HSET', KEYS[1], 'imgref', '1')
+  redis.call('INCR', KEYS[8])
+  redis.call('EXPIRE', KEYS[8], ttl)
+end
 if ARGV[4] == 'queued' and ARGV[7] ~= '1' then
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[2])
 elseif ARGV[4] == 'succeeded' or ARGV[4] == 'failed' then
@@ -104,7 +116,8 @@ return 1
 /**
  * Moves a prediction to a final state once: succeeded/failed are terminal, so a duplicate or a
  * late retry of the same job cannot complete it twice. A fresh (not cached) success also writes
- * the dedupe entry and publishes the model that produced it.
+ * the dedupe entry (its key name kept in the record as `dedupe_key`, for erasure) and publishes
+ * the model that produced it.
  * This is the one place a prediction's final state is committed: in the same call it leaves the
  * work index and its outbox gets the event and the S3 copy to write (and batch.completed when
  * it completes its batch), so a final state without its event or copy cannot exist.
@@ -128,6 +141,7 @@ outbox_prediction(KEYS[7], ARGV[11], ARGV[1], tenant, ARGV[7], ARGV[2])
 if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[14], ARGV[7]) end
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
+  redis.call('HSET', KEYS[1], 'dedupe_key', KEYS[4])
   if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
 end
 if ARGV[5] ~= '1' or redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
