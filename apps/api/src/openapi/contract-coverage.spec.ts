@@ -11,9 +11,6 @@ import { contractRegistry } from './contract.paths';
 const OWNED_ELSEWHERE: Record<string, string> = {
   'POST /v1/batches/{id}/cancel': 'issue 14',
   'POST /v1/batches/{id}/retry': 'issue 14',
-  'DELETE /v1/batches/{id}': 'issue 14',
-  'DELETE /v1/predictions/{id}': 'issue 14',
-  'GET /v1/audit': 'issue 14',
 };
 
 const contract = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'shared', 'CONTRACT.md'), 'utf8');
