@@ -15,6 +15,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../batches/map-limit';
+import { EventStreamScrubber } from './event-stream.scrubber';
 
 /** Members relayed at once by the fast path (each is one S3 or Redis round trip or two). */
 const CONCURRENCY = 16;
@@ -37,6 +38,7 @@ export class ErasureRelay {
     private readonly outbox: Outbox,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly scrubber: EventStreamScrubber,
     @InjectQueue(QueueName.Inference) inference: Queue,
     @InjectQueue(QueueName.Preprocess) preprocess: Queue,
     @InjectQueue(QueueName.Webhooks) webhooks: Queue,
@@ -44,23 +46,28 @@ export class ErasureRelay {
     this.queues = { inference, preprocess, webhooks };
   }
 
-  /** Fast path right after the erase script committed: never throws (the outbox owns the rest). */
+  /**
+   * Fast path right after the erase script committed: never throws (the outbox owns the rest).
+   * The caller scrubs BullMQ's event streams once for all the ids afterwards (EventStreamScrubber).
+   */
   async relayNow(members: readonly string[]): Promise<void> {
     await mapLimit(members, CONCURRENCY, async (member) => {
       const entry = parseErasureMember(member);
       if (!entry) return;
       try {
-        await this.relay(entry);
+        await this.relay(entry, false);
       } catch (err) {
         this.logger.warn(`Erasure step ${entry.kind} deferred to the reconciler: ${(err as Error).message}`);
       }
     });
   }
 
-  async relay(entry: ErasureMember): Promise<void> {
+  /** One member; `scrub`: also delete the events of a removed job (the reconciler's path, one at a time). */
+  async relay(entry: ErasureMember, scrub = true): Promise<void> {
     if (entry.kind === 'rm') await this.store.delete(entry.key);
     else if (entry.kind === 'job') {
       if (!(await this.removeJob(entry.queue, entry.jobId))) return this.outbox.postpone(entry.member);
+      if (scrub) await this.scrubber.scrub(this.scrubber.idsIn(entry.jobId));
     } else if (!(await this.eraseImage(entry.member, entry.tenant, entry.sha256))) {
       return this.outbox.postpone(entry.member);
     }

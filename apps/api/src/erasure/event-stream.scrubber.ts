@@ -20,6 +20,11 @@ export class EventStreamScrubber {
     private readonly keys: RedisKeys,
   ) {}
 
+  /** Our ids inside a job id (`explain-<id>`, `prediction.succeeded/<id>`...). */
+  idsIn(jobId: string): string[] {
+    return jobId.match(OUR_ID) ?? [];
+  }
+
   async scrub(ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
     const wanted = new Set(ids);
