@@ -2,6 +2,8 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ErasureRepository, PredictionRepository, RedisKeys, type PredictionRecord } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { Redis } from 'ioredis';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
@@ -47,6 +49,7 @@ describe('erasure', () => {
     MAX_UPLOAD_BYTES: '262144',
     RECONCILE_INTERVAL_MS: '200',
     RECONCILE_AFTER_MS: '1500',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
   };
   const bucket = appEnv(prefix).S3_BUCKET;
   const i = infra();
@@ -290,6 +293,47 @@ describe('erasure', () => {
     ).toEqual([]);
   });
 
+  it('erases the webhook deliveries that carry the payloads of a batch, and their jobs', async () => {
+    const receiver: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const made = await batchOf(
+        a,
+        [
+          ['hook/1.jpg', await photo(61)],
+          ['hook/2.jpg', await photo(62)],
+        ],
+        { webhook_url: url, notify: 'each' },
+      );
+      // Two prediction.succeeded deliveries and one batch.completed, all delivered.
+      const deliveries = () =>
+        call<{ deliveries: Array<{ status: string; event_type: string }> }>(
+          a,
+          'GET',
+          '/v1/webhooks/deliveries?limit=200',
+        ).then((r) => r.body.deliveries);
+      await poll(deliveries, (d) => d.filter((x) => x.status === 'succeeded').length >= 3, 30_000, 200);
+      const needles = [made.batch.id, ...made.predictions.map((p) => p.id)];
+      expect((await redisMentions(needles)).join('\n')).toContain(':dlv:');
+      expect((await call(a, 'DELETE', `/v1/batches/${made.batch.id}`)).status).toBe(204);
+      expect(
+        await poll(
+          () => redisMentions(needles),
+          (h) => h.length === 0,
+          10_000,
+          250,
+        ),
+      ).toEqual([]);
+      expect(await deliveries()).toEqual([]);
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+
   it('converges after a half-done erasure: a retried DELETE, or the reconciler alone', async () => {
     const erasure = new ErasureRepository(redis, keys, 1500);
     const half = async (images: Array<[string, Buffer]>) => {
@@ -343,7 +387,7 @@ describe('erasure', () => {
         .map((e) => e.counts.predictions)
         .sort(),
     ).toEqual([2, 3]);
-    expect(entries).toHaveLength(4);
+    expect(entries).toHaveLength(5);
   });
 
   it('never leaves a record pointing at a missing image when the same bytes are uploaded during an erasure', async () => {

@@ -114,7 +114,10 @@ export class ErasureService {
       const ids = await this.redis.lrange(items, start, start + page - 1);
       if (!ids.length) return;
       const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hget(this.keys.prediction(id), 'status');
+      for (const id of ids) {
+        pipeline.hget(this.keys.prediction(id), 'status');
+        pipeline.hget(`${this.keys.prefix}:expl:${id}`, 'status');
+      }
       const replies = (await pipeline.exec()) ?? [];
       for (const [err, status] of replies) {
         if (err) throw err;

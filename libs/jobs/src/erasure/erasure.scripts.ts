@@ -46,6 +46,8 @@ return 1
 `);
 
 /**
+ * `busy`: a worker is processing the prediction or its explanation right now (it would write
+ * objects after the erasure): the erase scripts refuse, and DELETE answers 409.
  * Erases one prediction record and everything in Redis that names it, and writes what it owes
  * outside Redis (S3 objects, BullMQ jobs, the image if unreferenced now) as outbox members.
  * A prediction's group in ARGV: id, sha256, n, n outbox members, m, m webhook message keys
@@ -54,6 +56,11 @@ return 1
  * erase_prediction returns erased (0/1), released (1 when the image's count reached 0).
  */
 const LUA_ERASE_PREDICTION = `
+local function busy(p, tenant, id)
+  local s = redis.call('HMGET', p .. ':prd:' .. id, 'tenant', 'status')
+  if s[1] ~= tenant then return false end
+  return s[2] == 'processing' or redis.call('HGET', p .. ':expl:' .. id, 'status') == 'processing'
+end
 local function read_group(i)
   local id, sha = ARGV[i], ARGV[i + 1]
   local members, keys = {}, {}
@@ -149,8 +156,7 @@ local groups, at = {}, 6
 for i = 1, n do
   local id, sha, members, msgkeys, nxt = read_group(at)
   if head[i] ~= id then return {-3} end
-  local s = redis.call('HMGET', ARGV[1] .. ':prd:' .. id, 'tenant', 'status')
-  if s[1] == ARGV[2] and s[2] == 'processing' then return {-1, id} end
+  if busy(ARGV[1], ARGV[2], id) then return {-1, id} end
   groups[i] = { id, sha, members, msgkeys }
   at = nxt
 end
@@ -209,8 +215,8 @@ return 1
 export const ERASE_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}
 local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'batch_id', 'filename')
 if f[1] ~= ARGV[2] then return {0} end
-if f[2] == 'processing' then return {-1} end
 local id, sha, members, msgkeys = read_group(7)
+if busy(ARGV[1], ARGV[2], id) then return {-1} end
 local _, released = erase_prediction(ARGV[1], ARGV[2], '', id, sha, members, msgkeys, KEYS[2], KEYS[3], ARGV[3])
 if f[3] then
   local bk = ARGV[1] .. ':bat:' .. f[3]
