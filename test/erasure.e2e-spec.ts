@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ErasureRepository, PredictionRepository, RedisKeys, type PredictionRecord } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { Redis } from 'ioredis';
@@ -407,6 +407,48 @@ describe('erasure', () => {
       expect(image.status).toBe(200);
       expect(sha256(Buffer.from(await image.arrayBuffer()))).toBe(sha256(bytes));
     }
+  });
+
+  it('an upload of bytes whose image is being deleted right now waits, then stores them again', async () => {
+    const erasure = new ErasureRepository(redis, keys, 1500);
+    const bytes = await photo(71);
+    const sha = sha256(bytes);
+    const upload = (name: string) => {
+      const form = new FormData();
+      form.append('image', new Blob([bytes], { type: 'image/jpeg' }), name);
+      return fetch(`${a.url}/v1/predictions?wait=10`, { method: 'POST', body: form, headers: a.headers });
+    };
+    const first = (await (await upload('first.jpg')).json()) as PredictionBody;
+    expect(first.status).toBe('succeeded');
+    // An eraser that has released the image and set the erasing flag, and is about to delete it.
+    const { outcome } = await erasure.erasePrediction(
+      'tenant_a',
+      first.id,
+      { api_key_id: 'tenant_a#1' },
+      predictionObjects,
+    );
+    expect(outcome).toBe('erased');
+    expect(await erasure.beginImageErase('tenant_a', sha, 'slow-eraser')).toBe('begun');
+    const started = Date.now();
+    const second = upload('second.jpg');
+    await new Promise((r) => setTimeout(r, 400));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKeys.image('tenant_a', sha) }));
+    await erasure.endImageErase('tenant_a', sha, 'slow-eraser');
+    const res = await second;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect([200, 202]).toContain(res.status);
+    const again = (await res.json()) as PredictionBody;
+    const image = await fetch(`${a.url}/v1/predictions/${again.id}/image`, { headers: a.headers });
+    expect(image.status).toBe(200);
+    // The released image's outbox entry is relayed later by the reconciler: it finds the image
+    // counted again and leaves it alone.
+    await poll(
+      () => redis.zscore(keys.outbox, `img|tenant_a|${sha}`),
+      (v) => v === null,
+      10_000,
+      200,
+    );
+    expect(await listBucket()).toContain(objectKeys.image('tenant_a', sha));
   });
 
   it('HOLD and BEGIN_ERASE on real Redis: a live hold or a count keeps the image; an erasure in progress is waited for', async () => {
