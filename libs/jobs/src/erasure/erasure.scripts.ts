@@ -97,6 +97,8 @@ local function erase_prediction(p, tenant, batch, id, sha, members, msgkeys, out
     redis.call('ZREM', outbox, 'ev|prediction.' .. f[2] .. '|' .. tenant .. '|' .. id .. '|' .. f[7])
   end
   redis.call('ZREM', work, id)
+  -- A direct upload completing later must not claim (and so recreate) the erased record.
+  if f[3] then redis.call('SREM', p .. ':bat:' .. f[3] .. ':pending', id) end
   if f[5] and redis.call('GET', f[5]) == id then redis.call('DEL', f[5]) end
   if f[6] then
     local v = redis.call('GET', f[6])
