@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  againMember,
   ErasureRepository,
   type ErasureMember,
   HotImageStore,
@@ -17,14 +18,25 @@ import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../batches/map-limit';
 import { EventStreamScrubber } from './event-stream.scrubber';
 
-/** Members relayed at once by the fast path (each is one S3 or Redis round trip or two). */
+/** Members relayed at once (each is one S3 or Redis round trip or two). */
 const CONCURRENCY = 16;
+/** How long a second-pass list outlives its outbox member at most (it is deleted when done). */
+const SECOND_PASS_TTL_SECONDS = 7 * 86400;
+
+/** What one step did: done (`removed` a job: its events are to be scrubbed), or try again later. */
+type Step = 'done' | 'removed' | 'later';
 
 /**
- * Does what an erasure outbox member owes (libs/jobs erasure.members.ts), then removes it; one
- * that must wait (a locked job, an image an intake holds) is postponed, and the reconciler
- * (OutboxRepair) calls `relay` again when it is due. Every step is idempotent: deleting an
- * absent object or job is a no-op, so "at least once" is enough.
+ * Does what an erasure outbox member owes (libs/jobs erasure.members.ts). Every step is
+ * idempotent (deleting an absent object or job is a no-op), so "at least once" is enough.
+ *
+ * Each member is done twice: by the fast path right after the erase script, and once more
+ * RECONCILE_AFTER_MS later, because a writer that read the record just before the erasure (an
+ * outbox relay putting the result copy, or re-adding a dispatch job) can land after the first
+ * pass but not after the second. The fast path swaps the members it did for one `again|<token>`
+ * member and a list of them (one MULTI: a crash before it leaves the members to the reconciler,
+ * which is late enough to be the second pass itself). Steps that must wait (a job a worker holds,
+ * an image an intake holds) stay in the outbox and are retried one by one.
  */
 @Injectable()
 export class ErasureRelay {
@@ -51,40 +63,78 @@ export class ErasureRelay {
    * The caller scrubs BullMQ's event streams once for all the ids afterwards (EventStreamScrubber).
    */
   async relayNow(members: readonly string[]): Promise<void> {
+    const done: string[] = [];
     await mapLimit(members, CONCURRENCY, async (member) => {
       const entry = parseErasureMember(member);
-      if (!entry) return;
+      if (!entry || entry.kind === 'again') return;
       try {
-        await this.relay(entry, false);
+        if ((await this.step(entry, true)) !== 'later') done.push(member);
       } catch (err) {
         this.logger.warn(`Erasure step ${entry.kind} deferred to the reconciler: ${(err as Error).message}`);
       }
     });
+    if (!done.length) return;
+    const token = randomBytes(12).toString('base64url');
+    const list = this.erasure.keys.secondPass(token);
+    await this.redis
+      .multi()
+      .zrem(this.keys.outbox, ...done)
+      .rpush(list, ...done)
+      .expire(list, SECOND_PASS_TTL_SECONDS)
+      .zadd(this.keys.outbox, this.outbox.dueLater(), againMember(token))
+      .exec()
+      .catch((err: Error) => this.logger.warn(`Second erasure pass left to each member: ${err.message}`));
   }
 
-  /** One member; `scrub`: also delete the events of a removed job (the reconciler's path, one at a time). */
-  async relay(entry: ErasureMember, scrub = true): Promise<void> {
-    if (entry.kind === 'rm') await this.store.delete(entry.key);
-    else if (entry.kind === 'job') {
-      if (!(await this.removeJob(entry.queue, entry.jobId))) return this.outbox.postpone(entry.member);
-      if (scrub) await this.scrubber.scrub(this.scrubber.idsIn(entry.jobId));
-    } else if (!(await this.eraseImage(entry.member, entry.tenant, entry.sha256))) {
-      return this.outbox.postpone(entry.member);
-    }
+  /** The reconciler's pass over one outbox member. */
+  async relay(entry: ErasureMember): Promise<void> {
+    if (entry.kind === 'again') return this.secondPass(entry.member, entry.token);
+    const step = await this.step(entry, true);
+    if (step === 'later') return this.outbox.postpone(entry.member);
+    if (step === 'removed') await this.scrubber.scrub(this.scrubber.idsIn(entry.member));
     await this.outbox.remove(entry.member);
   }
 
-  /** False while the job is locked by a worker (it is looked at again later). */
-  private async removeJob(queueName: string, jobId: string): Promise<boolean> {
+  private async secondPass(member: string, token: string): Promise<void> {
+    const list = this.erasure.keys.secondPass(token);
+    const members = await this.redis.lrange(list, 0, -1);
+    const later: string[] = [];
+    await mapLimit(members, CONCURRENCY, async (m) => {
+      const entry = parseErasureMember(m);
+      if (entry && entry.kind !== 'again' && (await this.step(entry, false)) === 'later') later.push(m);
+    });
+    await this.scrubber.scrub(members.flatMap((m) => this.scrubber.idsIn(m)));
+    const tx = this.redis.multi();
+    // What must wait goes back as members of its own, retried one by one.
+    if (later.length) tx.zadd(this.keys.outbox, ...later.flatMap((m) => [this.outbox.dueLater(), m]));
+    await tx.del(list).zrem(this.keys.outbox, member).exec();
+  }
+
+  /**
+   * One member's work. `inOutbox`: an image is erased only while its member is still in the
+   * outbox (the script that released it wrote it; a relay that lost a race must not act).
+   */
+  private async step(entry: Exclude<ErasureMember, { kind: 'again' }>, inOutbox: boolean): Promise<Step> {
+    if (entry.kind === 'rm') {
+      await this.store.delete(entry.key);
+      return 'done';
+    }
+    if (entry.kind === 'job') return this.removeJob(entry.queue, entry.jobId);
+    if (inOutbox && (await this.redis.zscore(this.keys.outbox, entry.member)) === null) return 'done';
+    return (await this.eraseImage(entry.tenant, entry.sha256)) ? 'done' : 'later';
+  }
+
+  /** `later` while the job is locked by a worker. */
+  private async removeJob(queueName: string, jobId: string): Promise<Step> {
     const queue = this.queues[queueName];
-    if (!queue) return true;
+    if (!queue) return 'done';
     const job = await queue.getJob(jobId);
-    if (!job) return true;
+    if (!job) return 'done';
     try {
       await job.remove();
-      return true;
+      return 'removed';
     } catch (err) {
-      if (/locked/i.test((err as Error).message)) return false;
+      if (/locked/i.test((err as Error).message)) return 'later';
       throw err;
     }
   }
@@ -92,11 +142,9 @@ export class ErasureRelay {
   /**
    * Deletes the image, its thumbnail and its hot copy when nothing of the tenant references it
    * and no intake holds it (BEGIN_ERASE, which also sets the erasing flag intakes wait on).
-   * True when done (deleted, or referenced again: nothing to do), false to try later. Only a
-   * member still in the outbox is acted on: the script that released the image wrote it.
+   * True when done (deleted, or referenced again: nothing to do), false to try later.
    */
-  private async eraseImage(member: string, tenant: string, sha256: string): Promise<boolean> {
-    if ((await this.redis.zscore(this.keys.outbox, member)) === null) return true;
+  private async eraseImage(tenant: string, sha256: string): Promise<boolean> {
     const token = randomBytes(12).toString('base64url');
     const start = await this.erasure.beginImageErase(tenant, sha256, token);
     if (start === 'referenced') return true;

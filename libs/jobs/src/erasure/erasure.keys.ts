@@ -36,6 +36,11 @@ export class ErasureKeys {
     return `${this.keys.prefix}:audit:${tenant}:entries`;
   }
 
+  /** List: the members a fast path did once, for their second pass (`again|<token>`). */
+  secondPass(token: string): string {
+    return `${this.keys.prefix}:erase-again:${token}`;
+  }
+
   /** The work-index member of a batch erasure in progress (the reconciler resumes it). */
   static workMember(batchId: string): string {
     return `erase|${batchId}`;

@@ -1,4 +1,4 @@
-import { imageMember, jobMember, parseErasureMember, rmMember } from './erasure.members';
+import { againMember, imageMember, jobMember, parseErasureMember, rmMember } from './erasure.members';
 import { subjectDigest } from './erasure.repository';
 
 describe('erasure outbox members', () => {
@@ -20,6 +20,14 @@ describe('erasure outbox members', () => {
       member: `img|t_a|${sha}`,
       tenant: 't_a',
       sha256: sha,
+    });
+  });
+
+  it('name a second pass by its token', () => {
+    expect(parseErasureMember(againMember('Tok3n_abc-123'))).toEqual({
+      kind: 'again',
+      member: 'again|Tok3n_abc-123',
+      token: 'Tok3n_abc-123',
     });
   });
 
