@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ErasureRepository, PredictionRepository, RedisKeys, type PredictionRecord } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { Redis } from 'ioredis';
@@ -407,6 +407,57 @@ describe('erasure', () => {
       expect(image.status).toBe(200);
       expect(sha256(Buffer.from(await image.arrayBuffer()))).toBe(sha256(bytes));
     }
+  });
+
+  it('erases a batch of 1,100 predictions in chunks, counting one shared image down to its release', async () => {
+    const predictions = new PredictionRepository(redis, keys, 3600);
+    const batch = await createBatch(a);
+    const bytes = await photo(81);
+    const sha = sha256(bytes);
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: objectKeys.image('tenant_a', sha), Body: bytes }),
+    );
+    const at = new Date().toISOString();
+    for (let n = 0; n < 1100; n++) {
+      const record: PredictionRecord = {
+        id: `prd_bulk${String(n).padStart(6, '0')}${batch.id.slice(4, 14)}`,
+        tenant: 'tenant_a',
+        status: 'failed',
+        created_at: at,
+        completed_at: at,
+        batch_id: batch.id,
+        filename: `bulk/${n}.jpg`,
+        metadata: { mrn: `MRN-${n}` },
+        image: { sha256: sha, bytes: bytes.length, width: 96, height: 96, format: 'jpeg' },
+        result: null,
+        error: { code: 'invalid_image', message: 'not decodable' },
+        imageKey: objectKeys.image('tenant_a', sha),
+        priority: 'bulk',
+        webhookUrl: null,
+      };
+      expect((await predictions.create(record, { nameMode: 'remember' })).kind).toBe('created');
+    }
+    expect(await redis.get(`${prefix}:imgref:tenant_a:${sha}`)).toBe('1100');
+    expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
+    // Three chunks of at most 500, each with its S3 deletions and job removals (~9 s here).
+    const started = Date.now();
+    expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect((await listBucket()).filter((k) => k.includes(sha) || k.includes('prd_bulk'))).toEqual([]);
+    const [entry] = (await audit(a)).entries;
+    expect(entry).toMatchObject({
+      action: 'batch.erased',
+      counts: { predictions: 1100, images_released: 1 },
+    });
+    const needles = [batch.id, sha, 'prd_bulk', 'MRN-'];
+    expect(
+      await poll(
+        () => redisMentions(needles),
+        (h) => h.length === 0,
+        20_000,
+        500,
+      ),
+    ).toEqual([]);
   });
 
   it('an upload of bytes whose image is being deleted right now waits, then stores them again', async () => {
