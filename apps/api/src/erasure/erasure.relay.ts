@@ -63,16 +63,7 @@ export class ErasureRelay {
    * The caller scrubs BullMQ's event streams once for all the ids afterwards (EventStreamScrubber).
    */
   async relayNow(members: readonly string[]): Promise<void> {
-    const done: string[] = [];
-    await mapLimit(members, CONCURRENCY, async (member) => {
-      const entry = parseErasureMember(member);
-      if (!entry || entry.kind === 'again') return;
-      try {
-        if ((await this.step(entry, true)) !== 'later') done.push(member);
-      } catch (err) {
-        this.logger.warn(`Erasure step ${entry.kind} deferred to the reconciler: ${(err as Error).message}`);
-      }
-    });
+    const { done } = await this.many(members, true);
     if (!done.length) return;
     const token = randomBytes(12).toString('base64url');
     const list = this.erasure.keys.secondPass(token);
@@ -98,16 +89,70 @@ export class ErasureRelay {
   private async secondPass(member: string, token: string): Promise<void> {
     const list = this.erasure.keys.secondPass(token);
     const members = await this.redis.lrange(list, 0, -1);
-    const later: string[] = [];
-    await mapLimit(members, CONCURRENCY, async (m) => {
-      const entry = parseErasureMember(m);
-      if (entry && entry.kind !== 'again' && (await this.step(entry, false)) === 'later') later.push(m);
-    });
+    const { later, failed } = await this.many(members, false);
+    if (failed) throw new Error(`second erasure pass ${token}: ${failed} steps failed, tried again later`);
     await this.scrubber.scrub(members.flatMap((m) => this.scrubber.idsIn(m)));
     const tx = this.redis.multi();
     // What must wait goes back as members of its own, retried one by one.
     if (later.length) tx.zadd(this.keys.outbox, ...later.flatMap((m) => [this.outbox.dueLater(), m]));
     await tx.del(list).zrem(this.keys.outbox, member).exec();
+  }
+
+  /**
+   * Many members at once: objects in multi-object deletes, jobs looked up in one pipeline (most
+   * are gone already) and removed one by one, images one by one. Never throws: a failed step
+   * is neither done nor later (it stays where it is, the reconciler tries it again).
+   */
+  private async many(
+    members: readonly string[],
+    inOutbox: boolean,
+  ): Promise<{ done: string[]; later: string[]; failed: number }> {
+    const done: string[] = [];
+    const later: string[] = [];
+    let failed = 0;
+    const entries = members
+      .map(parseErasureMember)
+      .filter((e): e is Exclude<ErasureMember, { kind: 'again' }> => !!e && e.kind !== 'again');
+    const fail = (what: string, count: number, err: unknown) => {
+      failed += count;
+      this.logger.warn(`Erasure ${what} deferred to the reconciler: ${(err as Error).message}`);
+    };
+    const objects = entries.filter((e) => e.kind === 'rm');
+    try {
+      await this.store.deleteMany(objects.map((e) => e.key));
+      done.push(...objects.map((e) => e.member));
+    } catch (err) {
+      fail('object deletion', objects.length, err);
+    }
+    const jobs = entries.filter((e) => e.kind === 'job');
+    let present: boolean[] = [];
+    try {
+      present = await this.jobsPresent(jobs);
+    } catch (err) {
+      fail('job removal', jobs.length, err);
+    }
+    const steps = [...jobs.filter((e, i) => present[i] === true), ...entries.filter((e) => e.kind === 'img')];
+    done.push(...jobs.filter((e, i) => present[i] === false).map((e) => e.member));
+    await mapLimit(steps, CONCURRENCY, async (entry) => {
+      try {
+        ((await this.step(entry, inOutbox)) === 'later' ? later : done).push(entry.member);
+      } catch (err) {
+        fail(entry.kind, 1, err);
+      }
+    });
+    return { done, later, failed };
+  }
+
+  /** Whether each job still exists (its hash under BullMQ's prefix), in one pipeline. */
+  private async jobsPresent(jobs: Array<Extract<ErasureMember, { kind: 'job' }>>): Promise<boolean[]> {
+    if (!jobs.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const j of jobs) pipeline.exists(`${this.keys.bullPrefix}:${j.queue}:${j.jobId}`);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, n]) => {
+      if (err) throw err;
+      return n === 1;
+    });
   }
 
   /**
