@@ -551,4 +551,48 @@ describe('erasure', () => {
     await erasure.endImageErase('tenant_h', sha, 'eraser-3');
     await redis.zrem(keys.outbox, `img|tenant_h|${sha}`);
   });
+
+  it('counts the images of records from before the counts once, and deletes no image until it has', async () => {
+    const erasure = new ErasureRepository(redis, keys, 1500);
+    const predictions = new PredictionRepository(redis, keys, 3600);
+    const sha = 'cd'.repeat(32);
+    const old = (n: number): PredictionRecord => ({
+      id: `prd_oldrecord${n}000000000000`,
+      tenant: 'tenant_o',
+      status: 'queued',
+      created_at: new Date().toISOString(),
+      completed_at: null,
+      batch_id: null,
+      filename: null,
+      metadata: {},
+      image: { sha256: sha, bytes: 1, width: 1, height: 1, format: 'jpeg' },
+      result: null,
+      error: null,
+      imageKey: objectKeys.image('tenant_o', sha),
+      priority: 'bulk',
+      webhookUrl: null,
+    });
+    // Two records as the previous version wrote them: no count, no `imgref`.
+    for (const n of [1, 2]) {
+      await predictions.create(old(n));
+      await redis.hdel(keys.prediction(old(n).id), 'imgref');
+    }
+    const ref = `${prefix}:imgref:tenant_o:${sha}`;
+    await redis.del(ref, `${prefix}:imgref-backfilled`);
+    expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('held');
+    expect(await erasure.backfillImageRefs()).toBe(2);
+    expect(await redis.get(ref)).toBe('2');
+    expect(await redis.ttl(ref)).toBeGreaterThan(3500);
+    expect(await erasure.backfillImageRefs()).toBe(0);
+    expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('referenced');
+    for (const n of [1, 2]) {
+      expect(
+        (await erasure.erasePrediction('tenant_o', old(n).id, { api_key_id: 'o#1' }, predictionObjects))
+          .outcome,
+      ).toBe('erased');
+    }
+    expect(await redis.exists(ref)).toBe(0);
+    expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('begun');
+    await erasure.endImageErase('tenant_o', sha, 'e');
+  });
 });

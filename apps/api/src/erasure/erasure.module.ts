@@ -15,6 +15,7 @@ import { ErasureRelay } from './erasure.relay';
 import { ErasureService } from './erasure.service';
 import { EventStreamScrubber } from './event-stream.scrubber';
 import { ImageHoldService } from './image-hold.service';
+import { ImageRefBackfill } from './image-ref.backfill';
 
 /** Erasure, its audit log, and the image holds intakes take (README "Erasure and audit"). */
 @Module({
@@ -42,6 +43,7 @@ import { ImageHoldService } from './image-hold.service';
     ErasureService,
     EventStreamScrubber,
     ImageHoldService,
+    ImageRefBackfill,
   ],
   exports: [ErasureRelay, ErasureService, ImageHoldService],
 })

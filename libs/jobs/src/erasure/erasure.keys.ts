@@ -16,6 +16,14 @@ export class ErasureKeys {
     return `${this.keys.prefix}:imgref:${tenant}:${sha256}`;
   }
 
+  /**
+   * String: set once every record created before the counts existed has been counted
+   * (ImageRefBackfill). Until then no image is deleted: an uncounted record may still use it.
+   */
+  get imageRefsBackfilled(): string {
+    return `${this.keys.prefix}:imgref-backfilled`;
+  }
+
   /** Sorted set (member: intake token, score: expiry ms): intakes between HEAD/PUT and their record. */
   imageHolds(tenant: string, sha256: string): string {
     return `${this.keys.prefix}:imghold:${tenant}:${sha256}`;

@@ -11,6 +11,7 @@ import type { WebhookEventType } from '../webhooks/webhook-event.types';
 import { ErasureKeys } from './erasure.keys';
 import { imageMember, jobMember, rmMember } from './erasure.members';
 import {
+  BACKFILL_REF,
   BEGIN_BATCH_ERASE,
   BEGIN_ERASE,
   END_ERASE,
@@ -92,10 +93,50 @@ export class ErasureRepository {
     const k = this.keys;
     const code = await BEGIN_ERASE.run(
       this.redis,
-      [k.imageRef(tenant, sha256), k.imageHolds(tenant, sha256), k.imageErasing(tenant, sha256)],
+      [
+        k.imageRef(tenant, sha256),
+        k.imageHolds(tenant, sha256),
+        k.imageErasing(tenant, sha256),
+        k.imageRefsBackfilled,
+      ],
       [Date.now(), ERASING_FLAG_SECONDS, token],
     );
     return code === 1 ? 'begun' : code === 0 ? 'referenced' : code === -1 ? 'held' : 'busy';
+  }
+
+  /**
+   * Counts the images of records created before the counts existed: one SCAN over the records,
+   * then the marker that lets erasures delete images. Idempotent and safe beside new records and
+   * erasures (each record is counted once, atomically). Returns how many it counted.
+   */
+  async backfillImageRefs(pause: () => Promise<void> = async () => undefined): Promise<number> {
+    if (await this.redis.exists(this.keys.imageRefsBackfilled)) return 0;
+    let counted = 0;
+    let cursor = '0';
+    do {
+      const [next, names] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${this.redisKeys.prefix}:prd:*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      const pipeline = this.redis.pipeline();
+      for (const name of names) pipeline.hmget(name, 'tenant', 'image', 'imgref');
+      const replies = (await pipeline.exec()) ?? [];
+      for (let i = 0; i < names.length; i++) {
+        const [err, value] = replies[i];
+        if (err) throw err;
+        const [tenant, image, imgref] = value as Array<string | null>;
+        if (!tenant || !image || imgref) continue;
+        const ref = this.keys.imageRef(tenant, decodeImage(image).sha256);
+        counted += (await BACKFILL_REF.run(this.redis, [names[i], ref], [])) as number;
+      }
+      await pause();
+    } while (cursor !== '0');
+    await this.redis.set(this.keys.imageRefsBackfilled, new Date().toISOString());
+    return counted;
   }
 
   async endImageErase(tenant: string, sha256: string, token: string): Promise<void> {

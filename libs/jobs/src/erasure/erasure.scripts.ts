@@ -27,12 +27,14 @@ return 1
 `);
 
 /**
- * May the image object be deleted now? KEYS refcount, holds, erasing flag; ARGV now ms, flag ttl
- * seconds, eraser token. Returns 0 referenced again (nothing to delete), -1 an intake holds it
- * (try later), -2 another eraser is at it (try later), 1 the flag is set: delete, then END_ERASE.
+ * May the image object be deleted now? KEYS refcount, holds, erasing flag, backfill marker; ARGV
+ * now ms, flag ttl seconds, eraser token. Returns 0 referenced again (nothing to delete), -1 an
+ * intake holds it, or records from before the counts may still be uncounted (try later), -2
+ * another eraser is at it (try later), 1 the flag is set: delete, then END_ERASE.
  */
 export const BEGIN_ERASE = new LuaScript(`
 if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return 0 end
+if redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[2]) > 0 then return -1 end
 if redis.call('SET', KEYS[3], ARGV[3], 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
@@ -241,4 +243,19 @@ local entry = cjson.decode(ARGV[5])
 entry.counts = { predictions = 1, images_released = released }
 audit(KEYS[4], KEYS[5], ARGV[4], entry)
 return {1, released}
+`);
+
+/**
+ * Counts the image of a record created before the counts existed (once: the record then has
+ * `imgref`), keeping the count alive as long as the record. KEYS record, refcount. Returns 1
+ * counted now, 0 already counted or gone.
+ */
+export const BACKFILL_REF = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'imgref') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'imgref', '1')
+redis.call('INCR', KEYS[2])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl > 0 and redis.call('TTL', KEYS[2]) < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
+if ttl == -1 then redis.call('PERSIST', KEYS[2]) end
+return 1
 `);
