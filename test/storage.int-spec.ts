@@ -68,6 +68,14 @@ describe('ObjectStore against a real S3 server', () => {
     expect(await store.head('to/delete')).toBeNull();
   });
 
+  it('deletes many at once, absent keys included, past the 1,000 per request', async () => {
+    await Promise.all(['many/a', 'many/b'].map((k) => store.put(k, 'x')));
+    const absent = Array.from({ length: 1100 }, (_, n) => `many/absent-${n}`);
+    await store.deleteMany(['many/a', ...absent, 'many/b']);
+    expect(await store.head('many/a')).toBeNull();
+    expect(await store.head('many/b')).toBeNull();
+  });
+
   it('presigns a PUT a client can upload to without credentials, and a GET to read it', async () => {
     const put = await store.presignPut('direct/upload.jpg', 60, { contentType: 'image/jpeg' });
     expect(put.expiresAt.getTime()).toBeGreaterThan(Date.now());

@@ -22,3 +22,4 @@ export * from './logging';
 export * from './nest/outbox.module';
 export * from './explanations';
 export * from './nest/queue-close';
+export * from './erasure';

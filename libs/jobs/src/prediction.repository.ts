@@ -20,6 +20,7 @@ import {
   type ModelLabels,
 } from './records/record-codec';
 import { copyMember, eventMember } from './reliability/outbox-entry';
+import { ErasureKeys } from './erasure/erasure.keys';
 
 type Hash = Record<string, string>;
 
@@ -57,6 +58,8 @@ export interface CreateOptions {
   nameMode?: 'unique' | 'remember' | 'none';
   /** The image comes later as a direct upload (seal fails it with upload_missing if it never does). */
   pending?: boolean;
+  /** The Idempotency-Key reservation that named this id (erasure deletes it with the record). */
+  idempotencyKey?: string;
 }
 
 export type CreateOutcome =
@@ -141,6 +144,7 @@ export function modelOfResult(result: PredictionResult): string {
  */
 export class PredictionRepository {
   private readonly batchKeys: BatchKeys;
+  private readonly erasureKeys: ErasureKeys;
   readonly models: ModelRegistry;
 
   constructor(
@@ -151,6 +155,7 @@ export class PredictionRepository {
     private readonly reconcileAfterMs = 60_000,
   ) {
     this.batchKeys = new BatchKeys(keys);
+    this.erasureKeys = new ErasureKeys(keys);
     this.models = new ModelRegistry(redis, keys);
   }
 
@@ -172,6 +177,7 @@ export class PredictionRepository {
     const key = this.keys.prediction(record.id);
     if (record.result) await this.publishModel(record.result); // before any record refers to it
     const fields = Object.entries(serialise(record)).flat();
+    if (options.idempotencyKey) fields.push('idem_key', options.idempotencyKey);
     const final = record.status === 'succeeded' || record.status === 'failed';
     const outbox = final
       ? finalOutboxMembers(
@@ -182,10 +188,12 @@ export class PredictionRepository {
         )
       : [];
     const due = this.due();
+    // Every record, cached or pending alike, is one reference to its stored image (erasure).
+    const imageRef = this.erasureKeys.imageRef(record.tenant, record.image.sha256);
     if (!record.batch_id) {
       const created = await CREATE.run(
         this.redis,
-        [key, this.keys.work, this.keys.outbox],
+        [key, this.keys.work, this.keys.outbox, imageRef],
         [
           this.retentionSeconds,
           record.status,
@@ -204,7 +212,7 @@ export class PredictionRepository {
     const labels = record.result ? JSON.stringify(record.result.probabilities.map((p) => p.label)) : '';
     const [code, existing] = (await CREATE_IN_BATCH.run(
       this.redis,
-      [key, b.batch(id), b.items(id), b.names(id), b.pending(id), this.keys.work, this.keys.outbox],
+      [key, b.batch(id), b.items(id), b.names(id), b.pending(id), this.keys.work, this.keys.outbox, imageRef],
       [
         record.tenant,
         record.id,

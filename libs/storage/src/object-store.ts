@@ -2,6 +2,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -188,6 +189,20 @@ export class ObjectStore {
 
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** Deletes many objects, 1,000 per request (absent ones are fine); throws when any failed. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const Objects = keys.slice(i, i + 1000).map((Key) => ({ Key }));
+      const out = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects, Quiet: true } }),
+      );
+      if (out.Errors?.length) {
+        const [first] = out.Errors;
+        throw new Error(`S3 refused to delete ${out.Errors.length} objects (${first.Key}: ${first.Code}).`);
+      }
+    }
   }
 
   /**

@@ -28,6 +28,7 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<TenantRequest>();
     if (this.registry.authDisabled) {
       req.tenant = DEFAULT_TENANT;
+      req.apiKeyId = 'none';
       await this.limits.tenantRequest(DEFAULT_TENANT);
       return true;
     }
@@ -35,8 +36,8 @@ export class ApiKeyGuard implements CanActivate {
     await this.limits.checkAuthAllowed(ip);
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const tenant = match ? this.registry.tenantFor(match[1]) : null;
-    if (!tenant) {
+    const identity = match ? this.registry.identify(match[1]) : null;
+    if (!identity) {
       await this.limits.authFailed(ip);
       throw new ApiError(
         401,
@@ -44,8 +45,9 @@ export class ApiKeyGuard implements CanActivate {
         match ? 'That API key is not valid.' : 'Send your API key as "Authorization: Bearer <key>".',
       );
     }
-    req.tenant = tenant;
-    await this.limits.tenantRequest(tenant);
+    req.tenant = identity.tenant;
+    req.apiKeyId = identity.keyId;
+    await this.limits.tenantRequest(identity.tenant);
     return true;
   }
 }

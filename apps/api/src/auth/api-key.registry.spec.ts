@@ -14,6 +14,14 @@ describe('ApiKeyRegistry', () => {
     expect(registry.tenantFor('')).toBeNull();
   });
 
+  it('names each key by its tenant and place, never by anything derived from the secret', () => {
+    const registry = ApiKeyRegistry.fromConfig('a:key-aaaaaaaa,b:key-bbbbbbbb,a:key-a-second', undefined);
+    expect(registry.identify('key-aaaaaaaa')).toEqual({ tenant: 'a', keyId: 'a#1' });
+    expect(registry.identify('key-a-second')).toEqual({ tenant: 'a', keyId: 'a#2' });
+    expect(registry.identify('key-bbbbbbbb')).toEqual({ tenant: 'b', keyId: 'b#1' });
+    expect(registry.identify('key-cccccccc')).toBeNull();
+  });
+
   it('reads API_KEYS_FILE with comments and blank lines', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keys-'));
     const file = join(dir, 'keys');

@@ -29,10 +29,17 @@ export function parseKeyEntries(text: string, source: string): Array<{ tenant: s
  * time. With no keys configured the API runs as the single tenant `default` without auth.
  */
 export class ApiKeyRegistry {
-  private readonly byHash: Array<{ hash: Buffer; tenant: string }> = [];
+  private readonly byHash: Array<{ hash: Buffer; tenant: string; keyId: string }> = [];
 
   constructor(entries: Array<{ tenant: string; key: string }>) {
-    for (const { tenant, key } of entries) this.byHash.push({ hash: hashKey(key), tenant });
+    const perTenant = new Map<string, number>();
+    for (const { tenant, key } of entries) {
+      // The key's id (audit entries name it): its tenant and its place among that tenant's keys
+      // in the configuration, so it says nothing about the secret, not even a digest of it.
+      const n = (perTenant.get(tenant) ?? 0) + 1;
+      perTenant.set(tenant, n);
+      this.byHash.push({ hash: hashKey(key), tenant, keyId: `${tenant}#${n}` });
+    }
   }
 
   static fromConfig(apiKeys: string | undefined, apiKeysFile: string | undefined): ApiKeyRegistry {
@@ -55,10 +62,16 @@ export class ApiKeyRegistry {
 
   /** The key's tenant, or null for an unknown key. */
   tenantFor(key: string): string | null {
+    return this.identify(key)?.tenant ?? null;
+  }
+
+  /** The key's tenant and id (`<tenant>#<n>`), or null for an unknown key. */
+  identify(key: string): { tenant: string; keyId: string } | null {
     const hash = hashKey(key);
-    let found: string | null = null;
+    let found: { tenant: string; keyId: string } | null = null;
     // Check every entry so the time taken does not say which one matched.
-    for (const entry of this.byHash) if (timingSafeEqual(entry.hash, hash)) found = entry.tenant;
+    for (const entry of this.byHash)
+      if (timingSafeEqual(entry.hash, hash)) found = { tenant: entry.tenant, keyId: entry.keyId };
     return found;
   }
 }

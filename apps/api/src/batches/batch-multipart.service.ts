@@ -5,6 +5,7 @@ import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import type { IncomingMessage } from 'node:http';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { withDicomMetadata } from '../dicom/dicom-metadata';
+import { ImageHoldService } from '../erasure/image-hold.service';
 import { ApiError } from '../errors/api-error';
 import { CachedResultService } from '../predictions/cached-result.service';
 import { PredictionAdmissionService } from '../predictions/prediction-admission.service';
@@ -36,6 +37,7 @@ export class BatchMultipartService {
     private readonly predictions: PredictionRepository,
     private readonly batches: BatchRepository,
     private readonly queue: InferenceQueueService,
+    private readonly holds: ImageHoldService,
   ) {}
 
   async add(tenant: string, batchId: string, req: IncomingMessage): Promise<AddImagesResult> {
@@ -131,25 +133,37 @@ export class BatchMultipartService {
       }
     }
     const imageKey = objectKeys.image(tenant, image.sha256);
-    const cached = await this.cache.find(tenant, image.sha256);
-    if (!cached && !(await this.store.head(imageKey))) {
-      await this.store.put(imageKey, part.file.body(), {
-        contentType: contentTypeOf(image.format),
-        contentLength: part.file.size,
+    // From the HEAD until the record counts the image, an erasure must not delete it (holds).
+    const release = await this.holds.hold(tenant, image.sha256);
+    let outcome;
+    try {
+      const cached = await this.cache.find(tenant, image.sha256);
+      if (!cached && !(await this.store.head(imageKey))) {
+        await this.store.put(imageKey, part.file.body(), {
+          contentType: contentTypeOf(image.format),
+          contentLength: part.file.size,
+        });
+      }
+      outcome = await this.admission.admit({
+        tenant,
+        image,
+        imageKey,
+        filename,
+        metadata: await withDicomMetadata(
+          metadata.value,
+          image.format,
+          part.file,
+          this.config.dicomPatientId,
+        ),
+        webhookUrl: null,
+        priority: 'bulk',
+        batchId,
+        cached,
+        nameMode: 'remember',
       });
+    } finally {
+      await release();
     }
-    const outcome = await this.admission.admit({
-      tenant,
-      image,
-      imageKey,
-      filename,
-      metadata: await withDicomMetadata(metadata.value, image.format, part.file, this.config.dicomPatientId),
-      webhookUrl: null,
-      priority: 'bulk',
-      batchId,
-      cached,
-      nameMode: 'remember',
-    });
     if (outcome.kind === 'batch_sealed')
       return reject('batch_sealed', 'The batch was sealed while this request was being read.', filename);
     if (outcome.kind !== 'created') return reject('not_found', 'The batch no longer exists.', filename);

@@ -44,7 +44,7 @@ export class BatchesController {
         ? null
         : await this.idempotency.claim('bat', tenant, idempotencyKey, requestFingerprint({ ...input }));
     if (!claim) return toPublicBatch(await this.batches.create(input));
-    const { record, created } = await this.batches.createOnce(input, claim.id);
+    const { record, created } = await this.batches.createOnce(input, claim.id, undefined, claim.key);
     if (!created) res.status(200);
     return toPublicBatch(record);
   }

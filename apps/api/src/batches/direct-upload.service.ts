@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BatchRepository, type CachedResult, type ImageInfo, PredictionRepository } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { ImageHoldService, type ReleaseHold } from '../erasure/image-hold.service';
 import { CachedResultService } from '../predictions/cached-result.service';
 import { PredictionAdmissionService } from '../predictions/prediction-admission.service';
 import { InferenceQueueService } from '../queue/inference-queue.service';
@@ -29,6 +30,8 @@ type Plan =
       image: ImageInfo;
       cached: CachedResult | null;
       pending: boolean;
+      /** The image hold taken before its HEAD (see ImageHoldService), released once created. */
+      release: ReleaseHold;
     };
 
 /**
@@ -51,6 +54,7 @@ export class DirectUploadService {
     private readonly batches: BatchRepository,
     private readonly verifier: StoredImageVerifier,
     private readonly queue: InferenceQueueService,
+    private readonly holds: ImageHoldService,
   ) {}
 
   async prepare(tenant: string, batchId: string, files: UploadEntry[]): Promise<UploadsResult> {
@@ -61,6 +65,7 @@ export class DirectUploadService {
       for (const plan of plans)
         outcomes.push(plan.kind === 'done' ? plan.outcome : await this.create(tenant, batchId, plan, jobs));
     } finally {
+      await Promise.all(plans.map((plan) => (plan.kind === 'new' ? plan.release() : undefined)));
       await jobs.flush();
     }
     const result: UploadsResult = { uploads: [], rejected: [] };
@@ -82,12 +87,29 @@ export class DirectUploadService {
         outcome: await this.describeExisting(tenant, batchId, existingId, filename, entry),
       };
     const imageKey = objectKeys.image(tenant, entry.sha256);
-    const cached = await this.cache.find(tenant, entry.sha256);
-    const stored = await this.storedImage(imageKey, entry.sha256, cached);
-    const image = stored?.image ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
-    // Bytes already stored need no upload, so their DICOM identifiers are read here, not at completion.
-    const withDicom = stored?.dicom ? { ...metadata, dicom: stored.dicom } : metadata;
-    return { kind: 'new', entry, filename, metadata: withDicom, imageKey, image, cached, pending: !stored };
+    // From the HEAD until the record counts the image, an erasure must not delete it (holds).
+    const release = await this.holds.hold(tenant, entry.sha256);
+    try {
+      const cached = await this.cache.find(tenant, entry.sha256);
+      const stored = await this.storedImage(imageKey, entry.sha256, cached);
+      const image = stored?.image ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
+      // Bytes already stored need no upload, so their DICOM identifiers are read here, not at completion.
+      const withDicom = stored?.dicom ? { ...metadata, dicom: stored.dicom } : metadata;
+      return {
+        kind: 'new',
+        entry,
+        filename,
+        metadata: withDicom,
+        imageKey,
+        image,
+        cached,
+        pending: !stored,
+        release,
+      };
+    } catch (err) {
+      await release();
+      throw err;
+    }
   }
 
   /**

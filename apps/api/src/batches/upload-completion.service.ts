@@ -8,6 +8,7 @@ import {
 } from '@dermafleet/jobs';
 import { CachedResultService } from '../predictions/cached-result.service';
 import { PredictionEventsService } from '../predictions/prediction-events.service';
+import { ImageHoldService } from '../erasure/image-hold.service';
 import { InferenceQueueService } from '../queue/inference-queue.service';
 import { type CompleteResult, errorInfoOf, type RejectedPrediction } from './batch-results.types';
 import { ClassifyJobBuffer } from './classify-job.buffer';
@@ -34,6 +35,7 @@ export class UploadCompletionService {
     private readonly cache: CachedResultService,
     private readonly events: PredictionEventsService,
     private readonly queue: InferenceQueueService,
+    private readonly holds: ImageHoldService,
   ) {}
 
   async complete(tenant: string, batchId: string, ids: string[]): Promise<CompleteResult> {
@@ -71,7 +73,33 @@ export class UploadCompletionService {
     const record = /^prd_[A-Za-z0-9_-]{16,64}$/.test(id) ? await this.predictions.get(tenant, id) : null;
     if (!record || record.batch_id !== batchId)
       return reject('not_found', 'No such prediction in this batch.');
-    if (!(await this.predictions.isPendingUpload(batchId, id))) return this.asItStands(record, jobs);
+    // The copy to the content address happens below: an erasure of this record meanwhile must
+    // not delete the image before the copy lands and leave it behind after. The hold comes before
+    // the pending check, so an erasure either came first (the record left the pending set) or
+    // waits for the release to delete the copy.
+    const release = await this.holds.hold(tenant, record.image.sha256);
+    try {
+      if (!(await this.predictions.isPendingUpload(batchId, id))) {
+        const now = await this.predictions.get(tenant, id); // erased meanwhile: gone
+        return now ? this.asItStands(now, jobs) : reject('not_found', 'No such prediction in this batch.');
+      }
+      return await this.verifyAndClaim(tenant, batchId, id, record, jobs);
+    } finally {
+      await release();
+    }
+  }
+
+  private async verifyAndClaim(
+    tenant: string,
+    batchId: string,
+    id: string,
+    record: PredictionRecord,
+    jobs: ClassifyJobBuffer,
+  ): Promise<Prediction | RejectedPrediction> {
+    const reject = (code: RejectedPrediction['error']['code'], message: string): RejectedPrediction => ({
+      prediction_id: id,
+      error: { code, message },
+    });
     const verified = await this.verifier.verifyStaged(tenant, id, record.imageKey, record.image);
     if (verified.kind === 'missing')
       return reject('upload_missing', 'Nothing has arrived at its upload URL yet.');

@@ -15,6 +15,8 @@ export type ApiErrorCode =
   | 'idempotency_key_reused'
   // ?format=fhir of a prediction that is not (or not yet) succeeded: there is no result to report.
   | 'prediction_not_succeeded'
+  // DELETE of a prediction (or a batch with one) a worker is processing right now (Retry-After).
+  | 'prediction_processing'
   | 'internal_error';
 
 /** An HTTP error with the contract's body: {"error": {"code", "message"}}. */

@@ -14,9 +14,11 @@ import { listQuerySchema } from '../webhooks/webhook-delivery.schema';
 import { backlogResponse } from '../queue/queue-backlog.schema';
 import { waitQuerySchema } from '../predictions/wait/wait-query.schema';
 import { predictionFormatSchema } from '../predictions/prediction-format.schema';
+import { listAuditSchema } from '../erasure/erasure.schema';
 import { ContractRegistry } from './openapi.registry';
 import {
   addImagesResultSchema,
+  auditPageSchema,
   batchPageSchema,
   batchSchema,
   completeResultSchema,
@@ -117,6 +119,26 @@ export function contractRegistry(): ContractRegistry {
     ),
     responses: { 200: { description: 'the batch', schema: batchSchema }, 404: error('not_found') },
   });
+  const erased =
+    'erased: its images (unless another prediction of the tenant still uses one), thumbnails, results, S3 copies, records and jobs; an audit entry records it';
+  const processing = error('prediction_processing: a worker is processing it right now (Retry-After)');
+  r.endpoint('delete', '/v1/batches/{id}', {
+    summary: 'Erase a batch and all its predictions',
+    tags: batches,
+    responses: { 204: { description: erased }, 404: error('not_found'), 409: processing },
+  });
+  r.endpoint('delete', '/v1/predictions/{id}', {
+    summary: 'Erase one prediction',
+    tags: predictions,
+    responses: { 204: { description: erased }, 404: error('not_found'), 409: processing },
+  });
+  r.endpoint('get', '/v1/audit', {
+    summary: "The tenant's erasures, newest first (no patient data: no filename, metadata, UID or sha256)",
+    tags: ['audit'],
+    query: listAuditSchema,
+    responses: { 200: { description: 'a page of audit entries', schema: auditPageSchema } },
+  });
+
   r.endpoint('post', '/v1/batches/{id}/images', {
     summary:
       'Add images through the API (streamed multipart, many "image" parts; a "metadata" field applies to the parts after it)',

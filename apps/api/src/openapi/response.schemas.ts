@@ -158,3 +158,24 @@ export const fhirObservationSchema = z
     'A FHIR R4 Observation (https://hl7.org/fhir/R4/observation.html): top class as valueCodeableConcept, one component per class probability, model as a contained Device',
   )
   .meta({ id: 'FhirObservation' });
+
+/** One erasure in the audit log (AuditEntry in libs/jobs): what, when, which key, counts; no patient data. */
+export const auditEntrySchema = z
+  .object({
+    id: z.string(),
+    action: z.enum(['batch.erased', 'prediction.erased']),
+    at: z.string(),
+    actor: z.object({
+      api_key_id: z.string().describe('`<tenant>#<n>`: the n-th key of the tenant in API_KEYS'),
+    }),
+    subject_digest: z
+      .string()
+      .describe('sha256 of "<tenant>:<erased id>": checkable by whoever holds the id, never the id itself'),
+    counts: z.object({
+      predictions: z.number().int(),
+      images_released: z.number().int().describe('stored images no longer referenced, deleted from S3'),
+    }),
+  })
+  .meta({ id: 'AuditEntry' });
+
+export const auditPageSchema = z.object({ entries: z.array(auditEntrySchema), next_cursor: nullableString });

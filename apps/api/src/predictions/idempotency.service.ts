@@ -12,7 +12,7 @@ const KEY_TTL_SECONDS = 24 * 3600;
  * identical request reserved it before (it may have finished, be in flight, or have died half
  * way): either way the caller creates that id, and creating is a no-op when it exists already.
  */
-export type IdempotencyClaim = { kind: 'first' | 'repeat'; id: string };
+export type IdempotencyClaim = { kind: 'first' | 'repeat'; id: string; key: string };
 
 /**
  * `Idempotency-Key` (POST /v1/predictions and POST /v1/batches): the first request reserves
@@ -52,7 +52,7 @@ export class IdempotencyService {
     const key = this.keys.idempotency(scope === 'prd' ? tenant : `bat:${tenant}`, hash);
     const id = newId(scope);
     if ((await this.redis.set(key, `${id} ${fingerprint}`, 'EX', KEY_TTL_SECONDS, 'NX')) === 'OK') {
-      return { kind: 'first', id };
+      return { kind: 'first', id, key };
     }
     const stored = await this.redis.get(key);
     if (stored === null) return this.claim(scope, tenant, idempotencyKey, fingerprint); // expired just now
@@ -65,6 +65,6 @@ export class IdempotencyService {
         'This Idempotency-Key was already used with a different request (another image or other fields); use a new key.',
       );
     }
-    return { kind: 'repeat', id: storedId };
+    return { kind: 'repeat', id: storedId, key };
   }
 }

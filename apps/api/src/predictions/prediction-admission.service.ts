@@ -27,6 +27,8 @@ export interface AdmitInput {
   /** The bytes are not in S3 yet: a direct upload brings them later (no dedupe, no job yet). */
   pending?: boolean;
   nameMode?: CreateOptions['nameMode'];
+  /** The Idempotency-Key reservation's Redis key, kept on the record (erasure deletes it). */
+  idempotencyKey?: string;
 }
 
 export type AdmitOutcome =
@@ -81,6 +83,7 @@ export class PredictionAdmissionService {
     const created = await this.predictions.create(record, {
       nameMode: input.nameMode,
       pending: input.pending,
+      idempotencyKey: input.idempotencyKey,
     });
     if (created.kind !== 'created') return created;
     // A cached answer is final at once: its event and S3 copy are in the outbox already.

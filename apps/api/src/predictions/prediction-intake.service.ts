@@ -15,6 +15,7 @@ import { PredictionAdmissionService } from './prediction-admission.service';
 import type { SpooledFile } from '../uploads/spooled-file';
 import { checkSpooled } from './upload-check';
 import { withDicomMetadata } from '../dicom/dicom-metadata';
+import { ImageHoldService } from '../erasure/image-hold.service';
 
 export interface IntakeRequest {
   /** A pre-generated id (Idempotency-Key), else a new one. */
@@ -28,6 +29,8 @@ export interface IntakeRequest {
   priority: PredictionPriority;
   /** The header checks' result, when the caller already made them (else made here). */
   image?: ImageInfo;
+  /** The Idempotency-Key reservation's Redis key (kept on the record for erasure). */
+  idempotencyKey?: string;
 }
 
 /** `created` false: a record with this id existed already (an Idempotency-Key repeat). */
@@ -56,6 +59,7 @@ export class PredictionIntakeService {
     private readonly admission: PredictionAdmissionService,
     private readonly queue: InferenceQueueService,
     private readonly hot: HotImageStore,
+    private readonly holds: ImageHoldService,
   ) {}
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome> {
@@ -67,6 +71,21 @@ export class PredictionIntakeService {
       this.config.dicomPatientId,
     );
     const imageKey = objectKeys.image(request.tenant, image.sha256);
+    // From the HEAD until the record counts the image, an erasure must not delete it (holds).
+    const release = await this.holds.hold(request.tenant, image.sha256);
+    try {
+      return await this.storeAndAdmit(request, image, metadata, imageKey);
+    } finally {
+      await release();
+    }
+  }
+
+  private async storeAndAdmit(
+    request: IntakeRequest,
+    image: ImageInfo,
+    metadata: Record<string, unknown>,
+    imageKey: string,
+  ): Promise<IntakeOutcome> {
     // Independent look-ups, in parallel: the interactive path is latency-bound.
     const [cached, stored] = await Promise.all([
       this.cache.find(request.tenant, image.sha256),

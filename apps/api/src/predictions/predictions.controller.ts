@@ -109,6 +109,7 @@ export class PredictionsController {
           );
     const { record, created } = await this.intake.accept({
       id: claim?.id,
+      idempotencyKey: claim?.key,
       tenant,
       upload: upload.file,
       image,

@@ -1,5 +1,6 @@
 import { Inject, Module } from '@nestjs/common';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { ErasureModule } from '../erasure/erasure.module';
 import { QueueModule } from '../queue/queue.module';
 import { CachedResultService } from './cached-result.service';
 import { IdempotencyService } from './idempotency.service';
@@ -12,7 +13,7 @@ import { FinalStateListener } from './wait/final-state.listener';
 import { PredictionWaitService } from './wait/prediction-wait.service';
 
 @Module({
-  imports: [QueueModule],
+  imports: [QueueModule, ErasureModule],
   controllers: [PredictionsController],
   providers: [
     PredictionIntakeService,
@@ -27,6 +28,7 @@ import { PredictionWaitService } from './wait/prediction-wait.service';
   // Batches reuse intake's parts: dedupe, admission, events (and the queue through QueueModule).
   exports: [
     QueueModule,
+    ErasureModule,
     PredictionIntakeService,
     PredictionReaderService,
     CachedResultService,

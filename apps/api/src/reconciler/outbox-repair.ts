@@ -1,7 +1,15 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { dispatchJobId, Outbox, OutboxRelay, parseOutboxMember, QueueName } from '@dermafleet/jobs';
+import {
+  dispatchJobId,
+  Outbox,
+  OutboxRelay,
+  parseErasureMember,
+  parseOutboxMember,
+  QueueName,
+} from '@dermafleet/jobs';
 import { Queue } from 'bullmq';
+import { ErasureRelay } from '../erasure/erasure.relay';
 
 /**
  * Finishes an outbox entry whose fast path did not (the process died right after the state
@@ -15,10 +23,14 @@ export class OutboxRepair {
   constructor(
     private readonly outbox: Outbox,
     private readonly relay: OutboxRelay,
+    private readonly erasure: ErasureRelay,
     @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
   ) {}
 
   async repair(member: string): Promise<void> {
+    // Erasure's members (rm|, job|, img|): an object, a job or an image still to remove.
+    const erasure = parseErasureMember(member);
+    if (erasure) return this.erasure.relay(erasure);
     const entry = parseOutboxMember(member);
     if (!entry) return this.outbox.remove(member);
     if (entry.kind === 'copy') return this.relay.relay(entry);

@@ -9,6 +9,7 @@ import { LeaderLease, Outbox, REDIS, RedisKeys, WorkIndex } from '@dermafleet/jo
 import type { Redis } from 'ioredis';
 import { PendingUploadsSweeper } from '../batches/pending-uploads.sweeper';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { ErasureService } from '../erasure/erasure.service';
 import { OutboxRepair } from './outbox-repair';
 import { PredictionRepair } from './prediction-repair';
 import { reconcilerRepairs } from './reconciler.metrics';
@@ -42,6 +43,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly predictions: PredictionRepair,
     private readonly events: OutboxRepair,
     private readonly sweeper: PendingUploadsSweeper,
+    private readonly erasures: ErasureService,
   ) {
     // A leader that dies is replaced within a few rounds.
     this.lease = new LeaderLease(
@@ -71,8 +73,12 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       this.leading = leading;
       if (!leading) return;
       for (const id of await this.work.due(PAGE)) {
-        // A sealed batch whose missing uploads the seal request did not get to fail.
-        if (id.startsWith('bat_')) {
+        // A batch erasure whose process died before it finished (ErasureKeys.workMember).
+        if (id.startsWith('erase|')) {
+          await this.attempt(`erasure ${id}`, () => this.erasures.resume(id.slice('erase|'.length)));
+          reconcilerRepairs.inc({ kind: 'erasure' });
+        } else if (id.startsWith('bat_')) {
+          // A sealed batch whose missing uploads the seal request did not get to fail.
           await this.attempt(`batch ${id}`, () => this.sweeper.sweep(id));
           reconcilerRepairs.inc({ kind: 'upload_missing_sweep' });
         } else {

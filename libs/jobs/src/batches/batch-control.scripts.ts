@@ -21,7 +21,7 @@ import { LuaScript } from './lua-script';
  */
 export const CANCEL_BATCH = new LuaScript(`${LUA_OUTBOX}${LUA_BATCH_COMPLETION}
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
-if b[1] ~= ARGV[1] then return -1 end
+if b[1] ~= ARGV[1] or b[2] == 'erasing' then return -1 end
 if b[2] == 'completed' then return 0 end
 redis.call('HSETNX', KEYS[1], 'canceled_at', ARGV[2])
 if b[2] == 'open' then redis.call('HSET', KEYS[1], 'status', 'sealed', 'sealed_at', ARGV[2]) end
@@ -43,7 +43,8 @@ return 1
  * Returns {1 when this call completed the batch else 0, then the ids it canceled}, or {-1} no such batch.
  */
 export const CANCEL_QUEUED = new LuaScript(`${LUA_OUTBOX}${LUA_BATCH_COMPLETION}
-if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[1] then return {-1} end
+local owner = redis.call('HMGET', KEYS[1], 'tenant', 'status')
+if owner[1] ~= ARGV[1] or owner[2] == 'erasing' then return {-1} end
 local done = {}
 for i = 6, #ARGV do
   local key = KEYS[i - 1]
@@ -71,7 +72,9 @@ return done
  * same id, `attempts` + 1, error and completed_at cleared, back in the work index (the reconciler
  * enqueues its job if the caller dies before doing so). A completed batch goes back to sealed (it
  * completes again, with a new batch.completed, when they end) and a canceled one is no longer
- * canceled (re-running is asking for work). Every call renews the retry's lease (retry_until):
+ * canceled (re-running is asking for work). The times of the outcomes it reopens are kept
+ * (`past_completed`, comma-separated): each was an event with its own webhook-id, which erasure
+ * must be able to name. Every call renews the retry's lease (retry_until):
  * while it runs, the batch does not complete (see complete_if_done), so predictions of a first
  * page that fail again at once cannot complete it before the last page is re-queued; the batch id
  * joins the work index at the lease's end, so a retry that dies is finished by the reconciler.
@@ -80,17 +83,20 @@ return done
  */
 export const RETRY_FAILED = new LuaScript(`
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
-if b[1] ~= ARGV[1] then return -1 end
+if b[1] ~= ARGV[1] or b[2] == 'erasing' then return -1 end
 redis.call('HSET', KEYS[1], 'retry_until', ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
 local codes = ',' .. ARGV[3] .. ','
 local done = {}
 for i = 6, #ARGV do
   local key = KEYS[i - 3]
-  local p = redis.call('HMGET', key, 'status', 'batch_id', 'error', 'attempts')
+  local p = redis.call('HMGET', key, 'status', 'batch_id', 'error', 'attempts', 'completed_at', 'past_completed')
   local code = p[3] and string.match(p[3], '"code":"([a-z_]+)"')
   if p[1] == 'failed' and p[2] == ARGV[2] and code and string.find(codes, ',' .. code .. ',', 1, true) then
     redis.call('HSET', key, 'status', 'queued', 'attempts', (tonumber(p[4]) or 1) + 1)
+    if p[5] and p[5] ~= '' then
+      redis.call('HSET', key, 'past_completed', (p[6] and p[6] ~= '') and (p[6] .. ',' .. p[5]) or p[5])
+    end
     redis.call('HDEL', key, 'error', 'completed_at')
     redis.call('ZADD', KEYS[2], ARGV[4], ARGV[i])
     done[#done + 1] = ARGV[i]
@@ -100,7 +106,13 @@ if #done > 0 then
   redis.call('HINCRBY', KEYS[1], 'failed', -#done)
   redis.call('HINCRBY', KEYS[1], 'queued', #done)
   redis.call('HDEL', KEYS[1], 'canceled_at')
-  if b[2] == 'completed' then redis.call('HSET', KEYS[1], 'status', 'sealed', 'completed_at', '') end
+  if b[2] == 'completed' then
+    local c = redis.call('HMGET', KEYS[1], 'completed_at', 'past_completed')
+    if c[1] and c[1] ~= '' then
+      redis.call('HSET', KEYS[1], 'past_completed', (c[2] and c[2] ~= '') and (c[2] .. ',' .. c[1]) or c[1])
+    end
+    redis.call('HSET', KEYS[1], 'status', 'sealed', 'completed_at', '')
+  end
 end
 return done
 `);

@@ -74,6 +74,8 @@ export class BatchRepository {
     input: NewBatch,
     id: string,
     now = new Date(),
+    /** The Idempotency-Key reservation that named this id (erasure deletes it with the batch). */
+    idempotencyKey?: string,
   ): Promise<{ record: BatchRecord; created: boolean }> {
     const record: BatchRecord = {
       id,
@@ -100,6 +102,7 @@ export class BatchRepository {
         this.retentionSeconds,
         batchIndexMember(now.getTime(), record.id),
         ...Object.entries(serialiseBatch(record)).flat(),
+        ...(idempotencyKey ? ['idem_key', idempotencyKey] : []),
       ],
     );
     if (created === 1) return { record, created: true };
@@ -112,7 +115,8 @@ export class BatchRepository {
   async get(tenant: string, id: string): Promise<BatchRecord | null> {
     if (!/^bat_[A-Za-z0-9_-]{16,64}$/.test(id)) return null;
     const hash = await this.redis.hgetall(this.keys.batch(id));
-    if (!hash.id || hash.tenant !== tenant) return null;
+    // A batch being erased (DELETE accepted, not finished yet) is gone for every reader.
+    if (!hash.id || hash.tenant !== tenant || hash.status === 'erasing') return null;
     return parseBatch(hash);
   }
 
@@ -135,6 +139,7 @@ export class BatchRepository {
     const batches: Batch[] = [];
     const expired: string[] = [];
     hashes.forEach((hash, i) => {
+      if (hash?.status === 'erasing') return; // its erasure removes the index entry
       if (hash?.id && hash.tenant === tenant) batches.push(toPublicBatch(parseBatch(hash)));
       else expired.push(page[i]);
     });

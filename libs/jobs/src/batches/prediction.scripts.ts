@@ -27,13 +27,20 @@ end
  * Creates a prediction outside a batch, once (a retry with the same id, an Idempotency-Key
  * replay, finds it and writes nothing). A queued one joins the work index and a final one (a
  * cached result) gets its outbox entries, in the same call: no record without its owner.
- * KEYS prediction, work, outbox. ARGV ttl, status, tenant, id, at (completed_at), work due ms,
- * outbox due ms, then the record's field/value pairs. Returns 1 created, 0 it already exists.
+ * KEYS prediction, work, outbox, image reference count (erasure: the record counts as one
+ * reference to its stored image; field `imgref` says it was counted). ARGV ttl, status, tenant,
+ * id, at (completed_at), work due ms, outbox due ms, then the record's field/value pairs.
+ * Returns 1 created, 0 it already exists.
  */
 export const CREATE = new LuaScript(`${LUA_OUTBOX}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+if KEYS[4] then
+  redis.call('HSET', KEYS[1], 'imgref', '1')
+  redis.call('INCR', KEYS[4])
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[1]))
+end
 if ARGV[2] == 'queued' then
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
 elseif ARGV[2] == 'succeeded' or ARGV[2] == 'failed' then
@@ -44,7 +51,7 @@ return 1
 
 /**
  * Creates a prediction inside an open batch, or nothing.
- * KEYS prediction, batch, items, names, pending, work, outbox.
+ * KEYS prediction, batch, items, names, pending, work, outbox, image reference count (as CREATE).
  * ARGV tenant, id, ttl, counter (the record's status), filename ('' = none), name mode
  * ('unique': an existing filename answers its prediction instead; 'remember': first one wins;
  * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), at
@@ -68,6 +75,11 @@ end
 local ttl = tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], unpack(ARGV, 13))
 redis.call('EXPIRE', KEYS[1], ttl)
+if KEYS[8] then
+  redis.call('HSET', KEYS[1], 'imgref', '1')
+  redis.call('INCR', KEYS[8])
+  redis.call('EXPIRE', KEYS[8], ttl)
+end
 if ARGV[4] == 'queued' and ARGV[7] ~= '1' then
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[2])
 elseif ARGV[4] == 'succeeded' or ARGV[4] == 'failed' then
@@ -94,14 +106,19 @@ return {1, ''}
 /**
  * queued -> processing only. KEYS prediction, batch; ARGV in-batch ('1'/'0'). Returns 1 when it
  * changed, 0 when it was already processing (an attempt after a crash goes on), -1 when there is
- * nothing to run (no record, or it has ended: succeeded, failed, canceled), -2 when its batch was
+ * nothing to run (no record, or it has ended: succeeded, failed, canceled; or its batch is being
+ * erased: the erasure deletes it, a worker must not write its thumbnail meanwhile), -2 when its batch was
  * canceled and it is still queued (the caller cancels it: see CANCEL_QUEUED).
  */
 export const START = new LuaScript(`
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'processing' then return 0 end
 if status ~= 'queued' then return -1 end
-if ARGV[1] == '1' and redis.call('HEXISTS', KEYS[2], 'canceled_at') == 1 then return -2 end
+if ARGV[1] == '1' then
+  local b = redis.call('HMGET', KEYS[2], 'status', 'canceled_at')
+  if b[1] == 'erasing' then return -1 end
+  if b[2] then return -2 end
+end
 redis.call('HSET', KEYS[1], 'status', 'processing')
 if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HINCRBY', KEYS[2], 'queued', -1)
@@ -112,8 +129,9 @@ return 1
 
 /**
  * Moves a prediction to a final state once: succeeded/failed/canceled are terminal, so a duplicate
- * or a late retry of the same job cannot complete it twice (only POST .../retry re-queues one). A fresh (not cached) success also writes
- * the dedupe entry and publishes the model that produced it.
+ * or a late retry of the same job cannot complete it twice (only POST .../retry re-queues one). A
+ * fresh (not cached) success also writes the dedupe entry (its key name kept in the record as
+ * `dedupe_key`, for erasure) and publishes the model that produced it.
  * This is the one place a prediction's final state is committed: in the same call it leaves the
  * work index and its outbox gets the event and the S3 copy to write (and batch.completed when
  * it completes its batch), so a final state without its event or copy cannot exist.
@@ -137,6 +155,7 @@ outbox_prediction(KEYS[7], ARGV[11], ARGV[1], tenant, ARGV[7], ARGV[2])
 if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[14], ARGV[7]) end
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
+  redis.call('HSET', KEYS[1], 'dedupe_key', KEYS[4])
   if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
 end
 if ARGV[5] ~= '1' or redis.call('EXISTS', KEYS[2]) == 0 then return 1 end

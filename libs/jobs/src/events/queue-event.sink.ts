@@ -5,10 +5,17 @@ import type { DomainEvent, EventSink } from './domain-events';
 /** The dispatch job of an event: one per state change, whoever announces it and however often. */
 export function dispatchJobId(event: DomainEvent): string {
   const subject = event.type === 'batch.completed' ? event.batchId : event.predictionId;
-  // BullMQ refuses custom ids containing ':' (its key separator), so '/' joins the parts, and the
-  // time is in milliseconds. It tells occurrences apart (a batch completing again after a retry);
-  // a re-announcement of one state change carries the same time, so it is still enqueued once.
-  return `${event.type}/${subject}/${Date.parse(event.occurredAt) || 0}`;
+  return dispatchJobIdOf(event.type, subject, event.occurredAt);
+}
+
+/**
+ * The dispatch job id of one occurrence of an event. BullMQ refuses custom ids containing ':' (its
+ * key separator), so '/' joins the parts, and the time is in milliseconds. It tells occurrences
+ * apart (a batch completing again after a retry); a re-announcement of one state change carries
+ * the same time, so it is still enqueued once.
+ */
+export function dispatchJobIdOf(type: string, subjectId: string, occurredAt: string): string {
+  return `${type}/${subjectId}/${Date.parse(occurredAt) || 0}`;
 }
 
 /**

@@ -19,6 +19,11 @@ export class Outbox {
     return this.redis.zrangebyscore(this.keys.outbox, '-inf', now, 'LIMIT', 0, limit);
   }
 
+  /** When a member added now is first looked at by the reconciler. */
+  dueLater(): number {
+    return Date.now() + this.reconcileAfterMs;
+  }
+
   /** Looked at again after RECONCILE_AFTER_MS (XX: never resurrects a member already done). */
   async postpone(member: string): Promise<void> {
     await this.redis.zadd(this.keys.outbox, 'XX', Date.now() + this.reconcileAfterMs, member);

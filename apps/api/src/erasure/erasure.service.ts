@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type ErasureActor,
+  ErasureKeys,
+  ErasureRepository,
+  REDIS,
+  RedisKeys,
+  WorkIndex,
+} from '@dermafleet/jobs';
+import { objectKeys } from '@dermafleet/storage';
+import type { Redis } from 'ioredis';
+import { ApiError } from '../errors/api-error';
+import { ErasureRelay } from './erasure.relay';
+import { EventStreamScrubber } from './event-stream.scrubber';
+
+/** Predictions erased per Lua call: long enough to be quick, short enough not to stall Redis. */
+export const ERASE_CHUNK = 500;
+const ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** Every S3 object of one prediction besides its (shared, counted) image. */
+export function predictionObjects(tenant: string, id: string): string[] {
+  return [
+    objectKeys.result(tenant, id),
+    objectKeys.modelInput(tenant, id),
+    objectKeys.explanationMap(tenant, id),
+    objectKeys.explanationOverlay(tenant, id),
+    objectKeys.staging(tenant, id),
+    objectKeys.verifying(tenant, id),
+  ];
+}
+
+export function processing(what: string): ApiError {
+  return new ApiError(
+    409,
+    'prediction_processing',
+    `${what} is being processed by a worker right now; erase it once it has finished.`,
+    { 'Retry-After': '5' },
+  );
+}
+
+/**
+ * DELETE /v1/batches/{id} and DELETE /v1/predictions/{id}. A batch is marked `erasing` first
+ * (it reads as gone from then on, and its id joins the work index), then erased 500 predictions
+ * per Lua call, each call writing what it owes to S3 and BullMQ into the outbox; the call that
+ * deletes the batch hash writes the audit entry. A retried DELETE, or the reconciler when this
+ * process dies, continues where it stopped (the list head is what is left).
+ */
+@Injectable()
+export class ErasureService {
+  constructor(
+    private readonly erasure: ErasureRepository,
+    private readonly relay: ErasureRelay,
+    private readonly scrubber: EventStreamScrubber,
+    private readonly work: WorkIndex,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async eraseBatch(tenant: string, batchId: string, actor: ErasureActor): Promise<void> {
+    if (!batchId.startsWith('bat_') || !ID.test(batchId.slice(4))) throw ApiError.notFound('batch');
+    const [owner, status] = await this.redis.hmget(this.keys.batch(batchId), 'tenant', 'status');
+    if (owner !== tenant) throw ApiError.notFound('batch');
+    // Nothing is changed while one of its predictions is processing (checked again per chunk).
+    if (status !== 'erasing') await this.refuseWhileProcessing(tenant, batchId);
+    if (!(await this.erasure.beginBatch(tenant, batchId, actor))) throw ApiError.notFound('batch');
+    const outcome = await this.continueBatch(tenant, batchId);
+    if (outcome === 'processing') throw processing('A prediction of this batch');
+  }
+
+  async erasePrediction(tenant: string, id: string, actor: ErasureActor): Promise<void> {
+    if (!id.startsWith('prd_') || !ID.test(id.slice(4))) throw ApiError.notFound('prediction');
+    const { outcome, members } = await this.erasure.erasePrediction(tenant, id, actor, predictionObjects);
+    if (outcome === 'missing') throw ApiError.notFound('prediction');
+    if (outcome === 'processing') throw processing('This prediction');
+    await this.relay.relayNow(members);
+    await this.scrubber.scrub([id]);
+  }
+
+  /**
+   * The reconciler's part: a batch erasure whose process died (`erase|<id>` in the work index).
+   * Looked at again later while a prediction is processing; dropped once the batch is gone.
+   */
+  async resume(batchId: string): Promise<void> {
+    const member = ErasureKeys.workMember(batchId);
+    const tenant = await this.erasure.erasingBatchTenant(batchId);
+    if (!tenant) return this.work.remove(member);
+    await this.work.postpone(member);
+    await this.continueBatch(tenant, batchId);
+  }
+
+  /** Erases what is left of an erasing batch; `processing` when a chunk met a running prediction. */
+  async continueBatch(tenant: string, batchId: string): Promise<'done' | 'processing'> {
+    for (;;) {
+      const chunk = await this.erasure.eraseChunk(tenant, batchId, ERASE_CHUNK, predictionObjects);
+      if (chunk.kind === 'processing') return 'processing';
+      if (chunk.kind === 'gone') return 'done';
+      if (chunk.kind === 'erased') {
+        await this.relay.relayNow(chunk.members);
+        await this.scrubber.scrub(chunk.ids);
+        continue;
+      }
+      const finish = await this.erasure.finishBatch(tenant, batchId);
+      if (finish.outcome === 'items_left') continue;
+      await this.relay.relayNow(finish.members);
+      await this.scrubber.scrub([batchId]);
+      return 'done';
+    }
+  }
+
+  private async refuseWhileProcessing(tenant: string, batchId: string): Promise<void> {
+    const items = `${this.keys.batch(batchId)}:items`;
+    const page = 1000;
+    for (let start = 0; ; start += page) {
+      const ids = await this.redis.lrange(items, start, start + page - 1);
+      if (!ids.length) return;
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) {
+        pipeline.hget(this.keys.prediction(id), 'status');
+        pipeline.hget(`${this.keys.prefix}:expl:${id}`, 'status');
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [err, status] of replies) {
+        if (err) throw err;
+        if (status === 'processing') throw processing('A prediction of this batch');
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { ErasureRepository } from '@dermafleet/jobs';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError } from '../errors/api-error';
+
+/** How long an intake waits for an erasure of the same image to finish, and how often it looks. */
+const WAIT_MS = 10_000;
+const POLL_MS = 100;
+
+/** Ends a hold: called once the record exists (its count protects the image now) or on failure. */
+export type ReleaseHold = () => Promise<void>;
+
+/**
+ * Protects an image object between an intake's HEAD (or PUT) and the record that counts it: the
+ * eraser deletes an image only when no hold is live (BEGIN_ERASE). An image being deleted right
+ * now is waited for (then the intake finds it missing and stores it again); 503 when that takes
+ * too long. A crashed intake's hold expires (HOLD_MS) and only delays an erasure.
+ */
+@Injectable()
+export class ImageHoldService {
+  constructor(private readonly erasure: ErasureRepository) {}
+
+  async hold(tenant: string, sha256: string): Promise<ReleaseHold> {
+    const token = randomBytes(12).toString('base64url');
+    let erasing = await this.erasure.hold(tenant, sha256, token);
+    const deadline = Date.now() + WAIT_MS;
+    while (erasing && Date.now() < deadline) {
+      await sleep(POLL_MS);
+      erasing = await this.erasure.isErasing(tenant, sha256);
+    }
+    const release: ReleaseHold = () => this.erasure.release(tenant, sha256, token).catch(() => undefined);
+    if (erasing) {
+      await release();
+      throw new ApiError(
+        503,
+        'dependency_unavailable',
+        'This image is being erased right now; send it again in a few seconds.',
+        { 'Retry-After': '5' },
+      );
+    }
+    return release;
+  }
+}

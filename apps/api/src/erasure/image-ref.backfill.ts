@@ -1,0 +1,50 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ErasureRepository } from '@dermafleet/jobs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Between SCAN pages, so the backfill never crowds out requests; and before a retry. */
+const PAGE_PAUSE_MS = 5;
+const RETRY_MS = 30_000;
+
+/**
+ * Counts the images of prediction records created before image reference counts existed, once
+ * per deployment, in the background of every API replica (idempotent: each record is counted
+ * once, whoever gets there first). No image is deleted by an erasure until it has finished
+ * (BEGIN_ERASE checks its marker): a record it has not counted yet may still use the image.
+ */
+@Injectable()
+export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ImageRefBackfill');
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private run: Promise<void> = Promise.resolve();
+
+  constructor(private readonly erasure: ErasureRepository) {}
+
+  onApplicationBootstrap(): void {
+    this.run = this.backfill();
+  }
+
+  private async backfill(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const counted = await this.erasure.backfillImageRefs(async () => {
+          if (this.stopped) throw new Error('shutting down');
+          await sleep(PAGE_PAUSE_MS);
+        });
+        if (counted) this.logger.log(`Counted the images of ${counted} earlier predictions`);
+        return;
+      } catch (err) {
+        if (this.stopped) return;
+        this.logger.warn(`Image count backfill will be retried: ${(err as Error).message}`);
+        await sleep(RETRY_MS, undefined, { ref: false, signal: this.abort.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.run;
+  }
+}

@@ -1,0 +1,358 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { BatchKeys } from '../batches/batch.keys';
+import { batchIndexMember } from '../batches/batch-cursor';
+import { decodeImage } from '../records/record-codec';
+import { QueueName } from '../queues';
+import { RedisKeys } from '../redis-keys';
+import { WebhookKeys } from '../webhooks/webhook.keys';
+import { webhookIdFor } from '../webhooks/webhook-id';
+import { dispatchJobIdOf } from '../events/queue-event.sink';
+import type { WebhookEventType } from '../webhooks/webhook-event.types';
+import { ErasureKeys } from './erasure.keys';
+import { imageMember, jobMember, rmMember } from './erasure.members';
+import {
+  BACKFILL_REF,
+  BEGIN_BATCH_ERASE,
+  BEGIN_ERASE,
+  END_ERASE,
+  ERASE_BATCH_CHUNK,
+  ERASE_PREDICTION,
+  FINISH_BATCH_ERASE,
+  HOLD,
+  RELEASE,
+} from './erasure.scripts';
+
+/** Who asked for an erasure: an API key's id (a digest, never the secret). */
+export interface ErasureActor {
+  api_key_id: string;
+}
+
+/** The S3 objects of one prediction (the app knows the layout: libs/storage's objectKeys). */
+export type ObjectsOf = (tenant: string, predictionId: string) => string[];
+
+/** The prediction states that announce an event (`prediction.<status>`, dispatch job `<type>/<id>`). */
+const EVENT_STATUSES = ['succeeded', 'failed'];
+
+/** The times of every outcome a record had: its current completed_at and those a retry reopened. */
+function occurrences(completedAt: string | null, past: string | null): string[] {
+  return [...(past ? past.split(',') : []), ...(completedAt ? [completedAt] : [])];
+}
+
+export type ChunkOutcome =
+  | { kind: 'erased'; ids: string[]; members: string[] }
+  | { kind: 'empty' }
+  | { kind: 'processing'; id: string }
+  | { kind: 'gone' };
+
+export type ImageEraseStart = 'referenced' | 'held' | 'busy' | 'begun';
+
+/** How long an intake's hold lives (a crashed intake's hold stops protecting after this). */
+export const HOLD_MS = 15 * 60_000;
+/** How long the erasing flag lives (a crashed eraser's flag stops blocking intakes after this). */
+export const ERASING_FLAG_SECONDS = 120;
+
+/** The audit entry's subject: a digest of the id, so the log keeps no id of erased data. */
+export function subjectDigest(tenant: string, id: string): string {
+  return `sha256:${createHash('sha256').update(`${tenant}:${id}`).digest('hex')}`;
+}
+
+/**
+ * Erasure and the image reference count in Redis (the scripts are in erasure.scripts.ts). Every
+ * erasing step is one Lua call that deletes records and, atomically with it, writes the outbox
+ * members of what it owes elsewhere; the caller relays them (and the reconciler does, if it dies).
+ */
+export class ErasureRepository {
+  readonly keys: ErasureKeys;
+  private readonly batchKeys: BatchKeys;
+  private readonly webhookKeys: WebhookKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly redisKeys: RedisKeys,
+    private readonly reconcileAfterMs: number,
+  ) {
+    this.keys = new ErasureKeys(redisKeys);
+    this.batchKeys = new BatchKeys(redisKeys);
+    this.webhookKeys = new WebhookKeys(redisKeys.prefix);
+  }
+
+  private due(): number {
+    return Date.now() + this.reconcileAfterMs;
+  }
+
+  /** Registers an intake of this image; true when the image is being erased right now. */
+  async hold(tenant: string, sha256: string, token: string, now = Date.now()): Promise<boolean> {
+    const keys = [this.keys.imageHolds(tenant, sha256), this.keys.imageErasing(tenant, sha256)];
+    return (await HOLD.run(this.redis, keys, [token, now + HOLD_MS, now])) === 1;
+  }
+
+  async isErasing(tenant: string, sha256: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.imageErasing(tenant, sha256))) === 1;
+  }
+
+  async release(tenant: string, sha256: string, token: string): Promise<void> {
+    await RELEASE.run(this.redis, [this.keys.imageHolds(tenant, sha256)], [token]);
+  }
+
+  async beginImageErase(tenant: string, sha256: string, token: string): Promise<ImageEraseStart> {
+    const k = this.keys;
+    const code = await BEGIN_ERASE.run(
+      this.redis,
+      [
+        k.imageRef(tenant, sha256),
+        k.imageHolds(tenant, sha256),
+        k.imageErasing(tenant, sha256),
+        k.imageRefsBackfilled,
+      ],
+      [Date.now(), ERASING_FLAG_SECONDS, token],
+    );
+    return code === 1 ? 'begun' : code === 0 ? 'referenced' : code === -1 ? 'held' : 'busy';
+  }
+
+  /**
+   * Counts the images of records created before the counts existed: one SCAN over the records,
+   * then the marker that lets erasures delete images. Idempotent and safe beside new records and
+   * erasures (each record is counted once, atomically). Returns how many it counted.
+   */
+  async backfillImageRefs(pause: () => Promise<void> = async () => undefined): Promise<number> {
+    if (await this.redis.exists(this.keys.imageRefsBackfilled)) return 0;
+    let counted = 0;
+    let cursor = '0';
+    do {
+      const [next, names] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${this.redisKeys.prefix}:prd:*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      const pipeline = this.redis.pipeline();
+      for (const name of names) pipeline.hmget(name, 'tenant', 'image', 'imgref');
+      const replies = (await pipeline.exec()) ?? [];
+      for (let i = 0; i < names.length; i++) {
+        const [err, value] = replies[i];
+        if (err) throw err;
+        const [tenant, image, imgref] = value as Array<string | null>;
+        if (!tenant || !image || imgref) continue;
+        const ref = this.keys.imageRef(tenant, decodeImage(image).sha256);
+        counted += (await BACKFILL_REF.run(this.redis, [names[i], ref], [])) as number;
+      }
+      await pause();
+    } while (cursor !== '0');
+    await this.redis.set(this.keys.imageRefsBackfilled, new Date().toISOString());
+    return counted;
+  }
+
+  async endImageErase(tenant: string, sha256: string, token: string): Promise<void> {
+    await END_ERASE.run(this.redis, [this.keys.imageErasing(tenant, sha256)], [token]);
+  }
+
+  /** Marks the batch erasing; false for an unknown batch or another tenant's. */
+  async beginBatch(tenant: string, batchId: string, actor: ErasureActor): Promise<boolean> {
+    const code = await BEGIN_BATCH_ERASE.run(
+      this.redis,
+      [this.batchKeys.batch(batchId), this.redisKeys.work],
+      [tenant, actor.api_key_id, new Date().toISOString(), this.due(), ErasureKeys.workMember(batchId)],
+    );
+    return code === 1;
+  }
+
+  /** The batch's tenant while it is being erased (the reconciler resumes with it), else null. */
+  async erasingBatchTenant(batchId: string): Promise<string | null> {
+    const [tenant, status] = await this.redis.hmget(this.batchKeys.batch(batchId), 'tenant', 'status');
+    return tenant && status === 'erasing' ? tenant : null;
+  }
+
+  /** Erases up to `limit` predictions at the head of the batch's list. */
+  async eraseChunk(
+    tenant: string,
+    batchId: string,
+    limit: number,
+    objectsOf: ObjectsOf,
+  ): Promise<ChunkOutcome> {
+    const b = this.batchKeys;
+    const [url, notify] = await this.redis.hmget(b.batch(batchId), 'webhook_url', 'notify');
+    const batchUrl = url && notify === 'each' ? url : null;
+    for (;;) {
+      const ids = await this.redis.lrange(b.items(batchId), 0, limit - 1);
+      if (!ids.length) return { kind: 'empty' };
+      const groups = await this.groups(tenant, ids, objectsOf, batchUrl);
+      const reply = (await ERASE_BATCH_CHUNK.run(
+        this.redis,
+        [b.batch(batchId), b.items(batchId), this.redisKeys.outbox, this.redisKeys.work],
+        [this.redisKeys.prefix, tenant, batchId, this.due(), ids.length, ...groups.flatMap((g) => g.args)],
+      )) as [number, ...Array<string | number>];
+      if (reply[0] === 1) {
+        const released = reply.slice(2).map((sha) => imageMember(tenant, String(sha)));
+        return { kind: 'erased', ids, members: [...groups.flatMap((g) => g.members), ...released] };
+      }
+      if (reply[0] === -1) return { kind: 'processing', id: String(reply[1]) };
+      if (reply[0] === -2) return { kind: 'gone' };
+      // -3: another eraser trimmed the list meanwhile; read it again.
+    }
+  }
+
+  /**
+   * Each prediction's group for the erase scripts (read_group): id, sha256, what it owes outside
+   * Redis (objects, jobs in every queue it may have one), the webhook message keys of its events.
+   */
+  private async groups(
+    tenant: string,
+    ids: string[],
+    objectsOf: ObjectsOf,
+    batchUrl: string | null,
+  ): Promise<Array<{ args: Array<string | number>; members: string[] }>> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids)
+      pipeline.hmget(
+        this.redisKeys.prediction(id),
+        'image',
+        'status',
+        'webhook_url',
+        'completed_at',
+        'past_completed',
+      );
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.map((id, i) => {
+      const [err, value] = replies[i];
+      if (err) throw err;
+      const [image, status, url, completedAt, past] = value as Array<string | null>;
+      // Every outcome it had (a retry re-opens one): each was an event with its own ids.
+      const times = occurrences(completedAt, past);
+      const types = EVENT_STATUSES.map((s) => `prediction.${s}` as WebhookEventType);
+      const members = [
+        ...objectsOf(tenant, id).map(rmMember),
+        jobMember(QueueName.Inference, id),
+        jobMember(QueueName.Preprocess, id),
+        jobMember(QueueName.Inference, `explain-${id}`),
+        ...types.flatMap((type) =>
+          times.map((at) => jobMember(QueueName.Webhooks, dispatchJobIdOf(type, id, at))),
+        ),
+      ];
+      const urls = [...new Set([url, batchUrl])].filter((u): u is string => !!u);
+      const msgKeys = times.length
+        ? urls.flatMap((u) =>
+            types.flatMap((type) =>
+              times.map((at) => this.webhookKeys.deliveryByMessage(tenant, webhookIdFor(type, id, u, at))),
+            ),
+          )
+        : [];
+      const sha = image ? decodeImage(image).sha256 : '';
+      return { args: [id, sha, members.length, ...members, msgKeys.length, ...msgKeys], members };
+    });
+  }
+
+  /** Ends an erasure whose list is empty; `done` when this call ended it (and wrote the audit entry). */
+  async finishBatch(
+    tenant: string,
+    batchId: string,
+  ): Promise<{ outcome: 'done' | 'not_erasing' | 'items_left'; members: string[] }> {
+    const b = this.batchKeys;
+    const [createdAt, actor, url, completedAt, past] = await this.redis.hmget(
+      b.batch(batchId),
+      'created_at',
+      'erase_actor',
+      'webhook_url',
+      'completed_at',
+      'past_completed',
+    );
+    const times = occurrences(completedAt, past);
+    const indexMember = batchIndexMember(createdAt ? Date.parse(createdAt) : 0, batchId);
+    const audit = this.auditEntry(tenant, 'batch.erased', batchId, actor ?? 'unknown');
+    const members = times.map((at) =>
+      jobMember(QueueName.Webhooks, dispatchJobIdOf('batch.completed', batchId, at)),
+    );
+    const msgKeys = url
+      ? times.map((at) =>
+          this.webhookKeys.deliveryByMessage(tenant, webhookIdFor('batch.completed', batchId, url, at)),
+        )
+      : [];
+    const code = await FINISH_BATCH_ERASE.run(
+      this.redis,
+      [
+        b.batch(batchId),
+        b.items(batchId),
+        b.names(batchId),
+        b.pending(batchId),
+        b.tenantIndex(tenant),
+        this.redisKeys.work,
+        this.redisKeys.outbox,
+        this.keys.auditIndex(tenant),
+        this.keys.auditEntries(tenant),
+      ],
+      [
+        this.redisKeys.prefix,
+        tenant,
+        batchId,
+        indexMember,
+        this.due(),
+        audit.member,
+        audit.json,
+        batchId,
+        '',
+        members.length,
+        ...members,
+        msgKeys.length,
+        ...msgKeys,
+      ],
+    );
+    const outcome = code === 1 ? 'done' : code === 0 ? 'not_erasing' : 'items_left';
+    return { outcome, members: code === 1 ? members : [] };
+  }
+
+  /** Erases one prediction; `members` are what it owes outside Redis (relay them). */
+  async erasePrediction(
+    tenant: string,
+    id: string,
+    actor: ErasureActor,
+    objectsOf: ObjectsOf,
+  ): Promise<{ outcome: 'erased' | 'missing' | 'processing'; members: string[] }> {
+    const batchId = await this.redis.hget(this.redisKeys.prediction(id), 'batch_id');
+    let batchUrl: string | null = null;
+    if (batchId) {
+      const [url, notify] = await this.redis.hmget(this.batchKeys.batch(batchId), 'webhook_url', 'notify');
+      batchUrl = url && notify === 'each' ? url : null;
+    }
+    const [group] = await this.groups(tenant, [id], objectsOf, batchUrl);
+    const audit = this.auditEntry(tenant, 'prediction.erased', id, actor.api_key_id);
+    const reply = (await ERASE_PREDICTION.run(
+      this.redis,
+      [
+        this.redisKeys.prediction(id),
+        this.redisKeys.outbox,
+        this.redisKeys.work,
+        this.keys.auditIndex(tenant),
+        this.keys.auditEntries(tenant),
+      ],
+      [
+        this.redisKeys.prefix,
+        tenant,
+        this.due(),
+        audit.member,
+        audit.json,
+        new Date().toISOString(),
+        ...group.args,
+      ],
+    )) as number[];
+    if (reply[0] === 1) {
+      const released = reply[1] === 1 ? [imageMember(tenant, String(group.args[1]))] : [];
+      return { outcome: 'erased', members: [...group.members, ...released] };
+    }
+    return { outcome: reply[0] === -1 ? 'processing' : 'missing', members: [] };
+  }
+
+  private auditEntry(tenant: string, action: string, subjectId: string, actor: string) {
+    const now = Date.now();
+    const id = `aud_${randomBytes(16).toString('base64url')}`;
+    const entry = {
+      id,
+      action,
+      at: new Date(now).toISOString(),
+      actor: { api_key_id: actor },
+      subject_digest: subjectDigest(tenant, subjectId),
+    };
+    return { member: batchIndexMember(now, id), json: JSON.stringify(entry) };
+  }
+}

@@ -1,0 +1,261 @@
+import { LUA_OUTBOX } from '../reliability/outbox-entry';
+import { LuaScript } from '../batches/lua-script';
+
+/*
+ * Erasure (DELETE /v1/batches/{id}, DELETE /v1/predictions/{id}) and the image reference count.
+ * The erase scripts build the per-prediction key names from the prefix (ARGV) instead of taking
+ * them as KEYS: a chunk touches ~10 keys per prediction. This needs a single Redis (like BullMQ
+ * without hash tags), which is what we run.
+ */
+
+/**
+ * Registers an intake that is about to HEAD/PUT an image object (`images/<tenant>/<sha256>`),
+ * dropping expired holds. KEYS holds, erasing flag; ARGV token, expiry ms, now ms. Returns 1 when
+ * the image is being erased right now (the caller waits for the flag to clear), else 0.
+ */
+export const HOLD = new LuaScript(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return redis.call('EXISTS', KEYS[2])
+`);
+
+/** The intake's record exists (its count is taken) or it gave up. KEYS holds; ARGV token. */
+export const RELEASE = new LuaScript(`
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+`);
+
+/**
+ * May the image object be deleted now? KEYS refcount, holds, erasing flag, backfill marker; ARGV
+ * now ms, flag ttl seconds, eraser token. Returns 0 referenced again (nothing to delete), -1 an
+ * intake holds it, or records from before the counts may still be uncounted (try later), -2
+ * another eraser is at it (try later), 1 the flag is set: delete, then END_ERASE.
+ */
+export const BEGIN_ERASE = new LuaScript(`
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return 0 end
+if redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[2]) > 0 then return -1 end
+if redis.call('SET', KEYS[3], ARGV[3], 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
+return -2
+`);
+
+/** KEYS erasing flag; ARGV eraser token. Deletes the flag only if it is still ours. */
+export const END_ERASE = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`);
+
+/**
+ * `busy`: a worker is processing the prediction or its explanation right now (it would write
+ * objects after the erasure): the erase scripts refuse, and DELETE answers 409.
+ * Erases one prediction record and everything in Redis that names it, and writes what it owes
+ * outside Redis (S3 objects, BullMQ jobs, the image if unreferenced now) as outbox members.
+ * A prediction's group in ARGV: id, sha256, n, n outbox members, m, m webhook message keys
+ * (`dlv-msg:<tenant>:<webhook-id>`, derived from its events and URLs: they lead to the delivery
+ * records that carry its payload). Deliver job ids are `<delivery id>-r<chain>` (deliverJobId).
+ * erase_prediction returns erased (0/1), released (1 when the image's count reached 0).
+ */
+const LUA_ERASE_PREDICTION = `
+local function busy(p, tenant, id)
+  local s = redis.call('HMGET', p .. ':prd:' .. id, 'tenant', 'status')
+  if s[1] ~= tenant then return false end
+  return s[2] == 'processing' or redis.call('HGET', p .. ':expl:' .. id, 'status') == 'processing'
+end
+local function read_group(i)
+  local id, sha = ARGV[i], ARGV[i + 1]
+  local members, keys = {}, {}
+  local n = tonumber(ARGV[i + 2])
+  for j = 1, n do members[j] = ARGV[i + 2 + j] end
+  local k = i + 3 + n
+  local m = tonumber(ARGV[k])
+  for j = 1, m do keys[j] = ARGV[k + j] end
+  return id, sha, members, keys, k + m + 1
+end
+local function erase_deliveries(p, tenant, msgkeys, outbox, due)
+  for _, mk in ipairs(msgkeys) do
+    local d = redis.call('GET', mk)
+    if d then
+      local dk = p .. ':dlv:' .. d
+      local r = redis.call('HMGET', dk, 'idx_member', 'chain')
+      if r[1] then
+        for _, s in ipairs({ 'all', 'pending', 'succeeded', 'failed' }) do
+          redis.call('ZREM', p .. ':dlv-idx:' .. tenant .. ':' .. s, r[1])
+        end
+      end
+      for c = 0, tonumber(r[2] or '0') do redis.call('ZADD', outbox, due, 'job|webhooks|' .. d .. '-r' .. c) end
+      redis.call('DEL', dk, mk)
+    end
+  end
+end
+local function erase_prediction(p, tenant, batch, id, sha, members, msgkeys, outbox, work, due)
+  local k = p .. ':prd:' .. id
+  local f = redis.call('HMGET', k, 'tenant', 'status', 'batch_id', 'imgref', 'dedupe_key', 'idem_key', 'completed_at')
+  if f[1] ~= tenant then return 0, 0 end
+  if batch ~= '' and f[3] ~= batch then return 0, 0 end
+  redis.call('ZREM', outbox, 'cp|' .. id)
+  if f[7] then
+    redis.call('ZREM', outbox, 'ev|prediction.' .. f[2] .. '|' .. tenant .. '|' .. id .. '|' .. f[7])
+  end
+  redis.call('ZREM', work, id)
+  -- A direct upload completing later must not claim (and so recreate) the erased record.
+  if f[3] then redis.call('SREM', p .. ':bat:' .. f[3] .. ':pending', id) end
+  if f[5] and redis.call('GET', f[5]) == id then redis.call('DEL', f[5]) end
+  if f[6] then
+    local v = redis.call('GET', f[6])
+    if v and (v == id or string.sub(v, 1, #id + 1) == id .. ' ') then redis.call('DEL', f[6]) end
+  end
+  redis.call('DEL', k, p .. ':expl:' .. id)
+  for _, m in ipairs(members) do redis.call('ZADD', outbox, due, m) end
+  erase_deliveries(p, tenant, msgkeys, outbox, due)
+  if f[4] == '1' and sha ~= '' then
+    local ref = p .. ':imgref:' .. tenant .. ':' .. sha
+    if redis.call('DECR', ref) <= 0 then
+      redis.call('DEL', ref)
+      redis.call('ZADD', outbox, due, 'img|' .. tenant .. '|' .. sha)
+      return 1, 1
+    end
+  end
+  return 1, 0
+end
+local function audit(index, entries, member, entry)
+  redis.call('ZADD', index, 0, member)
+  redis.call('HSET', entries, entry.id, cjson.encode(entry))
+end
+`;
+
+/**
+ * Marks a batch `erasing` (idempotent): from then on it takes no prediction (CREATE_IN_BATCH
+ * wants `open`), cannot seal or complete, and reads as gone; its id joins the work index
+ * (`erase|<id>`) so the reconciler finishes the erasure if this process dies.
+ * KEYS batch, work; ARGV tenant, actor, at, due, work member. Returns -1 no such batch for this
+ * tenant, 1 erasing.
+ */
+export const BEGIN_BATCH_ERASE = new LuaScript(`
+local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
+if b[1] ~= ARGV[1] then return -1 end
+if b[2] ~= 'erasing' then
+  redis.call('HSET', KEYS[1], 'status', 'erasing', 'erase_actor', ARGV[2], 'erase_started_at', ARGV[3])
+end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+return 1
+`);
+
+/**
+ * Erases the first predictions of an erasing batch's item list, then drops them from the list.
+ * KEYS batch, items, outbox, work. ARGV prefix, tenant, batch id, due, count, then that many
+ * prediction groups (see read_group). The ids must be the list's first ones, in order (a
+ * concurrent eraser got there first otherwise). Returns {1, erased, released sha256s...}, {-1, id}
+ * a prediction is processing (nothing erased), {-2} not an erasing batch of this tenant, {-3}
+ * the list moved (read it again).
+ */
+export const ERASE_BATCH_CHUNK = new LuaScript(`${LUA_ERASE_PREDICTION}
+local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
+if b[1] ~= ARGV[2] or b[2] ~= 'erasing' then return {-2} end
+local n = tonumber(ARGV[5])
+local head = redis.call('LRANGE', KEYS[2], 0, n - 1)
+if #head ~= n then return {-3} end
+local groups, at = {}, 6
+for i = 1, n do
+  local id, sha, members, msgkeys, nxt = read_group(at)
+  if head[i] ~= id then return {-3} end
+  if busy(ARGV[1], ARGV[2], id) then return {-1, id} end
+  groups[i] = { id, sha, members, msgkeys }
+  at = nxt
+end
+local erased, released = 0, {}
+for i = 1, n do
+  local g = groups[i]
+  local e, r = erase_prediction(ARGV[1], ARGV[2], ARGV[3], g[1], g[2], g[3], g[4], KEYS[3], KEYS[4], ARGV[4])
+  erased = erased + e
+  if r == 1 then released[#released + 1] = g[2] end
+end
+redis.call('LTRIM', KEYS[2], n, -1)
+redis.call('HINCRBY', KEYS[1], 'erased_predictions', erased)
+redis.call('HINCRBY', KEYS[1], 'erased_images', #released)
+return {1, erased, unpack(released)}
+`);
+
+/**
+ * Ends a batch erasure whose item list is empty: deletes the batch and its keys, its index entry,
+ * work and outbox members, adds the last outbox members (its dispatch job), and writes the audit
+ * entry, exactly once (only the call that deletes the hash writes it).
+ * KEYS batch, items, names, pending, tenant index, work, outbox, audit index, audit entries.
+ * ARGV prefix, tenant, batch id, index member, due, audit member, audit entry JSON (counts
+ * filled in here), then the batch's own group (read_group: its id, '', dispatch job members,
+ * batch.completed message keys). Returns 1 done now, 0 not an erasing batch (done before), -1 items
+ * left.
+ */
+export const FINISH_BATCH_ERASE = new LuaScript(`${LUA_ERASE_PREDICTION}
+local tenant, id = ARGV[2], ARGV[3]
+local b = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'completed_at', 'erased_predictions', 'erased_images', 'idem_key')
+if b[1] ~= tenant or b[2] ~= 'erasing' then return 0 end
+if redis.call('LLEN', KEYS[2]) > 0 then return -1 end
+if b[6] then
+  local v = redis.call('GET', b[6])
+  if v and string.sub(v, 1, #id + 1) == id .. ' ' then redis.call('DEL', b[6]) end
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+redis.call('ZREM', KEYS[5], ARGV[4])
+redis.call('ZREM', KEYS[6], id, 'erase|' .. id)
+if b[3] then redis.call('ZREM', KEYS[7], 'ev|batch.completed|' .. tenant .. '|' .. id .. '|' .. b[3]) end
+local _, _, members, msgkeys = read_group(8)
+for _, m in ipairs(members) do redis.call('ZADD', KEYS[7], ARGV[5], m) end
+erase_deliveries(ARGV[1], tenant, msgkeys, KEYS[7], ARGV[5])
+local entry = cjson.decode(ARGV[7])
+entry.counts = { predictions = tonumber(b[4] or '0'), images_released = tonumber(b[5] or '0') }
+audit(KEYS[8], KEYS[9], ARGV[6], entry)
+return 1
+`);
+
+/**
+ * Erases one prediction (DELETE /v1/predictions/{id}); inside a batch it also leaves the batch's
+ * list, names, pending set and counters, and completes a sealed batch it was the last open one of.
+ * KEYS prediction, outbox, work, audit index, audit entries. ARGV prefix, tenant, due, audit
+ * member, audit entry JSON, completed_at (for a batch it completes), then the prediction's group
+ * (read_group). Returns {0} no such prediction for this tenant, {-1} processing, {1, released}.
+ */
+export const ERASE_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}
+local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'batch_id', 'filename')
+if f[1] ~= ARGV[2] then return {0} end
+local id, sha, members, msgkeys = read_group(7)
+if busy(ARGV[1], ARGV[2], id) then return {-1} end
+local _, released = erase_prediction(ARGV[1], ARGV[2], '', id, sha, members, msgkeys, KEYS[2], KEYS[3], ARGV[3])
+if f[3] then
+  local bk = ARGV[1] .. ':bat:' .. f[3]
+  redis.call('LREM', bk .. ':items', 1, id)
+  if f[4] and redis.call('HGET', bk .. ':names', f[4]) == id then redis.call('HDEL', bk .. ':names', f[4]) end
+  redis.call('SREM', bk .. ':pending', id)
+  local b = redis.call('HMGET', bk, 'tenant', 'status')
+  if b[1] == ARGV[2] and b[2] ~= 'erasing' then
+    redis.call('HINCRBY', bk, 'total', -1)
+    redis.call('HINCRBY', bk, f[2], -1)
+    local c = redis.call('HMGET', bk, 'total', 'succeeded', 'failed', 'canceled')
+    local ended = tonumber(c[2] or '0') + tonumber(c[3] or '0') + tonumber(c[4] or '0')
+    if b[2] == 'sealed' and ended >= tonumber(c[1] or '0') then
+      redis.call('HSET', bk, 'status', 'completed', 'completed_at', ARGV[6])
+      outbox_batch(KEYS[2], ARGV[3], ARGV[2], f[3], ARGV[6])
+    end
+  end
+end
+local entry = cjson.decode(ARGV[5])
+entry.counts = { predictions = 1, images_released = released }
+audit(KEYS[4], KEYS[5], ARGV[4], entry)
+return {1, released}
+`);
+
+/**
+ * Counts the image of a record created before the counts existed (once: the record then has
+ * `imgref`), keeping the count alive as long as the record. KEYS record, refcount. Returns 1
+ * counted now, 0 already counted or gone.
+ */
+export const BACKFILL_REF = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'imgref') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'imgref', '1')
+redis.call('INCR', KEYS[2])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl > 0 and redis.call('TTL', KEYS[2]) < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
+if ttl == -1 then redis.call('PERSIST', KEYS[2]) end
+return 1
+`);
