@@ -14,6 +14,7 @@ import {
   sha256,
 } from './harness/batch-api';
 import { type RunningApp, startApi, startWorker } from './harness/stack';
+import { redisKeysMentioning } from './harness/redis-mentions';
 import { startTcpProxy, type TcpProxy } from './harness/tcp-proxy';
 import { fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
 import { WebhookReceiver } from './harness/webhook-receiver';
@@ -35,8 +36,9 @@ describe('batch control: cancel and retry', () => {
     WEBHOOK_ALLOW_PRIVATE: 'true',
     // One attempt per job (the API sets it when it enqueues): an S3 outage fails a prediction at once.
     JOB_ATTEMPTS: '1',
-    // The reconciler looks often, so the crash tests below need not wait 5 s a round.
+    // The reconciler looks often and soon, so the crash tests below need not wait a minute.
     RECONCILE_INTERVAL_MS: '200',
+    RECONCILE_AFTER_MS: '1000',
   };
   const receiver = new WebhookReceiver([secret]);
   let api: RunningApp;
@@ -269,6 +271,18 @@ describe('batch control: cancel and retry', () => {
         (n) => n === 3,
         30_000,
       );
+
+      // Erasing the retried batch leaves nothing naming it or its predictions, whichever outcome
+      // (and webhook delivery, and dispatch job) each had: three completions, two attempts each.
+      expect((await call(a, 'DELETE', `/v1/batches/${created.id}`)).status).toBe(204);
+      const needles = [created.id, ...after.map((p) => p.id)];
+      const left = await poll(
+        () => redisKeysMentioning(redis, prefix, needles),
+        (hits) => hits.length === 0,
+        30_000,
+        250,
+      ).catch((err: Error) => err.message);
+      expect(left).toEqual([]);
     } finally {
       await proxy.close();
     }

@@ -19,6 +19,7 @@ import {
 } from './harness/batch-api';
 import { startApi, startWorker } from './harness/stack';
 import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
+import { redisKeysMentioning } from './harness/redis-mentions';
 
 /** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
 async function photo(seed: number): Promise<Buffer> {
@@ -92,30 +93,7 @@ describe('erasure', () => {
     return found;
   }
 
-  /** Every key under the prefix whose name or value mentions one of `needles` (name: what). */
-  async function redisMentions(needles: string[]): Promise<string[]> {
-    const hits: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, names] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      for (const name of names) {
-        const type = await redis.type(name);
-        let values: string[] = [];
-        if (type === 'string') values = [(await redis.getBuffer(name))?.toString('latin1') ?? ''];
-        else if (type === 'hash') values = Object.entries(await redis.hgetall(name)).flat();
-        else if (type === 'list') values = await redis.lrange(name, 0, -1);
-        else if (type === 'set') values = await redis.smembers(name);
-        else if (type === 'zset') values = await redis.zrange(name, 0, -1);
-        else if (type === 'stream')
-          values = (await redis.xrange(name, '-', '+')).flatMap(([id, fields]) => [id, ...fields]);
-        const text = [name, ...values].join('\n');
-        for (const needle of needles)
-          if (text.includes(needle)) hits.push(`${name} (${type}) mentions ${needle}`);
-      }
-    } while (cursor !== '0');
-    return hits;
-  }
+  const redisMentions = (needles: string[]) => redisKeysMentioning(redis, prefix, needles);
 
   /** The forms an image's sha256 takes in our keys and records: hex, and base64url (compact records, dedupe keys). */
   const shaForms = (sha: string) => [sha, Buffer.from(sha, 'hex').toString('base64url')];
