@@ -2,11 +2,11 @@ import { Redis } from 'ioredis';
 import {
   BatchControlRepository,
   BatchRepository,
-  newId,
   type PredictionRecord,
   PredictionRepository,
   RedisKeys,
 } from '@dermafleet/jobs';
+import { queuedRecord } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
 
 /**
@@ -33,23 +33,7 @@ describe('batch control scripts', () => {
     await redis.quit();
   });
 
-  const record = (batchId: string, i: number): PredictionRecord => ({
-    id: newId('prd'),
-    status: 'queued',
-    created_at: new Date().toISOString(),
-    completed_at: null,
-    batch_id: batchId,
-    filename: `IMG_${i}.jpg`,
-    metadata: {},
-    image: { sha256: i.toString(16).padStart(64, '0'), bytes: 1, width: 1, height: 1, format: 'jpeg' },
-    result: null,
-    error: null,
-    attempts: 1,
-    tenant,
-    imageKey: `images/${tenant}/${i}`,
-    priority: 'bulk',
-    webhookUrl: null,
-  });
+  const record = (batchId: string, i: number): PredictionRecord => queuedRecord(batchId, i, tenant);
   const transient = { code: 'inference_failed' as const, message: 'S3 was down through every attempt' };
 
   async function failedBatch(n: number): Promise<{ id: string; ids: string[] }> {

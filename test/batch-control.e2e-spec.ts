@@ -14,7 +14,7 @@ import {
   sha256,
 } from './harness/batch-api';
 import { type RunningApp, startApi, startWorker } from './harness/stack';
-import { redisKeysMentioning } from './harness/redis-mentions';
+import { namingLeftAfter } from './harness/redis-mentions';
 import { startTcpProxy, type TcpProxy } from './harness/tcp-proxy';
 import { fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
 import { WebhookReceiver } from './harness/webhook-receiver';
@@ -276,12 +276,7 @@ describe('batch control: cancel and retry', () => {
       // (and webhook delivery, and dispatch job) each had: three completions, two attempts each.
       expect((await call(a, 'DELETE', `/v1/batches/${created.id}`)).status).toBe(204);
       const needles = [created.id, ...after.map((p) => p.id)];
-      const left = await poll(
-        () => redisKeysMentioning(redis, prefix, needles),
-        (hits) => hits.length === 0,
-        30_000,
-        250,
-      ).catch((err: Error) => err.message);
+      const left = await namingLeftAfter(redis, prefix, needles, 30_000);
       expect(left).toEqual([]);
     } finally {
       await proxy.close();

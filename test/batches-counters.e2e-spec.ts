@@ -7,6 +7,7 @@ import {
   type PredictionResult,
   RedisKeys,
 } from '@dermafleet/jobs';
+import { queuedRecord } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
 
 const result: PredictionResult = {
@@ -51,23 +52,7 @@ describe('batch counters', () => {
     await redis.quit();
   });
 
-  const record = (batchId: string, i: number): PredictionRecord => ({
-    id: newId('prd'),
-    status: 'queued',
-    created_at: new Date().toISOString(),
-    completed_at: null,
-    batch_id: batchId,
-    filename: `dir/IMG_${i}.jpg`,
-    metadata: {},
-    image: { sha256: i.toString(16).padStart(64, '0'), bytes: 1, width: 1, height: 1, format: 'jpeg' },
-    result: null,
-    error: null,
-    attempts: 1,
-    tenant: 'tenant_a',
-    imageKey: `images/tenant_a/${i}`,
-    priority: 'bulk',
-    webhookUrl: null,
-  });
+  const record = (batchId: string, i: number): PredictionRecord => queuedRecord(batchId, i);
 
   it('stay exact and complete the batch exactly once, whatever the interleaving', async () => {
     const batch = await batches.create({

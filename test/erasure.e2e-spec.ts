@@ -19,7 +19,7 @@ import {
 } from './harness/batch-api';
 import { startApi, startWorker } from './harness/stack';
 import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
-import { redisKeysMentioning } from './harness/redis-mentions';
+import { namingLeftAfter, redisKeysMentioning } from './harness/redis-mentions';
 
 /** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
 async function photo(seed: number): Promise<Buffer> {
@@ -165,14 +165,7 @@ describe('erasure', () => {
     );
 
     // Jobs are removed asynchronously only when locked; give the fast path a moment anyway.
-    expect(
-      await poll(
-        () => redisMentions(needles),
-        (h) => h.length === 0,
-        10_000,
-        250,
-      ),
-    ).toEqual([]);
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
 
     for (const id of ids) expect((await call(a, 'GET', `/v1/predictions/${id}`)).status).toBe(404);
     expect((await call(a, 'GET', `/v1/batches/${one.batch.id}`)).status).toBe(404);
@@ -222,14 +215,7 @@ describe('erasure', () => {
     expect(keys.filter((k) => k.includes(gone.id) || k.includes(gone.image.sha256))).toEqual([]);
     expect(keys).toContain(objectKeys.image('tenant_a', kept.image.sha256));
     const needles = [gone.id, ...shaForms(gone.image.sha256)];
-    expect(
-      await poll(
-        () => redisMentions(needles),
-        (h) => h.length === 0,
-        10_000,
-        250,
-      ),
-    ).toEqual([]);
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
     const [entry] = (await audit(a)).entries;
     expect(entry).toMatchObject({
       action: 'prediction.erased',
@@ -261,14 +247,7 @@ describe('erasure', () => {
     expect((await call(a, 'DELETE', `/v1/predictions/${single.id}`)).status).toBe(204);
     expect((await call(a, 'DELETE', `/v1/batches/${made.batch.id}`)).status).toBe(204);
     const needles = [single.id, busy.id, made.batch.id];
-    expect(
-      await poll(
-        () => redisMentions(needles),
-        (h) => h.length === 0,
-        10_000,
-        250,
-      ),
-    ).toEqual([]);
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
   });
 
   it('erases the webhook deliveries that carry the payloads of a batch, and their jobs', async () => {
@@ -298,14 +277,7 @@ describe('erasure', () => {
       const needles = [made.batch.id, ...made.predictions.map((p) => p.id)];
       expect((await redisMentions(needles)).join('\n')).toContain(':dlv:');
       expect((await call(a, 'DELETE', `/v1/batches/${made.batch.id}`)).status).toBe(204);
-      expect(
-        await poll(
-          () => redisMentions(needles),
-          (h) => h.length === 0,
-          10_000,
-          250,
-        ),
-      ).toEqual([]);
+      expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
       expect(await deliveries()).toEqual([]);
     } finally {
       await new Promise((r) => receiver.close(r));
@@ -333,14 +305,7 @@ describe('erasure', () => {
         250,
       );
       const needles = [made.batch.id, ...ids, ...shas.flatMap(shaForms)];
-      expect(
-        await poll(
-          () => redisMentions(needles),
-          (h) => h.length === 0,
-          20_000,
-          250,
-        ),
-      ).toEqual([]);
+      expect(await namingLeftAfter(redis, prefix, needles, 20_000)).toEqual([]);
     };
 
     const retried = await half([
@@ -429,14 +394,7 @@ describe('erasure', () => {
       counts: { predictions: 1100, images_released: 1 },
     });
     const needles = [batch.id, sha, 'prd_bulk', 'MRN-'];
-    expect(
-      await poll(
-        () => redisMentions(needles),
-        (h) => h.length === 0,
-        20_000,
-        500,
-      ),
-    ).toEqual([]);
+    expect(await namingLeftAfter(redis, prefix, needles, 20_000)).toEqual([]);
   });
 
   it('an upload of bytes whose image is being deleted right now waits, then stores them again', async () => {

@@ -7,6 +7,7 @@ import { ensureDemoModel } from '../../apps/cli/src/local/demo-model.location';
 import { parseCsv } from '../../apps/cli/src/submit/csv-parse';
 import { AppProcess } from '../support/app-process';
 import { benchAppEnv, repoRoot, startInfra } from '../support/bench-infra';
+import { redisKeysMentioning } from '../../test/harness/redis-mentions';
 import { countLeftovers, type Leftovers } from './leftovers';
 import { FILE_KINDS, type FileKind, type MixedArchive, writeMixedArchive } from './mixed-archive.files';
 
@@ -28,7 +29,13 @@ export interface MixedArchiveReport {
   dicomObservationsWithUids: number;
   before: Leftovers;
   /** null: DELETE /v1/batches/{id} is not there (404/405). */
-  erasure: { status: number; seconds: number; after: Leftovers } | null;
+  erasure: {
+    status: number;
+    seconds: number;
+    after: Leftovers;
+    /** Redis keys whose name or value still names the batch, a prediction or an image (test/harness scan). */
+    naming: string[];
+  } | null;
 }
 
 interface Run {
@@ -61,20 +68,29 @@ function cli(args: string[], env: Record<string, string>, timeoutMs = 3_600_000)
 function checkCsv(
   text: string,
   archive: MixedArchive,
-): { rows: number; dicomWithUids: number; ids: Map<string, string> } {
+): {
+  rows: number;
+  dicomWithUids: number;
+  ids: Map<string, string>;
+  /** Every prediction id and image sha256 of the export (what an erasure must leave nowhere). */
+  names: string[];
+} {
   const [header, ...rows] = parseCsv(text).filter((r) => r.length > 1);
   const col = (name: string): number => {
     const i = header.indexOf(name);
     if (i < 0) throw new Error(`The CSV export has no ${name} column: ${header.join(',')}`);
     return i;
   };
-  const [id, filename, study, series, sop] = [
+  const [id, filename, study, series, sop, sha] = [
     'prediction_id',
     'filename',
     'study_instance_uid',
     'series_instance_uid',
     'sop_instance_uid',
+    'sha256',
   ].map(col);
+  // Image hashes appear in hex and, in compact records and dedupe keys, as base64url.
+  const names = rows.flatMap((r) => [r[id], r[sha], Buffer.from(r[sha], 'hex').toString('base64url')]);
   const byPath = new Map(archive.files.map((f) => [f.path, f]));
   const ids = new Map<string, string>(); // prediction id -> SOP Instance UID written
   let dicomWithUids = 0;
@@ -90,7 +106,7 @@ function checkCsv(
     )
       dicomWithUids++;
   }
-  return { rows: rows.length, dicomWithUids, ids };
+  return { rows: rows.length, dicomWithUids, ids, names };
 }
 
 /** Observations of DICOM files whose derivedFrom names their own SOP Instance UID. */
@@ -140,6 +156,8 @@ export async function runMixedArchiveBench(count: number): Promise<MixedArchiveR
       `[bench] archive: ${count} files, ${(archive.bytes / 1e6).toFixed(1)} MB in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
     );
     const env = benchAppEnv(infra, prefix, model.dir);
+    // Erasure's second pass runs RECONCILE_AFTER_MS after it: 10 s, so the count below can wait for it.
+    Object.assign(env, { RECONCILE_AFTER_MS: '10000' });
     apps.push(await AppProcess.start('api', 'api', env));
     apps.push(await AppProcess.start('worker', 'worker', env));
     const api = apps[0].url;
@@ -183,7 +201,20 @@ export async function runMixedArchiveBench(count: number): Promise<MixedArchiveR
     if (res.status !== 404 && res.status !== 405) {
       if (!res.ok) throw new Error(`DELETE /v1/batches/${batchId} answered ${res.status}`);
       const after = await settledLeftovers(leftovers);
-      erasure = { status: res.status, seconds: (Date.now() - erasing) / 1000, after };
+      // The second pass of erasure's S3 and job deletions names its ids until it has run
+      // (RECONCILE_AFTER_MS, 10 s here): the count waits for it, up to 90 s.
+      const needles = [batchId, ...csv.names];
+      let naming = await redisKeysMentioning(redis, prefix, needles);
+      for (const deadline = Date.now() + 90_000; naming.length && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 2000));
+        naming = await redisKeysMentioning(redis, prefix, needles);
+      }
+      erasure = {
+        status: res.status,
+        seconds: (Date.now() - erasing) / 1000,
+        after: await leftovers(),
+        naming,
+      };
     }
     return {
       count,
@@ -252,6 +283,10 @@ export function formatMixedArchive(r: MixedArchiveReport): string {
         `${r.erasure.after.objects} (${kinds(r.erasure.after.objectsByKind)})`,
       ),
       row('after erasure: Redis keys', `${r.erasure.after.keys} (${kinds(r.erasure.after.keysByKind)})`),
+      row(
+        'after erasure: keys naming it',
+        `${r.erasure.naming.length}${r.erasure.naming.length ? ` (${r.erasure.naming.slice(0, 3).join('; ')})` : ''}`,
+      ),
     );
   return lines.join('\n');
 }

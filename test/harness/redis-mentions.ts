@@ -32,3 +32,22 @@ export async function redisKeysMentioning(
   } while (cursor !== '0');
   return hits;
 }
+
+/**
+ * What still names `needles` once erasure has had up to `timeoutMs` to finish (its second pass
+ * runs in the background): [] as soon as nothing does, else the last scan's hits, for the message.
+ */
+export async function namingLeftAfter(
+  redis: Redis,
+  prefix: string,
+  needles: string[],
+  timeoutMs: number,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let hits = await redisKeysMentioning(redis, prefix, needles);
+  while (hits.length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    hits = await redisKeysMentioning(redis, prefix, needles);
+  }
+  return hits;
+}

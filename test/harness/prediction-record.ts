@@ -1,0 +1,25 @@
+import { newId, type PredictionRecord } from '@dermafleet/jobs';
+
+/**
+ * A queued prediction record of batch `batchId` for the tests that drive the Redis scripts
+ * directly: its image (a fake sha256 from `i`) is never read, only counted.
+ */
+export function queuedRecord(batchId: string, i: number, tenant = 'tenant_a'): PredictionRecord {
+  return {
+    id: newId('prd'),
+    status: 'queued',
+    created_at: new Date().toISOString(),
+    completed_at: null,
+    batch_id: batchId,
+    filename: `dir/IMG_${i}.jpg`,
+    metadata: {},
+    image: { sha256: i.toString(16).padStart(64, '0'), bytes: 1, width: 1, height: 1, format: 'jpeg' },
+    result: null,
+    error: null,
+    attempts: 1,
+    tenant,
+    imageKey: `images/${tenant}/${i}`,
+    priority: 'bulk',
+    webhookUrl: null,
+  };
+}
