@@ -200,7 +200,7 @@ export async function runMixedArchiveBench(count: number): Promise<MixedArchiveR
     let erasure: MixedArchiveReport['erasure'] = null;
     if (res.status !== 404 && res.status !== 405) {
       if (!res.ok) throw new Error(`DELETE /v1/batches/${batchId} answered ${res.status}`);
-      const after = await settledLeftovers(leftovers);
+      await settledLeftovers(leftovers);
       // The second pass of erasure's S3 and job deletions names its ids until it has run
       // (RECONCILE_AFTER_MS, 10 s here): the count waits for it, up to 90 s.
       const needles = [batchId, ...csv.names];

@@ -92,7 +92,13 @@ export class DirectUploadService {
     try {
       const cached = await this.cache.find(tenant, entry.sha256);
       const stored = await this.storedImage(imageKey, entry.sha256, cached);
-      const image = stored?.image ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
+      const image = stored?.image ?? {
+        sha256: entry.sha256,
+        bytes: entry.bytes,
+        width: 0,
+        height: 0,
+        format,
+      };
       // Bytes already stored need no upload, so their DICOM identifiers are read here, not at completion.
       const withDicom = stored?.dicom ? { ...metadata, dicom: stored.dicom } : metadata;
       return {

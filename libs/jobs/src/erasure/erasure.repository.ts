@@ -206,19 +206,12 @@ export class ErasureRepository {
   ): Promise<Array<{ args: Array<string | number>; members: string[] }>> {
     const pipeline = this.redis.pipeline();
     for (const id of ids)
-      pipeline.hmget(
-        this.redisKeys.prediction(id),
-        'image',
-        'status',
-        'webhook_url',
-        'completed_at',
-        'past_completed',
-      );
+      pipeline.hmget(this.redisKeys.prediction(id), 'image', 'webhook_url', 'completed_at', 'past_completed');
     const replies = (await pipeline.exec()) ?? [];
     return ids.map((id, i) => {
       const [err, value] = replies[i];
       if (err) throw err;
-      const [image, status, url, completedAt, past] = value as Array<string | null>;
+      const [image, url, completedAt, past] = value as Array<string | null>;
       // Every outcome it had (a retry re-opens one): each was an event with its own ids.
       const times = occurrences(completedAt, past);
       const types = EVENT_STATUSES.map((s) => `prediction.${s}` as WebhookEventType);
