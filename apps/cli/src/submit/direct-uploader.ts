@@ -132,17 +132,21 @@ export class DirectUploader implements Uploader {
       const file = byName.get(rejected.filename ?? '');
       if (file) this.ctx.failed(file, rejected.error.code, rejected.error.message);
     }
-    for (const ticket of answer.uploads) {
+    const answered = answer.uploads.flatMap((ticket) => {
       const file = byName.get(ticket.filename);
-      if (!file) continue;
-      if (!ticket.url) {
-        // No URL: the bytes are in storage already (stored, or staged before a crash). A twin of
-        // this file announced later (another name, same sha256) must not be PUT again: it is
-        // completed after this one, whose completion makes the bytes the tenant's.
-        if (!this.puts.has(file.sha256)) this.remember(file.sha256, Promise.resolve(true));
-        this.queueCompletion(file, ticket.prediction_id, 0);
-      } else await this.ctx.pool.run(() => this.guard(() => this.upload(file, ticket)));
+      return file ? [{ file, ticket }] : [];
+    });
+    // First the files answered without a URL: the bytes are in storage already (stored, or staged
+    // before a crash). A twin of one (another name, same sha256) must not be PUT again, wherever
+    // it sits in this answer: it is completed after this one, whose completion makes the bytes
+    // the tenant's. (Taken in answer order, a twin listed before its staged sibling was PUT again.)
+    for (const { file, ticket } of answered) {
+      if (ticket.url) continue;
+      if (!this.puts.has(file.sha256)) this.remember(file.sha256, Promise.resolve(true));
+      this.queueCompletion(file, ticket.prediction_id, 0);
     }
+    for (const { file, ticket } of answered)
+      if (ticket.url) await this.ctx.pool.run(() => this.guard(() => this.upload(file, ticket)));
   }
 
   private async upload(file: Hashed, ticket: UploadTicket): Promise<void> {
