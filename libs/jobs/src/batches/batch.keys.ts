@@ -1,3 +1,4 @@
+import type { PredictionResult } from '../prediction.types';
 import { modelRef } from '../records/record-codec';
 import { RedisKeys } from '../redis-keys';
 
@@ -40,6 +41,33 @@ export class BatchKeys {
     // model as 64 bits of its version, mode and auto-orient as two characters.
     const image = /^[0-9a-f]{64}$/.test(sha256) ? Buffer.from(sha256, 'hex').toString('base64url') : sha256;
     return `${this.keys.prefix}:dedupe:${tenant}:${image}:${modelRef(modelVersion)}:${mode[0]}${autoOrient ? 1 : 0}`;
+  }
+
+  /**
+   * The dedupe key a stored result of this image wrote (FINISH, for a fresh success), from the
+   * record's compact result (`~<model ref>|<mode e/f><auto_orient 0/1>...`, record-codec.ts):
+   * computed for erasure rather than kept in every record (issue 12: Redis per prediction). Null
+   * for no result.
+   */
+  dedupeOfResult(tenant: string, sha256: string, result: string | null | undefined): string | null {
+    if (result?.startsWith('{')) {
+      try {
+        const r = JSON.parse(result) as PredictionResult;
+        return this.dedupe(
+          tenant,
+          sha256,
+          r.model.version,
+          r.preprocessing.mode,
+          r.preprocessing.auto_orient,
+        );
+      } catch {
+        return null;
+      }
+    }
+    const m = /^~([^|]+)\|([ef])([01])/.exec(result ?? '');
+    if (!m) return null;
+    const image = /^[0-9a-f]{64}$/.test(sha256) ? Buffer.from(sha256, 'hex').toString('base64url') : sha256;
+    return `${this.keys.prefix}:dedupe:${tenant}:${image}:${m[1]}:${m[2]}${m[3]}`;
   }
 
   /** String (JSON): the model that produced the latest result, {id, version, preprocessing, labels}. */

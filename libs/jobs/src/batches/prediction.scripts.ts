@@ -130,8 +130,8 @@ return 1
 /**
  * Moves a prediction to a final state once: succeeded/failed/canceled are terminal, so a duplicate
  * or a late retry of the same job cannot complete it twice (only POST .../retry re-queues one). A
- * fresh (not cached) success also writes the dedupe entry (its key name kept in the record as
- * `dedupe_key`, for erasure) and publishes the model that produced it.
+ * fresh (not cached) success also writes the dedupe entry (erasure finds it again from the
+ * record's compact result, BatchKeys.dedupeOfResult) and publishes the model that produced it.
  * This is the one place a prediction's final state is committed: in the same call it leaves the
  * work index and its outbox gets the event and the S3 copy to write (and batch.completed when
  * it completes its batch), so a final state without its event or copy cannot exist.
@@ -155,7 +155,6 @@ outbox_prediction(KEYS[7], ARGV[11], ARGV[1], tenant, ARGV[7], ARGV[2])
 if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[14], ARGV[7]) end
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
-  redis.call('HSET', KEYS[1], 'dedupe_key', KEYS[4])
   if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
 end
 if ARGV[5] ~= '1' or redis.call('EXISTS', KEYS[2]) == 0 then return 1 end

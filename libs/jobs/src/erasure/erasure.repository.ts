@@ -206,12 +206,19 @@ export class ErasureRepository {
   ): Promise<Array<{ args: Array<string | number>; members: string[] }>> {
     const pipeline = this.redis.pipeline();
     for (const id of ids)
-      pipeline.hmget(this.redisKeys.prediction(id), 'image', 'webhook_url', 'completed_at', 'past_completed');
+      pipeline.hmget(
+        this.redisKeys.prediction(id),
+        'image',
+        'webhook_url',
+        'completed_at',
+        'past_completed',
+        'result',
+      );
     const replies = (await pipeline.exec()) ?? [];
     return ids.map((id, i) => {
       const [err, value] = replies[i];
       if (err) throw err;
-      const [image, url, completedAt, past] = value as Array<string | null>;
+      const [image, url, completedAt, past, result] = value as Array<string | null>;
       // Every outcome it had (a retry re-opens one): each was an event with its own ids.
       const times = occurrences(completedAt, past);
       const types = EVENT_STATUSES.map((s) => `prediction.${s}` as WebhookEventType);
@@ -233,7 +240,11 @@ export class ErasureRepository {
           )
         : [];
       const sha = image ? decodeImage(image).sha256 : '';
-      return { args: [id, sha, members.length, ...members, msgKeys.length, ...msgKeys], members };
+      // The dedupe entry its result wrote, named from the result (not kept in every record).
+      const dedupe = image
+        ? (this.batchKeys.dedupeOfResult(tenant, decodeImage(image).sha256, result) ?? '')
+        : '';
+      return { args: [id, sha, dedupe, members.length, ...members, msgKeys.length, ...msgKeys], members };
     });
   }
 
@@ -284,6 +295,7 @@ export class ErasureRepository {
         audit.member,
         audit.json,
         batchId,
+        '',
         '',
         members.length,
         ...members,

@@ -52,7 +52,8 @@ return 1
  * objects after the erasure): the erase scripts refuse, and DELETE answers 409.
  * Erases one prediction record and everything in Redis that names it, and writes what it owes
  * outside Redis (S3 objects, BullMQ jobs, the image if unreferenced now) as outbox members.
- * A prediction's group in ARGV: id, sha256, n, n outbox members, m, m webhook message keys
+ * A prediction's group in ARGV: id, sha256, the dedupe key its result would have written ('' =
+ * none: computed from its compact result, not stored in the record), n, n outbox members, m, m webhook message keys
  * (`dlv-msg:<tenant>:<webhook-id>`, derived from its events and URLs: they lead to the delivery
  * records that carry its payload). Deliver job ids are `<delivery id>-r<chain>` (deliverJobId).
  * erase_prediction returns erased (0/1), released (1 when the image's count reached 0).
@@ -64,14 +65,14 @@ local function busy(p, tenant, id)
   return s[2] == 'processing' or redis.call('HGET', p .. ':expl:' .. id, 'status') == 'processing'
 end
 local function read_group(i)
-  local id, sha = ARGV[i], ARGV[i + 1]
+  local id, sha, dedupe = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local members, keys = {}, {}
-  local n = tonumber(ARGV[i + 2])
-  for j = 1, n do members[j] = ARGV[i + 2 + j] end
-  local k = i + 3 + n
+  local n = tonumber(ARGV[i + 3])
+  for j = 1, n do members[j] = ARGV[i + 3 + j] end
+  local k = i + 4 + n
   local m = tonumber(ARGV[k])
   for j = 1, m do keys[j] = ARGV[k + j] end
-  return id, sha, members, keys, k + m + 1
+  return id, sha, members, keys, k + m + 1, dedupe
 end
 local function erase_deliveries(p, tenant, msgkeys, outbox, due)
   for _, mk in ipairs(msgkeys) do
@@ -89,9 +90,10 @@ local function erase_deliveries(p, tenant, msgkeys, outbox, due)
     end
   end
 end
-local function erase_prediction(p, tenant, batch, id, sha, members, msgkeys, outbox, work, due)
+local function erase_prediction(p, tenant, batch, id, sha, members, msgkeys, outbox, work, due, dedupe)
   local k = p .. ':prd:' .. id
-  local f = redis.call('HMGET', k, 'tenant', 'status', 'batch_id', 'imgref', 'dedupe_key', 'idem_key', 'completed_at')
+  local f = redis.call('HMGET', k, 'tenant', 'status', 'batch_id', 'imgref', 'unused', 'idem_key', 'completed_at')
+  f[5] = dedupe ~= '' and dedupe or nil
   if f[1] ~= tenant then return 0, 0 end
   if batch ~= '' and f[3] ~= batch then return 0, 0 end
   redis.call('ZREM', outbox, 'cp|' .. id)
@@ -158,16 +160,16 @@ local head = redis.call('LRANGE', KEYS[2], 0, n - 1)
 if #head ~= n then return {-3} end
 local groups, at = {}, 6
 for i = 1, n do
-  local id, sha, members, msgkeys, nxt = read_group(at)
+  local id, sha, members, msgkeys, nxt, dedupe = read_group(at)
   if head[i] ~= id then return {-3} end
   if busy(ARGV[1], ARGV[2], id) then return {-1, id} end
-  groups[i] = { id, sha, members, msgkeys }
+  groups[i] = { id, sha, members, msgkeys, dedupe }
   at = nxt
 end
 local erased, released = 0, {}
 for i = 1, n do
   local g = groups[i]
-  local e, r = erase_prediction(ARGV[1], ARGV[2], ARGV[3], g[1], g[2], g[3], g[4], KEYS[3], KEYS[4], ARGV[4])
+  local e, r = erase_prediction(ARGV[1], ARGV[2], ARGV[3], g[1], g[2], g[3], g[4], KEYS[3], KEYS[4], ARGV[4], g[5])
   erased = erased + e
   if r == 1 then released[#released + 1] = g[2] end
 end
@@ -183,7 +185,7 @@ return {1, erased, unpack(released)}
  * entry, exactly once (only the call that deletes the hash writes it).
  * KEYS batch, items, names, pending, tenant index, work, outbox, audit index, audit entries.
  * ARGV prefix, tenant, batch id, index member, due, audit member, audit entry JSON (counts
- * filled in here), then the batch's own group (read_group: its id, '', dispatch job members,
+ * filled in here), then the batch's own group (read_group: its id, '', '', dispatch job members,
  * batch.completed message keys). Returns 1 done now, 0 not an erasing batch (done before), -1 items
  * left.
  */
@@ -219,9 +221,9 @@ return 1
 export const ERASE_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}
 local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'batch_id', 'filename')
 if f[1] ~= ARGV[2] then return {0} end
-local id, sha, members, msgkeys = read_group(7)
+local id, sha, members, msgkeys, _, dedupe = read_group(7)
 if busy(ARGV[1], ARGV[2], id) then return {-1} end
-local _, released = erase_prediction(ARGV[1], ARGV[2], '', id, sha, members, msgkeys, KEYS[2], KEYS[3], ARGV[3])
+local _, released = erase_prediction(ARGV[1], ARGV[2], '', id, sha, members, msgkeys, KEYS[2], KEYS[3], ARGV[3], dedupe)
 if f[3] then
   local bk = ARGV[1] .. ':bat:' .. f[3]
   redis.call('LREM', bk .. ':items', 1, id)
