@@ -91,6 +91,8 @@ async function breakdown(redis: Redis, prefix: string, n: number): Promise<Recor
     prediction: `${prefix}:prd:*`,
     batch: `${prefix}:bat:*`,
     dedupe: `${prefix}:dedupe:*`,
+    // One per stored image: its reference count, which erasure needs (issue 14).
+    imageRef: `${prefix}:imgref:*`,
     models: `${prefix}:model*`,
     inferenceQueue: `${prefix}:bull:inference:*`,
     webhooksQueue: `${prefix}:bull:webhooks:*`,
