@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { modelInputThumbnail } from './model-input-thumbnail';
 import { resizeToModelInput, toPixelValues } from './preprocess';
@@ -24,8 +26,31 @@ async function run(task: PoolTask): Promise<{ reply: PoolReply; transfer: ArrayB
   }
 }
 
+/*
+ * The full-size decode of an image (a 100 MP photo decodes to 300 MB) is a Buffer whose memory
+ * goes back only when V8 collects it, which may be after the next image has been decoded: the
+ * pool's pixel budget (PixelBudget) releases an image's pixels when its reply is sent, so without
+ * a collection here the process held about one large decode more than the budget says (peak RSS
+ * on six 9999x9999 PNGs: ~750 MiB, once in a while ~1,070; with it ~465). A full collection of
+ * this thread's small heap costs a few ms, next to hundreds for such a decode; smaller images are
+ * left to V8. `gc` is reached without a command-line flag (the thread's execArgv cannot carry V8
+ * flags): the flag is set at run time and `gc` read from a fresh context.
+ */
+const LARGE_IMAGE_PIXELS = 16_000_000;
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+function releaseLargeDecode(reply: PoolReply): void {
+  if (!reply.ok) return;
+  const { source } = reply.result as { source?: { width: number; height: number } };
+  if (source && source.width * source.height >= LARGE_IMAGE_PIXELS) collect();
+}
+
 const port = parentPort;
 if (!port) throw new Error('preprocess.worker must run in a worker thread');
 port.on('message', (task: PoolTask) => {
-  void run(task).then(({ reply, transfer }) => port.postMessage(reply, transfer));
+  void run(task).then(({ reply, transfer }) => {
+    releaseLargeDecode(reply);
+    port.postMessage(reply, transfer);
+  });
 });
