@@ -19,6 +19,7 @@ import {
 } from './harness/batch-api';
 import { startApi, startWorker } from './harness/stack';
 import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
+import { queuedRecordOfImage } from './harness/prediction-record';
 import { namingLeftAfter, redisKeysMentioning } from './harness/redis-mentions';
 
 /** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
@@ -446,23 +447,7 @@ describe('erasure', () => {
     expect(await erasure.hold('tenant_h', sha, 'intake-1')).toBe(false);
     expect(await erasure.beginImageErase('tenant_h', sha, 'eraser-1')).toBe('held');
     // The intake's record counts the image; its hold goes.
-    const record: PredictionRecord = {
-      id: 'prd_holdtest000000000000',
-      tenant: 'tenant_h',
-      status: 'queued',
-      created_at: new Date().toISOString(),
-      completed_at: null,
-      batch_id: null,
-      filename: null,
-      metadata: {},
-      image: { sha256: sha, bytes: 1, width: 1, height: 1, format: 'jpeg' },
-      result: null,
-      error: null,
-      attempts: 1,
-      imageKey: objectKeys.image('tenant_h', sha),
-      priority: 'bulk',
-      webhookUrl: null,
-    };
+    const record = queuedRecordOfImage('prd_holdtest000000000000', 'tenant_h', sha);
     expect((await predictions.create(record)).kind).toBe('created');
     await erasure.release('tenant_h', sha, 'intake-1');
     expect(await erasure.beginImageErase('tenant_h', sha, 'eraser-1')).toBe('referenced');
@@ -494,23 +479,8 @@ describe('erasure', () => {
     const erasure = new ErasureRepository(redis, keys, 1500);
     const predictions = new PredictionRepository(redis, keys, 3600);
     const sha = 'cd'.repeat(32);
-    const old = (n: number): PredictionRecord => ({
-      id: `prd_oldrecord${n}000000000000`,
-      tenant: 'tenant_o',
-      status: 'queued',
-      created_at: new Date().toISOString(),
-      completed_at: null,
-      batch_id: null,
-      filename: null,
-      metadata: {},
-      image: { sha256: sha, bytes: 1, width: 1, height: 1, format: 'jpeg' },
-      result: null,
-      error: null,
-      attempts: 1,
-      imageKey: objectKeys.image('tenant_o', sha),
-      priority: 'bulk',
-      webhookUrl: null,
-    });
+    const old = (n: number): PredictionRecord =>
+      queuedRecordOfImage(`prd_oldrecord${n}000000000000`, 'tenant_o', sha);
     // Two records as the previous version wrote them: no count, no `imgref`.
     for (const n of [1, 2]) {
       await predictions.create(old(n));

@@ -1,4 +1,5 @@
 import { newId, type PredictionRecord } from '@dermafleet/jobs';
+import { objectKeys } from '@dermafleet/storage';
 
 /**
  * A queued prediction record of batch `batchId` for the tests that drive the Redis scripts
@@ -21,5 +22,17 @@ export function queuedRecord(batchId: string, i: number, tenant = 'tenant_a'): P
     imageKey: `images/${tenant}/${i}`,
     priority: 'bulk',
     webhookUrl: null,
+  };
+}
+
+/** A queued prediction outside any batch whose image is `sha256` (stored under its content address). */
+export function queuedRecordOfImage(id: string, tenant: string, sha256: string): PredictionRecord {
+  return {
+    ...queuedRecord('', 0, tenant),
+    id,
+    batch_id: null,
+    filename: null,
+    image: { sha256, bytes: 1, width: 1, height: 1, format: 'jpeg' },
+    imageKey: objectKeys.image(tenant, sha256),
   };
 }
