@@ -30,8 +30,6 @@ type Plan =
       image: ImageInfo;
       cached: CachedResult | null;
       pending: boolean;
-      /** The image hold taken before its HEAD (see ImageHoldService), released once created. */
-      release: ReleaseHold;
     };
 
 /**
@@ -58,14 +56,17 @@ export class DirectUploadService {
   ) {}
 
   async prepare(tenant: string, batchId: string, files: UploadEntry[]): Promise<UploadsResult> {
-    const plans = await mapLimit(files, CONCURRENCY, (entry) => this.plan(tenant, batchId, entry));
     const jobs = new ClassifyJobBuffer(this.queue, 1000);
     const outcomes: Outcome[] = [];
+    // Every hold taken, released whatever happens (a plan that fails must not leave the others'
+    // holds up for their whole lifetime, keeping those images from being erased).
+    const held: ReleaseHold[] = [];
     try {
+      const plans = await mapLimit(files, CONCURRENCY, (entry) => this.plan(tenant, batchId, entry, held));
       for (const plan of plans)
         outcomes.push(plan.kind === 'done' ? plan.outcome : await this.create(tenant, batchId, plan, jobs));
     } finally {
-      await Promise.all(plans.map((plan) => (plan.kind === 'new' ? plan.release() : undefined)));
+      await Promise.all(held.map((release) => release()));
       await jobs.flush();
     }
     const result: UploadsResult = { uploads: [], rejected: [] };
@@ -76,7 +77,12 @@ export class DirectUploadService {
     return result;
   }
 
-  private async plan(tenant: string, batchId: string, entry: UploadEntry): Promise<Plan> {
+  private async plan(
+    tenant: string,
+    batchId: string,
+    entry: UploadEntry,
+    held: ReleaseHold[],
+  ): Promise<Plan> {
     const check = checkUploadEntry(entry, this.config.maxUploadBytes);
     if (!check.ok) return { kind: 'done', outcome: check.rejected };
     const { filename, format, metadata } = check;
@@ -87,35 +93,15 @@ export class DirectUploadService {
         outcome: await this.describeExisting(tenant, batchId, existingId, filename, entry),
       };
     const imageKey = objectKeys.image(tenant, entry.sha256);
-    // From the HEAD until the record counts the image, an erasure must not delete it (holds).
-    const release = await this.holds.hold(tenant, entry.sha256);
-    try {
-      const cached = await this.cache.find(tenant, entry.sha256);
-      const stored = await this.storedImage(imageKey, entry.sha256, cached);
-      const image = stored?.image ?? {
-        sha256: entry.sha256,
-        bytes: entry.bytes,
-        width: 0,
-        height: 0,
-        format,
-      };
-      // Bytes already stored need no upload, so their DICOM identifiers are read here, not at completion.
-      const withDicom = stored?.dicom ? { ...metadata, dicom: stored.dicom } : metadata;
-      return {
-        kind: 'new',
-        entry,
-        filename,
-        metadata: withDicom,
-        imageKey,
-        image,
-        cached,
-        pending: !stored,
-        release,
-      };
-    } catch (err) {
-      await release();
-      throw err;
-    }
+    // From the HEAD until the record counts the image, an erasure must not delete it (holds,
+    // released by prepare once the records exist).
+    held.push(await this.holds.hold(tenant, entry.sha256));
+    const cached = await this.cache.find(tenant, entry.sha256);
+    const stored = await this.storedImage(imageKey, entry.sha256, cached);
+    const image = stored?.image ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };
+    // Bytes already stored need no upload, so their DICOM identifiers are read here, not at completion.
+    const withDicom = stored?.dicom ? { ...metadata, dicom: stored.dicom } : metadata;
+    return { kind: 'new', entry, filename, metadata: withDicom, imageKey, image, cached, pending: !stored };
   }
 
   /**
