@@ -90,20 +90,27 @@ export class ErasureService {
 
   /** Erases what is left of an erasing batch; `processing` when a chunk met a running prediction. */
   async continueBatch(tenant: string, batchId: string): Promise<'done' | 'processing'> {
-    for (;;) {
-      const chunk = await this.erasure.eraseChunk(tenant, batchId, ERASE_CHUNK, predictionObjects);
-      if (chunk.kind === 'processing') return 'processing';
-      if (chunk.kind === 'gone') return 'done';
-      if (chunk.kind === 'erased') {
-        await this.relay.relayNow(chunk.members);
-        await this.scrubber.scrub(chunk.ids);
-        continue;
+    // The event streams are read whole for each scrub: once for the whole call, not per chunk
+    // (the second pass of each chunk scrubs its ids again, so a process dying first loses nothing).
+    const erased: string[] = [];
+    try {
+      for (;;) {
+        const chunk = await this.erasure.eraseChunk(tenant, batchId, ERASE_CHUNK, predictionObjects);
+        if (chunk.kind === 'processing') return 'processing';
+        if (chunk.kind === 'gone') return 'done';
+        if (chunk.kind === 'erased') {
+          await this.relay.relayNow(chunk.members);
+          erased.push(...chunk.ids);
+          continue;
+        }
+        const finish = await this.erasure.finishBatch(tenant, batchId);
+        if (finish.outcome === 'items_left') continue;
+        await this.relay.relayNow(finish.members);
+        erased.push(batchId);
+        return 'done';
       }
-      const finish = await this.erasure.finishBatch(tenant, batchId);
-      if (finish.outcome === 'items_left') continue;
-      await this.relay.relayNow(finish.members);
-      await this.scrubber.scrub([batchId]);
-      return 'done';
+    } finally {
+      await this.scrubber.scrub(erased);
     }
   }
 
