@@ -13,8 +13,12 @@ import { RedisKeys } from './redis-keys';
 import { ModelRegistry } from './records/model-registry';
 import {
   decodeImage,
+  decodeImageKey,
+  decodePriority,
   decodeResult,
   encodeImage,
+  encodeImageKey,
+  encodePriority,
   encodeResult,
   resultModelRef,
   type ModelLabels,
@@ -74,8 +78,9 @@ export type CreateOutcome =
  * hash in its compact encoding, a few hundred bytes instead of ~2 KB.
  */
 function serialise(record: PredictionRecord): Hash {
+  // No `id` field: the key names the record (`<prefix>:prd:<id>`), and 26 characters more would
+  // put the compact hash into the next allocation size (64 B per finished prediction, issue 12).
   const fields: Hash = {
-    id: record.id,
     tenant: record.tenant,
     status: record.status,
     created_at: record.created_at,
@@ -86,11 +91,8 @@ function serialise(record: PredictionRecord): Hash {
     image: encodeImage(record.image),
     result: record.result ? encodeResult(record.result) : '',
     error: record.error ? JSON.stringify(record.error) : '',
-    // The content-addressed key ends with the image's sha256, already in `image`.
-    image_key: record.imageKey.endsWith(record.image.sha256)
-      ? `${record.imageKey.slice(0, -record.image.sha256.length)}*`
-      : record.imageKey,
-    priority: record.priority,
+    image_key: encodeImageKey(record.imageKey, record.tenant, record.image.sha256),
+    priority: encodePriority(record.priority),
     webhook_url: record.webhookUrl ?? '',
     // Absent for a first run (most records): only a retry writes it.
     attempts: record.attempts > 1 ? String(record.attempts) : '',
@@ -99,15 +101,20 @@ function serialise(record: PredictionRecord): Hash {
   return fields;
 }
 
+/** Whether an hgetall reply is a record (every record has a tenant; a missing key reads as {}). */
+export function isPredictionHash(hash: Hash | null | undefined): hash is Hash {
+  return Boolean(hash?.tenant);
+}
+
 /**
- * The record from its hash fields. A compact result needs its model's labels: load
- * `resultModelRef(hash.result)` into `models` first (PredictionRepository does).
+ * The record `id` from its hash fields (records written before 2026-11 also hold an `id` field,
+ * ignored). A compact result needs its model's labels: load `resultModelRef(hash.result)` into
+ * `models` first (PredictionRepository does).
  */
-export function parsePrediction(hash: Hash, models: (ref: string) => ModelLabels): PredictionRecord {
+export function parsePrediction(id: string, hash: Hash, models: (ref: string) => ModelLabels): PredictionRecord {
   const image = decodeImage(hash.image);
-  const imageKey = hash.image_key ?? '';
   return {
-    id: hash.id,
+    id,
     tenant: hash.tenant,
     status: hash.status as PredictionStatus,
     created_at: hash.created_at,
@@ -119,8 +126,8 @@ export function parsePrediction(hash: Hash, models: (ref: string) => ModelLabels
     result: hash.result ? decodeResult(hash.result, models) : null,
     error: hash.error ? (JSON.parse(hash.error) as PredictionError) : null,
     attempts: Number(hash.attempts) || 1,
-    imageKey: imageKey.endsWith('*') ? imageKey.slice(0, -1) + image.sha256 : imageKey,
-    priority: hash.priority as PredictionRecord['priority'],
+    imageKey: decodeImageKey(hash.image_key, hash.tenant, image.sha256),
+    priority: decodePriority(hash.priority),
     webhookUrl: hash.webhook_url || null,
   };
 }
@@ -159,10 +166,10 @@ export class PredictionRepository {
     this.models = new ModelRegistry(redis, keys);
   }
 
-  /** Records from hgetall replies (missing ones null), with the models their results refer to. */
-  async parseAll(hashes: Array<Hash | null | undefined>): Promise<Array<PredictionRecord | null>> {
+  /** Records `ids[i]` from hgetall replies (missing ones null), with the models their results refer to. */
+  async parseAll(ids: string[], hashes: Array<Hash | null | undefined>): Promise<Array<PredictionRecord | null>> {
     await this.models.load(hashes.map((h) => resultModelRef(h?.result)));
-    return hashes.map((h) => (h?.id ? parsePrediction(h, this.models.get) : null));
+    return hashes.map((h, i) => (isPredictionHash(h) ? parsePrediction(ids[i], h, this.models.get) : null));
   }
 
   private due(): number {
@@ -241,7 +248,7 @@ export class PredictionRepository {
   }
 
   async getAnyTenant(id: string): Promise<PredictionRecord | null> {
-    const [record] = await this.parseAll([await this.redis.hgetall(this.keys.prediction(id))]);
+    const [record] = await this.parseAll([id], [await this.redis.hgetall(this.keys.prediction(id))]);
     return record;
   }
 

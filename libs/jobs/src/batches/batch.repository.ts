@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { newId } from '../ids';
-import { parsePrediction } from '../prediction.repository';
+import { isPredictionHash, parsePrediction } from '../prediction.repository';
 import { ModelRegistry } from '../records/model-registry';
 import { resultModelRef } from '../records/record-codec';
 import type { PredictionRecord } from '../prediction.types';
@@ -189,7 +189,7 @@ export class BatchRepository {
     await this.models.load(hashes.map((h) => resultModelRef(h?.result)));
     return ids.map((predictionId, i) => {
       const hash = hashes[i];
-      return { id: predictionId, record: hash?.id ? parsePrediction(hash, this.models.get) : null };
+      return { id: predictionId, record: isPredictionHash(hash) ? parsePrediction(predictionId, hash, this.models.get) : null };
     });
   }
 }

@@ -1,8 +1,13 @@
+import { objectKeys } from '@dermafleet/storage';
 import type { ImageInfo, PredictionResult } from '../prediction.types';
 import {
   decodeImage,
+  decodeImageKey,
+  decodePriority,
   decodeResult,
   encodeImage,
+  encodeImageKey,
+  encodePriority,
   encodeResult,
   modelRef,
   resultModelRef,
@@ -90,5 +95,31 @@ describe('compact record values', () => {
     expect(encoded.length).toBeLessThanOrEqual(64);
     expect(decodeImage(encoded)).toEqual(image);
     expect(decodeImage(JSON.stringify(image))).toEqual(image);
+  });
+});
+
+describe('image key and priority', () => {
+  const sha = 'ab'.repeat(32);
+
+  it('leaves out the content address libs/storage stores every image under, and reads it back', () => {
+    const key = objectKeys.image('tenant_a', sha);
+    expect(encodeImageKey(key, 'tenant_a', sha)).toBe('');
+    expect(decodeImageKey(undefined, 'tenant_a', sha)).toBe(key);
+  });
+
+  it('keeps any other key, and reads the form records written before 2026-11 hold', () => {
+    expect(encodeImageKey(`legacy/${sha}`, 'tenant_a', sha)).toBe('legacy/*');
+    expect(decodeImageKey('legacy/*', 'tenant_a', sha)).toBe(`legacy/${sha}`);
+    expect(decodeImageKey('images/tenant_a/*', 'tenant_a', sha)).toBe(objectKeys.image('tenant_a', sha));
+    expect(encodeImageKey('elsewhere/x.jpg', 'tenant_a', sha)).toBe('elsewhere/x.jpg');
+    expect(decodeImageKey('elsewhere/x.jpg', 'tenant_a', sha)).toBe('elsewhere/x.jpg');
+  });
+
+  it('leaves out bulk, the priority of every batch item', () => {
+    expect(encodePriority('bulk')).toBe('');
+    expect(decodePriority(undefined)).toBe('bulk');
+    expect(encodePriority('interactive')).toBe('interactive');
+    expect(decodePriority('interactive')).toBe('interactive');
+    expect(decodePriority('bulk')).toBe('bulk'); // records written before 2026-11
   });
 });

@@ -84,6 +84,35 @@ export function decodeImage(value: string): ImageInfo {
   };
 }
 
+/**
+ * Where the image is stored: '' (field left out) for the content address every record uses now,
+ * `images/<tenant>/<sha256>` (libs/storage's objectKeys.image, which this library may not import:
+ * record-codec.spec.ts checks the two agree); else a key ending with the sha256 as `<rest>*`;
+ * else the key itself. Records written before 2026-11 hold `images/<tenant>/*`, still read.
+ */
+export function encodeImageKey(key: string, tenant: string, sha256: string): string {
+  if (key === contentAddress(tenant, sha256)) return '';
+  return key.endsWith(sha256) ? `${key.slice(0, -sha256.length)}*` : key;
+}
+
+export function decodeImageKey(value: string | undefined, tenant: string, sha256: string): string {
+  if (!value) return contentAddress(tenant, sha256);
+  return value.endsWith('*') ? value.slice(0, -1) + sha256 : value;
+}
+
+function contentAddress(tenant: string, sha256: string): string {
+  return `images/${tenant}/${sha256}`;
+}
+
+/** Bulk (batch) predictions are most records: their priority is left out and read back as bulk. */
+export function encodePriority(priority: 'interactive' | 'bulk'): string {
+  return priority === 'bulk' ? '' : priority;
+}
+
+export function decodePriority(value: string | undefined): 'interactive' | 'bulk' {
+  return value === 'interactive' ? 'interactive' : 'bulk';
+}
+
 function argMax(values: Float64Array): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
