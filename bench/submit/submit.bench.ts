@@ -33,6 +33,8 @@ export interface SubmitBenchReport {
   /** Peak RSS of every process: the bench process hosts the S3 server. */
   peakRssMiB: { api: number; worker: number; cli: number; redis: number; s3AndBench: number };
   redisBytesPerPrediction: { queued: number; finished: number };
+  /** KEY_PREFIX of the run: every key name holds it. */
+  keyPrefix: string;
   /** MEMORY USAGE per prediction, by kind of key, once queued and once finished. */
   redisBreakdown: { queued: Record<string, number>; finished: Record<string, number> };
   /** CPU milliseconds per file in each process: while submitting, and while inferring (drain). */
@@ -156,7 +158,9 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
   const local = await findOrStartRedis(process.env.REDIS_URL, `redis://127.0.0.1:${await freePort()}`);
   const s3 = await startEmbeddedS3(join(scratch, 's3'));
   const redis = new Redis(local.url);
-  const prefix = `bench-submit-${process.pid}`;
+  // Key names count in Redis' memory: on its own Redis the bench uses the prefix a deployment has
+  // by default (KEY_PREFIX `df`), on a shared one (REDIS_URL) a longer unique one.
+  const prefix = local.how === 'started' ? 'df' : `bench-submit-${process.pid}`;
   const apps: AppProcess[] = [];
   try {
     const model = await writeDemoModel(join(scratch, 'model'), { preset: 'tiny' });
@@ -218,6 +222,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
         completionSeconds: NaN,
         peakRssMiB: await rss(),
         redisBytesPerPrediction: { queued: Math.round(queuedBytes / options.count), finished: NaN },
+        keyPrefix: prefix,
         redisBreakdown: { queued: queuedBreakdown, finished: {} },
         cpuMsPerFile: { submit: submitCpu, drain: {} },
       };
@@ -247,6 +252,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
       inferImagesPerSecond: options.count / drainSeconds,
       completionSeconds: (Date.now() - started) / 1000,
       peakRssMiB: await rss(worker),
+      keyPrefix: prefix,
       redisBytesPerPrediction: {
         queued: Math.round(queuedBytes / options.count),
         finished: Math.round(finishedBytes / options.count),
@@ -276,7 +282,7 @@ export function printReport(r: SubmitBenchReport): void {
     `  time to completion:                         ${r.completionSeconds.toFixed(1)} s`,
     `  peak RSS: API ${r.peakRssMiB.api.toFixed(0)} MiB, worker ${r.peakRssMiB.worker.toFixed(0)} MiB, CLI ${r.peakRssMiB.cli.toFixed(0)} MiB, ` +
       `Redis ${r.peakRssMiB.redis.toFixed(0)} MiB, S3 server + bench ${r.peakRssMiB.s3AndBench.toFixed(0)} MiB`,
-    `  Redis per prediction: ${r.redisBytesPerPrediction.queued} B queued, ${r.redisBytesPerPrediction.finished} B finished (INFO used_memory delta)`,
+    `  Redis per prediction: ${r.redisBytesPerPrediction.queued} B queued, ${r.redisBytesPerPrediction.finished} B finished (INFO used_memory delta; KEY_PREFIX ${r.keyPrefix})`,
     `    queued by key kind (MEMORY USAGE):   ${JSON.stringify(r.redisBreakdown.queued)}`,
     `    finished by key kind (MEMORY USAGE): ${JSON.stringify(r.redisBreakdown.finished)}`,
     `  CPU ms per file while submitting: ${cpuLine(r.cpuMsPerFile.submit)}`,
