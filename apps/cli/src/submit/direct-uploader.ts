@@ -1,6 +1,7 @@
 import { ApiRequestError } from '../api-client/api-client';
 import type { UploadEntry, UploadTicket } from '../api-client/api.types';
 import { sha256File } from './file-hash';
+import { collectGarbage } from './heap-collector';
 import { PutRefusedError, putFile, UrlRefusedError } from './put-object';
 import type { Candidate, SubmitContext, Uploader } from './submit-context';
 
@@ -75,11 +76,15 @@ export class DirectUploader implements Uploader {
   private flushGroup(): void {
     const files = this.group.splice(0);
     if (!files.length) return;
+    // A full group's hashing is done with (the next group's starts now): see collectGarbage.
+    if (files.length === GROUP_MAX) collectGarbage();
     this.pendingGroups++;
     this.tickets = this.tickets
       .then(() => this.guard(() => this.requestTickets(files)))
       .finally(() => {
         this.pendingGroups--;
+        // The group's answer and its PUTs are done with: memory flat in the archive's size.
+        if (files.length === GROUP_MAX) collectGarbage();
         this.wakeAdders();
       });
   }
