@@ -30,7 +30,9 @@ export async function modelInputThumbnail(
     .resize(Math.max(1, Math.round(sourceWidth * scale)), Math.max(1, Math.round(sourceHeight * scale)), {
       fit: 'fill',
     })
-    .webp({ quality: request.quality })
+    // effort 2 of 0-6 (sharp's default 4): half the encoder's CPU (4.4 -> 2.3 ms per 256 px
+    // thumbnail here), the same quality setting, files 6% larger on ../shared/fixtures/images.
+    .webp({ quality: request.quality, effort: 2 })
     .toBuffer();
   // A plain copy of its own (a few KiB): sharp's Buffer must not be transferred between threads.
   return new Uint8Array(webp);
