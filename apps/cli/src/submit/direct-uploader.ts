@@ -13,6 +13,8 @@ const GROUP_MAX = 1000;
 const GROUP_WAIT_MS = 1000;
 /** Predictions per `uploads/complete` call (each is streamed and hashed by the API). */
 const COMPLETE_MAX = 100;
+/** Files hashed or completed between two full collections of the heap (collectGarbage). */
+const COLLECT_EVERY = 500;
 /** PUTs remembered by sha256, so a duplicate file in the archive is not sent twice. */
 const REMEMBERED_PUTS = 20_000;
 
@@ -31,6 +33,7 @@ export class DirectUploader implements Uploader {
   private completing: Promise<void> = Promise.resolve();
   private readonly puts = new Map<string, Promise<boolean>>();
   private pendingGroups = 0;
+  private steps = 0;
   /** Uploaded files whose completion call has not answered yet. */
   private awaitingCompletion = 0;
   private groupWaiters: Array<() => void> = [];
@@ -53,6 +56,7 @@ export class DirectUploader implements Uploader {
       await new Promise<void>((resolve) => this.groupWaiters.push(resolve));
     await this.ctx.pool.run(async () => {
       const sha256 = await sha256File(file.path, file.size);
+      this.progressed(1);
       if (!this.group.length) this.groupSince = Date.now();
       this.group.push({ ...file, sha256 });
       if (this.group.length >= GROUP_MAX) this.flushGroup();
@@ -76,17 +80,24 @@ export class DirectUploader implements Uploader {
   private flushGroup(): void {
     const files = this.group.splice(0);
     if (!files.length) return;
-    // A full group's hashing is done with (the next group's starts now): see collectGarbage.
-    if (files.length === GROUP_MAX) collectGarbage();
     this.pendingGroups++;
     this.tickets = this.tickets
       .then(() => this.guard(() => this.requestTickets(files)))
       .finally(() => {
         this.pendingGroups--;
-        // The group's answer and its PUTs are done with: memory flat in the archive's size.
-        if (files.length === GROUP_MAX) collectGarbage();
         this.wakeAdders();
       });
+  }
+
+  /**
+   * Memory flat in the archive's size (see collectGarbage): a full collection every
+   * COLLECT_EVERY steps, a step being a file hashed or a file's completion answered, so the
+   * collections go on after the last file is hashed, while the last groups complete.
+   */
+  private progressed(steps: number): void {
+    const before = Math.floor(this.steps / COLLECT_EVERY);
+    this.steps += steps;
+    if (Math.floor(this.steps / COLLECT_EVERY) > before) collectGarbage();
   }
 
   private wakeAdders(): void {
@@ -100,6 +111,7 @@ export class DirectUploader implements Uploader {
         .then(() => this.guard(() => this.complete(page)))
         .finally(() => {
           this.awaitingCompletion -= page.length;
+          this.progressed(page.length);
           this.wakeAdders();
         });
     }
