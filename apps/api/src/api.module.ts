@@ -54,6 +54,7 @@ export class ApiModule {
           keyPrefix: config.keyPrefix,
           retentionDays: config.retentionDays,
           reliability: config.reliability,
+          recordFormat: config.recordFormat,
         }),
         BatchesCoreModule.forRoot(),
         StorageModule.forRoot(config.storage),

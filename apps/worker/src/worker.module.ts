@@ -42,6 +42,7 @@ export class WorkerModule {
           keyPrefix: config.keyPrefix,
           retentionDays: config.retentionDays,
           reliability: config.reliability,
+          recordFormat: config.recordFormat,
         }),
         StorageModule.forRoot(config.storage),
         EventsModule.forRoot({

@@ -9,6 +9,7 @@ import type {
   PredictionResult,
   PredictionStatus,
 } from './prediction.types';
+import type { RecordFormat } from './config/redis.env';
 import { RedisKeys } from './redis-keys';
 import { ModelRegistry } from './records/model-registry';
 import {
@@ -18,6 +19,7 @@ import {
   decodeResult,
   encodeImage,
   encodeImageKey,
+  encodeImageKeyCompatible,
   encodePriority,
   encodeResult,
   resultModelRef,
@@ -77,10 +79,13 @@ export type CreateOutcome =
  * image and result are compact (records/record-codec.ts): with every value short, Redis keeps the
  * hash in its compact encoding, a few hundred bytes instead of ~2 KB.
  */
-function serialise(record: PredictionRecord): Hash {
-  // No `id` field: the key names the record (`<prefix>:prd:<id>`), and 26 characters more would
-  // put the compact hash into the next allocation size (64 B per finished prediction, issue 12).
+function serialise(record: PredictionRecord, format: RecordFormat): Hash {
+  const compact = format === 'compact';
   const fields: Hash = {
+    // Compact: no `id` (the key names the record, `<prefix>:prd:<id>`), no bulk priority, no
+    // content-addressed image key: 64 B less per finished prediction in Redis' compact encoding
+    // (issue 12). Versions before 2026-11 need all three (a record without `id` reads as missing).
+    id: compact ? '' : record.id,
     tenant: record.tenant,
     status: record.status,
     created_at: record.created_at,
@@ -91,8 +96,10 @@ function serialise(record: PredictionRecord): Hash {
     image: encodeImage(record.image),
     result: record.result ? encodeResult(record.result) : '',
     error: record.error ? JSON.stringify(record.error) : '',
-    image_key: encodeImageKey(record.imageKey, record.tenant, record.image.sha256),
-    priority: encodePriority(record.priority),
+    image_key: compact
+      ? encodeImageKey(record.imageKey, record.tenant, record.image.sha256)
+      : encodeImageKeyCompatible(record.imageKey, record.image.sha256),
+    priority: compact ? encodePriority(record.priority) : record.priority,
     webhook_url: record.webhookUrl ?? '',
     // Absent for a first run (most records): only a retry writes it.
     attempts: record.attempts > 1 ? String(record.attempts) : '',
@@ -160,6 +167,8 @@ export class PredictionRepository {
     private readonly retentionSeconds: number,
     /** How long the work index and the outbox trust the fast path before the reconciler looks. */
     private readonly reconcileAfterMs = 60_000,
+    /** RECORD_FORMAT: how records are written (both formats are read). */
+    private readonly format: RecordFormat = 'compatible',
   ) {
     this.batchKeys = new BatchKeys(keys);
     this.erasureKeys = new ErasureKeys(keys);
@@ -183,7 +192,7 @@ export class PredictionRepository {
   async create(record: PredictionRecord, options: CreateOptions = {}): Promise<CreateOutcome> {
     const key = this.keys.prediction(record.id);
     if (record.result) await this.publishModel(record.result); // before any record refers to it
-    const fields = Object.entries(serialise(record)).flat();
+    const fields = Object.entries(serialise(record, this.format)).flat();
     if (options.idempotencyKey) fields.push('idem_key', options.idempotencyKey);
     const final = record.status === 'succeeded' || record.status === 'failed';
     const outbox = final

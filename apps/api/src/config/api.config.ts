@@ -9,6 +9,7 @@ import {
   reliabilityEnv,
   type ReliabilitySettings,
   toReliabilitySettings,
+  type RecordFormat,
 } from '@dermafleet/jobs';
 import { storageEnv, toStorageSettings, type StorageSettings } from '@dermafleet/storage';
 import { z } from 'zod';
@@ -60,6 +61,8 @@ export interface ApiConfig {
   host: string;
   redisUrl: string;
   keyPrefix: string;
+  /** RECORD_FORMAT: how prediction records are written (both are read). */
+  recordFormat: RecordFormat;
   storage: StorageSettings;
   apiKeys: string | undefined;
   apiKeysFile: string | undefined;
@@ -96,6 +99,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     host: e.HOST,
     redisUrl: e.REDIS_URL,
     keyPrefix: e.KEY_PREFIX,
+    recordFormat: e.RECORD_FORMAT,
     storage: toStorageSettings(e),
     apiKeys: e.API_KEYS,
     apiKeysFile: e.API_KEYS_FILE,

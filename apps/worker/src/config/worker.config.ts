@@ -10,6 +10,7 @@ import {
   reliabilityEnv,
   type ReliabilitySettings,
   toReliabilitySettings,
+  type RecordFormat,
 } from '@dermafleet/jobs';
 import {
   KNOWN_PROVIDERS,
@@ -88,6 +89,8 @@ export interface WorkerConfig {
   host: string;
   redisUrl: string;
   keyPrefix: string;
+  /** RECORD_FORMAT: how prediction records are written (both are read). */
+  recordFormat: RecordFormat;
   storage: StorageSettings;
   /** A local folder, or `s3://bucket/prefix/` (downloaded into modelCacheDir and verified first). */
   modelDir: string;
@@ -127,6 +130,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     host: e.HOST,
     redisUrl: e.REDIS_URL,
     keyPrefix: e.KEY_PREFIX,
+    recordFormat: e.RECORD_FORMAT,
     storage: toStorageSettings(e),
     modelDir: e.MODEL_DIR,
     modelCacheDir: e.MODEL_CACHE_DIR,

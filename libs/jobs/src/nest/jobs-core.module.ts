@@ -63,6 +63,7 @@ export class JobsCoreModule {
               keys,
               settings.retentionDays * 86400,
               settings.reliability.reconcileAfterMs,
+              settings.recordFormat,
             ),
         },
         {

@@ -1,3 +1,4 @@
+import type { RecordFormat } from '../config/redis.env';
 import type { ReliabilitySettings } from '../config/reliability.env';
 
 export const REDIS = Symbol('REDIS');
@@ -8,6 +9,8 @@ export interface JobsSettings {
   keyPrefix: string;
   retentionDays: number;
   reliability: ReliabilitySettings;
+  /** RECORD_FORMAT; compatible when left out. */
+  recordFormat?: RecordFormat;
 }
 
 /**

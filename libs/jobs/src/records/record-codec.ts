@@ -85,13 +85,17 @@ export function decodeImage(value: string): ImageInfo {
 }
 
 /**
- * Where the image is stored: '' (field left out) for the content address every record uses now,
+ * Where the image is stored (RECORD_FORMAT=compact): '' (field left out) for the content address every record uses now,
  * `images/<tenant>/<sha256>` (libs/storage's objectKeys.image, which this library may not import:
  * record-codec.spec.ts checks the two agree); else a key ending with the sha256 as `<rest>*`;
  * else the key itself. Records written before 2026-11 hold `images/<tenant>/*`, still read.
  */
 export function encodeImageKey(key: string, tenant: string, sha256: string): string {
-  if (key === contentAddress(tenant, sha256)) return '';
+  return key === contentAddress(tenant, sha256) ? '' : encodeImageKeyCompatible(key, sha256);
+}
+
+/** The form every version reads: a key ending with the sha256 as `<rest>*`, else the key. */
+export function encodeImageKeyCompatible(key: string, sha256: string): string {
   return key.endsWith(sha256) ? `${key.slice(0, -sha256.length)}*` : key;
 }
 

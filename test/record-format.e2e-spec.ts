@@ -1,0 +1,81 @@
+import { Redis } from 'ioredis';
+import { BatchRepository, PredictionRepository, RedisKeys } from '@dermafleet/jobs';
+import { objectKeys } from '@dermafleet/storage';
+import { queuedRecord, queuedRecordOfImage } from './harness/prediction-record';
+import { infra, uniquePrefix } from './harness/test-env';
+
+/**
+ * RECORD_FORMAT on real Redis: `compatible` (the default) writes records every earlier version
+ * reads; `compact` leaves out the id, the bulk priority and the content-addressed image key. Both
+ * are read by this version, whichever wrote them, so a fleet switches once all its replicas run it.
+ */
+describe('prediction record formats', () => {
+  const keys = new RedisKeys(uniquePrefix('record-format'));
+  const tenant = 'tenant_a';
+  let redis: Redis;
+  let compatible: PredictionRepository;
+  let compact: PredictionRepository;
+  let batches: BatchRepository;
+
+  beforeAll(() => {
+    redis = new Redis(infra().redisUrl);
+    compatible = new PredictionRepository(redis, keys, 3600);
+    compact = new PredictionRepository(redis, keys, 3600, 60_000, 'compact');
+    batches = new BatchRepository(redis, keys, 3600);
+  });
+  afterAll(async () => {
+    const stale = await redis.keys(`${keys.prefix}:*`);
+    if (stale.length) await redis.del(...stale);
+    await redis.quit();
+  });
+
+  const sha = (i: number) => i.toString(16).padStart(64, 'a');
+
+  it('compatible writes the fields versions before 2026-11 need: id (else the record reads as missing), priority, image key', async () => {
+    const record = queuedRecordOfImage('prd_compatibleformat00001', tenant, sha(1));
+    await compatible.create(record);
+    const hash = await redis.hgetall(keys.prediction(record.id));
+    expect(hash.id).toBe(record.id);
+    expect(hash.priority).toBe('bulk');
+    expect(hash.image_key).toBe(`images/${tenant}/*`);
+    expect(await compact.getAnyTenant(record.id)).toEqual(record);
+  });
+
+  it('compact leaves them out, costs less, and reads back the same record (also in a batch listing)', async () => {
+    const batch = await batches.create({ tenant, name: null, metadata: {}, webhookUrl: null, notify: 'batch' });
+    const wide = { ...queuedRecord(batch.id, 2, tenant), imageKey: objectKeys.image(tenant, sha(2)) };
+    wide.image = { ...wide.image, sha256: sha(2) };
+    const narrow = { ...wide, id: 'prd_compactformat000000001', filename: 'dir/IMG_3.jpg' };
+    await compatible.create(wide);
+    await compact.create(narrow);
+    const hash = await redis.hgetall(keys.prediction(narrow.id));
+    expect(hash).not.toHaveProperty('id');
+    expect(hash).not.toHaveProperty('priority');
+    expect(hash).not.toHaveProperty('image_key');
+    const bytes = async (id: string) => Number(await redis.call('MEMORY', 'USAGE', keys.prediction(id), 'SAMPLES', '0'));
+    expect(await bytes(narrow.id)).toBeLessThan(await bytes(wide.id));
+    expect(await compatible.getAnyTenant(narrow.id)).toEqual(narrow);
+    expect(await compact.get(tenant, narrow.id)).toEqual(narrow);
+    expect(await compact.get('tenant_b', narrow.id)).toBeNull();
+    const items = await batches.itemsPage(batch.id, 0, 10);
+    expect(items.map((i) => i.record)).toEqual([wide, narrow]);
+  });
+
+  it('keeps what the compact form cannot leave out: an interactive priority, an image stored elsewhere', async () => {
+    const record = {
+      ...queuedRecordOfImage('prd_compactformat000000002', tenant, sha(4)),
+      priority: 'interactive' as const,
+      imageKey: 'legacy/elsewhere.jpg',
+    };
+    await compact.create(record);
+    const hash = await redis.hgetall(keys.prediction(record.id));
+    expect(hash.priority).toBe('interactive');
+    expect(hash.image_key).toBe('legacy/elsewhere.jpg');
+    expect(await compact.getAnyTenant(record.id)).toEqual(record);
+  });
+
+  it('an unknown id reads as missing in both', async () => {
+    expect(await compact.getAnyTenant('prd_doesnotexist0000000000')).toBeNull();
+    expect(await compatible.getAnyTenant('prd_doesnotexist0000000000')).toBeNull();
+  });
+});
