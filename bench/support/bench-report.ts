@@ -106,10 +106,12 @@ function tinyLines(t: TinyVsPilResult): string[] {
   const p = t.pipeline;
   return [
     `tiny model end to end (API, worker, S3 server, client: what is not the model), ${t.images} distinct 1024x768 JPEGs:`,
-    `  ${f(p.imagesPerSecond, 1)} images/s; CPU per image: worker ${f(p.workerCpuMsPerImage, 1)} ms, whole pipeline ${f(p.pipelineCpuMsPerImage, 1)} ms`,
+    `  ${f(p.imagesPerSecond, 1)} images/s; CPU per image: whole pipeline ${f(p.pipelineCpuMsPerImage, 1)} ms = ` +
+      `worker ${f(p.workerCpuMsPerImage, 1)} + API ${f(p.apiCpuMsPerImage, 1)} + S3 server and uploading client ${f(p.s3AndClientCpuMsPerImage, 1)}`,
     t.referenceImagesPerSecond === null
       ? '  the reference (/usr/bin/python3 with python3-pil and python3-numpy) is not installed: no ratio'
-      : `  the reference's bare preprocessing, ${t.processes} processes, same files: ${f(t.referenceImagesPerSecond, 1)} images/s -> ratio ${f(t.ratio ?? NaN, 3)}`,
+      : `  the reference's bare preprocessing, ${t.processes} processes, same files: ${f(t.referenceImagesPerSecond, 1)} images/s ` +
+        `(~${f((1000 * t.processes) / t.referenceImagesPerSecond, 1)} ms of CPU per image) -> ratio ${f(t.ratio ?? NaN, 3)}`,
   ];
 }
 

@@ -17,6 +17,9 @@ export interface EndToEndResult extends PipelineRunResult {
   /** CPU milliseconds per image: in the workers, and in the whole pipeline (workers, API, S3 server). */
   workerCpuMsPerImage: number;
   pipelineCpuMsPerImage: number;
+  /** The API's share, and the S3 server's with the uploading client's (one process, this one). */
+  apiCpuMsPerImage: number;
+  s3AndClientCpuMsPerImage: number;
   /** Mean 1-minute load average of the machine during the run (other tenants show up here). */
   loadAverage: number;
 }
@@ -87,6 +90,8 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       workerMsPerBatch: (busySeconds * 1000) / batches,
       avgBatchSize: (after.images - before.images) / batches,
       workerCpuMsPerImage: ((cpuAfter.workers - cpuBefore.workers) * 1000) / run.images,
+      apiCpuMsPerImage: ((cpuAfter.api - cpuBefore.api) * 1000) / run.images,
+      s3AndClientCpuMsPerImage: ((cpuAfter.here - cpuBefore.here) * 1000) / run.images,
       pipelineCpuMsPerImage:
         ((cpuAfter.workers -
           cpuBefore.workers +
