@@ -15,8 +15,14 @@ const GROUP_WAIT_MS = 1000;
 const COMPLETE_MAX = 100;
 /** Files hashed or completed between two full collections of the heap (collectGarbage). */
 const COLLECT_EVERY = 500;
-/** PUTs remembered by sha256, so a duplicate file in the archive is not sent twice. */
-const REMEMBERED_PUTS = 20_000;
+/**
+ * PUTs remembered by sha256, so a duplicate file in the archive is not sent twice while its twin
+ * is in flight: up to two groups waiting for their answer and two groups' worth waiting for their
+ * completion (the backpressure in `add`). Once a twin's completion has been answered, the API
+ * answers the duplicate without a URL (the bytes are stored). More would only be memory that
+ * grows with the archive (it was 20,000: ~3 MB kept alive at 100,000 files).
+ */
+const REMEMBERED_PUTS = 4 * GROUP_MAX;
 
 /**
  * The presigned path: hash each file (streamed), ask for upload URLs in groups of up to 1000,
