@@ -42,7 +42,13 @@ describe('prediction record formats', () => {
   });
 
   it('compact leaves them out, costs less, and reads back the same record (also in a batch listing)', async () => {
-    const batch = await batches.create({ tenant, name: null, metadata: {}, webhookUrl: null, notify: 'batch' });
+    const batch = await batches.create({
+      tenant,
+      name: null,
+      metadata: {},
+      webhookUrl: null,
+      notify: 'batch',
+    });
     const wide = { ...queuedRecord(batch.id, 2, tenant), imageKey: objectKeys.image(tenant, sha(2)) };
     wide.image = { ...wide.image, sha256: sha(2) };
     const narrow = { ...wide, id: 'prd_compactformat000000001', filename: 'dir/IMG_3.jpg' };
@@ -52,7 +58,8 @@ describe('prediction record formats', () => {
     expect(hash).not.toHaveProperty('id');
     expect(hash).not.toHaveProperty('priority');
     expect(hash).not.toHaveProperty('image_key');
-    const bytes = async (id: string) => Number(await redis.call('MEMORY', 'USAGE', keys.prediction(id), 'SAMPLES', '0'));
+    const bytes = async (id: string) =>
+      Number(await redis.call('MEMORY', 'USAGE', keys.prediction(id), 'SAMPLES', '0'));
     expect(await bytes(narrow.id)).toBeLessThan(await bytes(wide.id));
     expect(await compatible.getAnyTenant(narrow.id)).toEqual(narrow);
     expect(await compact.get(tenant, narrow.id)).toEqual(narrow);

@@ -118,7 +118,11 @@ export function isPredictionHash(hash: Hash | null | undefined): hash is Hash {
  * ignored). A compact result needs its model's labels: load `resultModelRef(hash.result)` into
  * `models` first (PredictionRepository does).
  */
-export function parsePrediction(id: string, hash: Hash, models: (ref: string) => ModelLabels): PredictionRecord {
+export function parsePrediction(
+  id: string,
+  hash: Hash,
+  models: (ref: string) => ModelLabels,
+): PredictionRecord {
   const image = decodeImage(hash.image);
   return {
     id,
@@ -176,7 +180,10 @@ export class PredictionRepository {
   }
 
   /** Records `ids[i]` from hgetall replies (missing ones null), with the models their results refer to. */
-  async parseAll(ids: string[], hashes: Array<Hash | null | undefined>): Promise<Array<PredictionRecord | null>> {
+  async parseAll(
+    ids: string[],
+    hashes: Array<Hash | null | undefined>,
+  ): Promise<Array<PredictionRecord | null>> {
     await this.models.load(hashes.map((h) => resultModelRef(h?.result)));
     return hashes.map((h, i) => (isPredictionHash(h) ? parsePrediction(ids[i], h, this.models.get) : null));
   }

@@ -189,7 +189,10 @@ export class BatchRepository {
     await this.models.load(hashes.map((h) => resultModelRef(h?.result)));
     return ids.map((predictionId, i) => {
       const hash = hashes[i];
-      return { id: predictionId, record: isPredictionHash(hash) ? parsePrediction(predictionId, hash, this.models.get) : null };
+      return {
+        id: predictionId,
+        record: isPredictionHash(hash) ? parsePrediction(predictionId, hash, this.models.get) : null,
+      };
     });
   }
 }
