@@ -72,6 +72,10 @@ export class ImageClassifier {
     const pool = new PreprocessPool({
       size: settings.preprocessThreads,
       taskTimeoutMs: settings.taskTimeoutMs,
+      // Every image the worker holds (a running batch and the queued ones: its BullMQ concurrency)
+      // may wait for a thread at once. With fewer places the rest failed "queue is full" and BullMQ
+      // ran them again: one thread (64 places) and batches of 64 with a prefetch (128 in hand).
+      minQueue: settings.batch.maxSize * settings.batch.maxQueuedBatches,
     });
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {

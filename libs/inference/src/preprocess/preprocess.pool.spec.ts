@@ -92,6 +92,15 @@ describe('PreprocessPool limits and closing', () => {
     await pool.close();
   }, 30000);
 
+  it('keeps at least minQueue places whatever its thread count (all a worker may hold at once)', async () => {
+    const pool = new PreprocessPool({ size: 1, maxQueue: 1, minQueue: 3 });
+    const bytes = readFileSync(join(dir, 'images', names[1]));
+    const accepted = [0, 1, 2, 3].map(() => pool.preprocess(bytes, spec, exact)); // one running, three waiting
+    await expect(pool.preprocess(bytes, spec, exact)).rejects.toBeInstanceOf(PreprocessQueueFullError);
+    await expect(Promise.all(accepted)).resolves.toHaveLength(4);
+    await pool.close();
+  }, 30000);
+
   it('finishes accepted work on close, refuses new work, and closes twice safely', async () => {
     const pool = new PreprocessPool({ size: 1 });
     const task = pool.preprocess(readFileSync(join(dir, 'images', names[1])), spec, exact);

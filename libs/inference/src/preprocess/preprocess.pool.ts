@@ -22,6 +22,8 @@ export interface PreprocessPoolOptions {
   size?: number;
   /** Tasks waiting for a thread beyond which submissions are refused (default 64 per thread). */
   maxQueue?: number;
+  /** At least this many waiting places whatever the thread count (what the caller may hold at once). */
+  minQueue?: number;
   /** Per-thread V8 heap limits, so a runaway decode ends its thread, not the process. */
   resourceLimits?: ResourceLimits;
   /**
@@ -80,7 +82,7 @@ export class PreprocessPool {
 
   constructor(private readonly options: PreprocessPoolOptions = {}) {
     this.size = options.size && options.size > 0 ? options.size : availableParallelism();
-    this.maxQueue = options.maxQueue ?? this.size * 64;
+    this.maxQueue = Math.max(options.maxQueue ?? this.size * 64, options.minQueue ?? 0);
     this.budget = new PixelBudget(options.maxPixelsInFlight ?? DEFAULT_MAX_PIXELS_IN_FLIGHT);
   }
 
