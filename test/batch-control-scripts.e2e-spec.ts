@@ -8,6 +8,7 @@ import {
 } from '@dermafleet/jobs';
 import { queuedRecord } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
+import { dropPrefixAndQuit } from './harness/scratch-redis';
 
 /**
  * The cancel and retry scripts at the boundaries a page-by-page walk creates, on real Redis: what
@@ -27,11 +28,7 @@ describe('batch control scripts', () => {
     batches = new BatchRepository(redis, keys, 3600);
     control = new BatchControlRepository(redis, keys);
   });
-  afterAll(async () => {
-    const stale = await redis.keys(`${keys.prefix}:*`);
-    if (stale.length) await redis.del(...stale);
-    await redis.quit();
-  });
+  afterAll(() => dropPrefixAndQuit(redis, keys.prefix));
 
   const record = (batchId: string, i: number): PredictionRecord => queuedRecord(batchId, i, tenant);
   const transient = { code: 'inference_failed' as const, message: 'S3 was down through every attempt' };

@@ -9,6 +9,7 @@ import {
 } from '@dermafleet/jobs';
 import { queuedRecord } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
+import { dropPrefixAndQuit } from './harness/scratch-redis';
 
 const result: PredictionResult = {
   label: 'nevus',
@@ -46,11 +47,7 @@ describe('batch counters', () => {
     predictions = new PredictionRepository(redis, keys, 3600);
     batches = new BatchRepository(redis, keys, 3600);
   });
-  afterAll(async () => {
-    const stale = await redis.keys(`${keys.prefix}:*`);
-    if (stale.length) await redis.del(...stale);
-    await redis.quit();
-  });
+  afterAll(() => dropPrefixAndQuit(redis, keys.prefix));
 
   const record = (batchId: string, i: number): PredictionRecord => queuedRecord(batchId, i);
 

@@ -3,6 +3,7 @@ import { BatchRepository, PredictionRepository, RedisKeys } from '@dermafleet/jo
 import { objectKeys } from '@dermafleet/storage';
 import { queuedRecord, queuedRecordOfImage } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
+import { dropPrefixAndQuit } from './harness/scratch-redis';
 
 /**
  * RECORD_FORMAT on real Redis: `compatible` (the default) writes records every earlier version
@@ -23,11 +24,7 @@ describe('prediction record formats', () => {
     compact = new PredictionRepository(redis, keys, 3600, 60_000, 'compact');
     batches = new BatchRepository(redis, keys, 3600);
   });
-  afterAll(async () => {
-    const stale = await redis.keys(`${keys.prefix}:*`);
-    if (stale.length) await redis.del(...stale);
-    await redis.quit();
-  });
+  afterAll(() => dropPrefixAndQuit(redis, keys.prefix));
 
   const sha = (i: number) => i.toString(16).padStart(64, 'a');
 
