@@ -1,7 +1,7 @@
 import { ApiRequestError } from '../api-client/api-client';
 import type { UploadEntry, UploadTicket } from '../api-client/api.types';
 import { sha256File } from './file-hash';
-import { collectGarbage } from './heap-collector';
+import { collectGarbage } from '@dermafleet/inference/threads/collect-garbage';
 import { PutRefusedError, putFile, UrlRefusedError } from './put-object';
 import type { Candidate, SubmitContext, Uploader } from './submit-context';
 
@@ -96,9 +96,12 @@ export class DirectUploader implements Uploader {
   }
 
   /**
-   * Memory flat in the archive's size (see collectGarbage): a full collection every
-   * COLLECT_EVERY steps, a step being a file hashed or a file's completion answered, so the
-   * collections go on after the last file is hashed, while the last groups complete.
+   * Memory flat in the archive's size: a full collection every COLLECT_EVERY steps, a step being a
+   * file hashed or a file's completion answered (so they go on while the last groups complete).
+   * Why: what a file costs while it waits in a group (often seconds) outlives V8's young
+   * generation and dies in old space, which V8 collects only at a limit that grows with the run:
+   * peak RSS rose with the archive (123 MiB at 1,000 files, 156 at 5,000, 191 at 100,000) although
+   * what is held is bounded. A few ms per collection, ~0.02 ms per file.
    */
   private progressed(steps: number): void {
     const before = Math.floor(this.steps / COLLECT_EVERY);

@@ -1,6 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
+import { collectGarbage } from '../threads/collect-garbage';
 import { modelInputThumbnail } from './model-input-thumbnail';
 import { resizeToModelInput, toPixelValues } from './preprocess';
 import { type PoolReply, type PoolTask, serializeError } from './preprocess.pool.protocol';
@@ -31,19 +30,15 @@ async function run(task: PoolTask): Promise<{ reply: PoolReply; transfer: ArrayB
  * goes back only when V8 collects it, which may be after the next image has been decoded: the
  * pool's pixel budget (PixelBudget) releases an image's pixels when its reply is sent, so without
  * a collection here the process held about one large decode more than the budget says (peak RSS
- * on six 9999x9999 PNGs: ~750 MiB, once in a while ~1,070; with it ~465). A full collection of
- * this thread's small heap costs a few ms, next to hundreds for such a decode; smaller images are
- * left to V8. `gc` is reached without a command-line flag (the thread's execArgv cannot carry V8
- * flags): the flag is set at run time and `gc` read from a fresh context.
+ * on six 9999x9999 PNGs: ~750 MiB; with it ~465). A full collection of this thread's small heap
+ * costs a few ms, next to hundreds for such a decode; smaller images are left to V8.
  */
 const LARGE_IMAGE_PIXELS = 16_000_000;
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
 
 function releaseLargeDecode(reply: PoolReply): void {
   if (!reply.ok) return;
   const { source } = reply.result as { source?: { width: number; height: number } };
-  if (source && source.width * source.height >= LARGE_IMAGE_PIXELS) collect();
+  if (source && source.width * source.height >= LARGE_IMAGE_PIXELS) collectGarbage();
 }
 
 const port = parentPort;
