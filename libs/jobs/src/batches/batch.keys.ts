@@ -37,10 +37,16 @@ export class BatchKeys {
 
   /** String: the prediction whose stored result answers this image for this model and preprocessing. */
   dedupe(tenant: string, sha256: string, modelVersion: string, mode: string, autoOrient: boolean): string {
-    // Short (one is kept per distinct image for RETENTION_DAYS): the sha256 as base64url, the
-    // model as 64 bits of its version, mode and auto-orient as two characters.
+    return this.dedupeName(tenant, sha256, modelRef(modelVersion), `${mode[0]}${autoOrient ? 1 : 0}`);
+  }
+
+  /**
+   * Short (one is kept per distinct image for RETENTION_DAYS): the sha256 as base64url, the
+   * model as 64 bits of its version, mode and auto-orient as two characters (`e0`, `f1`...).
+   */
+  private dedupeName(tenant: string, sha256: string, ref: string, flags: string): string {
     const image = /^[0-9a-f]{64}$/.test(sha256) ? Buffer.from(sha256, 'hex').toString('base64url') : sha256;
-    return `${this.keys.prefix}:dedupe:${tenant}:${image}:${modelRef(modelVersion)}:${mode[0]}${autoOrient ? 1 : 0}`;
+    return `${this.keys.prefix}:dedupe:${tenant}:${image}:${ref}:${flags}`;
   }
 
   /**
@@ -64,10 +70,8 @@ export class BatchKeys {
         return null;
       }
     }
-    const m = /^~([^|]+)\|([ef])([01])/.exec(result ?? '');
-    if (!m) return null;
-    const image = /^[0-9a-f]{64}$/.test(sha256) ? Buffer.from(sha256, 'hex').toString('base64url') : sha256;
-    return `${this.keys.prefix}:dedupe:${tenant}:${image}:${m[1]}:${m[2]}${m[3]}`;
+    const m = /^~([^|]+)\|([ef][01])/.exec(result ?? '');
+    return m ? this.dedupeName(tenant, sha256, m[1], m[2]) : null;
   }
 
   /** String (JSON): the model that produced the latest result, {id, version, preprocessing, labels}. */

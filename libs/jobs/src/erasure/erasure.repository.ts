@@ -241,9 +241,7 @@ export class ErasureRepository {
         : [];
       const sha = image ? decodeImage(image).sha256 : '';
       // The dedupe entry its result wrote, named from the result (not kept in every record).
-      const dedupe = image
-        ? (this.batchKeys.dedupeOfResult(tenant, decodeImage(image).sha256, result) ?? '')
-        : '';
+      const dedupe = image ? (this.batchKeys.dedupeOfResult(tenant, sha, result) ?? '') : '';
       return { args: [id, sha, dedupe, members.length, ...members, msgKeys.length, ...msgKeys], members };
     });
   }
