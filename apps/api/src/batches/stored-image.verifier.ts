@@ -84,13 +84,19 @@ export class StoredImageVerifier {
     }
     const snapshot = objectKeys.verifying(tenant, predictionId);
     await this.store.copy(staging, snapshot);
-    await this.store.delete(staging).catch(() => undefined);
     try {
       const outcome = await this.verify(snapshot, expected);
       if (outcome.kind === 'ok' && !(await this.store.head(imageKey)))
         await this.store.copy(snapshot, imageKey);
       return outcome;
     } finally {
+      // The staging object goes only now, once the image is at its content address (or the bytes
+      // were refused): until then it is what tells an `uploads` call for the same file (a client
+      // resuming while its dead run's completion is still being verified) that the bytes have
+      // arrived. Deleted before the check, that call found neither and signed a second PUT. A
+      // process dying mid-check leaves the staging object, so the next completion checks it
+      // again instead of asking the client for the bytes once more.
+      await this.store.delete(staging).catch(() => undefined);
       await this.store.delete(snapshot).catch(() => undefined);
     }
   }
