@@ -39,6 +39,10 @@ export class AppProcess {
     const port = await freePort();
     const portEnv = app === 'api' ? { PORT: String(port) } : { WORKER_PORT: String(port) };
     const main = join(repoRoot, 'dist', 'apps', app, 'src', 'main.js');
+    // BENCH_CPU_PROF=DIR: every app process writes V8 CPU profiles there (one per thread, on exit),
+    // to see where a part's CPU goes (Node refuses --cpu-prof in NODE_OPTIONS).
+    const profileDir = process.env.BENCH_CPU_PROF;
+    if (profileDir) nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...nodeArgs];
     const [command, args] =
       nice > 0
         ? ['nice', ['-n', String(nice), process.execPath, ...nodeArgs, main]]
