@@ -48,8 +48,10 @@ export function finalOutboxMembers(
   id: string,
   status: 'succeeded' | 'failed',
   at: string,
+  withEvent: boolean,
 ): string[] {
   const type = status === 'succeeded' ? 'prediction.succeeded' : 'prediction.failed';
+  if (!withEvent) return [copyMember(id)];
   return [copyMember(id), eventMember({ type, tenant, predictionId: id, occurredAt: at })];
 }
 
@@ -202,19 +204,22 @@ export class PredictionRepository {
     const fields = Object.entries(serialise(record, this.format)).flat();
     if (options.idempotencyKey) fields.push('idem_key', options.idempotencyKey);
     const final = record.status === 'succeeded' || record.status === 'failed';
-    const outbox = final
-      ? finalOutboxMembers(
-          record.tenant,
-          record.id,
-          record.status as 'succeeded' | 'failed',
-          record.completed_at ?? '',
-        )
-      : [];
+    // What the script wrote to the outbox, to relay at once: the copy, and the event when it says so.
+    const outbox = (withEvent: boolean) =>
+      final
+        ? finalOutboxMembers(
+            record.tenant,
+            record.id,
+            record.status as 'succeeded' | 'failed',
+            record.completed_at ?? '',
+            withEvent,
+          )
+        : [];
     const due = this.due();
     // Every record, cached or pending alike, is one reference to its stored image (erasure).
     const imageRef = this.erasureKeys.imageRef(record.tenant, record.image.sha256);
     if (!record.batch_id) {
-      const created = await CREATE.run(
+      const created = (await CREATE.run(
         this.redis,
         [key, this.keys.work, this.keys.outbox, imageRef],
         [
@@ -227,13 +232,15 @@ export class PredictionRepository {
           due,
           ...fields,
         ],
-      );
-      return created === 1 ? { kind: 'created', outbox } : { kind: 'existing', id: record.id };
+      )) as number;
+      return created >= 1
+        ? { kind: 'created', outbox: outbox(created === 2) }
+        : { kind: 'existing', id: record.id };
     }
     const b = this.batchKeys;
     const id = record.batch_id;
     const labels = record.result ? JSON.stringify(record.result.probabilities.map((p) => p.label)) : '';
-    const [code, existing] = (await CREATE_IN_BATCH.run(
+    const [code, existing, event] = (await CREATE_IN_BATCH.run(
       this.redis,
       [key, b.batch(id), b.items(id), b.names(id), b.pending(id), this.keys.work, this.keys.outbox, imageRef],
       [
@@ -251,8 +258,8 @@ export class PredictionRepository {
         record.result?.model.version ?? '',
         ...fields,
       ],
-    )) as [number, string];
-    if (code === 1) return { kind: 'created', outbox };
+    )) as [number, string, string?];
+    if (code === 1) return { kind: 'created', outbox: outbox(event === '1') };
     if (code === 2) return { kind: 'existing', id: existing };
     return code === 0 ? { kind: 'batch_sealed' } : { kind: 'batch_missing' };
   }
@@ -372,7 +379,7 @@ export class PredictionRepository {
       this.keys.outbox,
     ];
     const labels = result ? JSON.stringify(result.probabilities.map((p) => p.label)) : '';
-    const code = await FINISH.run(this.redis, keys, [
+    const [code, event] = (await FINISH.run(this.redis, keys, [
       status,
       completedAt.toISOString(),
       status === 'succeeded' ? 'result' : 'error',
@@ -387,10 +394,10 @@ export class PredictionRepository {
       batchId ?? '',
       result?.model.version ?? '',
       this.keys.finalChannel,
-    ]);
+    ])) as [number, number];
     if (code !== 1 && code !== 2) return UNCHANGED;
     const at = completedAt.toISOString();
-    const outbox = finalOutboxMembers(tenant, id, status as 'succeeded' | 'failed', at);
+    const outbox = finalOutboxMembers(tenant, id, status as 'succeeded' | 'failed', at, event === 1);
     const batchCompleted = code === 2 && batchId ? batchId : null;
     if (batchCompleted) {
       outbox.push(eventMember({ type: 'batch.completed', tenant, batchId: batchCompleted, occurredAt: at }));

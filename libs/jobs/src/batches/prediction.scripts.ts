@@ -30,7 +30,8 @@ end
  * KEYS prediction, work, outbox, image reference count (erasure: the record counts as one
  * reference to its stored image; field `imgref` says it was counted). ARGV ttl, status, tenant,
  * id, at (completed_at), work due ms, outbox due ms, then the record's field/value pairs.
- * Returns 1 created, 0 it already exists.
+ * Returns 1 created, 2 created with an event in the outbox (a final record someone listens to:
+ * LUA_OUTBOX), 0 it already exists.
  */
 export const CREATE = new LuaScript(`${LUA_OUTBOX}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -44,7 +45,7 @@ end
 if ARGV[2] == 'queued' then
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
 elseif ARGV[2] == 'succeeded' or ARGV[2] == 'failed' then
-  outbox_prediction(KEYS[3], ARGV[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+  if outbox_prediction(KEYS[3], ARGV[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5], KEYS[1]) then return 2 end
 end
 return 1
 `);
@@ -57,7 +58,8 @@ return 1
  * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), at
  * (completed_at), work due ms, outbox due ms, model version of a cached result ('' = none), then
  * the record's field/value pairs. Returns
- * {1, ''} created, {0, ''} sealed, {-1, ''} no such batch for this tenant, {2, id} the filename
+ * {1, '', event} created (event '1' when the outbox got an event: a final record someone listens
+ * to), {0, ''} sealed, {-1, ''} no such batch for this tenant, {2, id} the filename
  * already names prediction id, {2, id} as well when a record with this id exists (a retry).
  * A queued prediction with its image in S3 joins the work index; a cached one gets its outbox
  * entries (event and S3 copy), atomically with the record and the counters.
@@ -73,6 +75,7 @@ if name ~= '' and ARGV[6] == 'unique' then
   if existing then return {2, existing} end
 end
 local ttl = tonumber(ARGV[3])
+local event = '0'
 redis.call('HSET', KEYS[1], unpack(ARGV, 13))
 redis.call('EXPIRE', KEYS[1], ttl)
 if KEYS[8] then
@@ -83,7 +86,9 @@ end
 if ARGV[4] == 'queued' and ARGV[7] ~= '1' then
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[2])
 elseif ARGV[4] == 'succeeded' or ARGV[4] == 'failed' then
-  outbox_prediction(KEYS[7], ARGV[11], ARGV[4], ARGV[1], ARGV[2], ARGV[9])
+  if outbox_prediction(KEYS[7], ARGV[11], ARGV[4], ARGV[1], ARGV[2], ARGV[9], KEYS[1], KEYS[2]) then
+    event = '1'
+  end
 end
 redis.call('RPUSH', KEYS[3], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ttl)
@@ -100,7 +105,7 @@ redis.call('HINCRBY', KEYS[2], ARGV[4], 1)
 if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
 add_model_version(KEYS[2], ARGV[12])
 redis.call('EXPIRE', KEYS[2], ttl)
-return {1, ''}
+return {1, '', event}
 `);
 
 /**
@@ -139,31 +144,32 @@ return 1
  * ARGV status, completed_at, field, json, in-batch ('1'/'0'), claim ('1' = only if still pending,
  * taking it out of the pending set), id, labels JSON ('' = none), dedupe ttl ('' = no dedupe
  * write), model JSON, outbox due ms, batch id, model version of a result ('' = none), final
- * channel ('' = none). Returns 0 unchanged, 1 changed, 2 changed and completed the batch. The
+ * channel ('' = none). Returns {code, event}: code 0 unchanged, 1 changed, 2 changed and completed
+ * the batch; event 1 when the outbox got the prediction's event (someone listens: LUA_OUTBOX). The
  * PUBLISH on the final channel (message: the prediction id, and the batch id when it completes) is
  * in the same call as the state change, so no final state exists without its notification
  * (?wait= hears it).
  */
 export const FINISH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}${LUA_BATCH_COMPLETION}
-if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return 0 end
+if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return {0, 0} end
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status or status == 'succeeded' or status == 'failed' or status == 'canceled' then return 0 end
+if not status or status == 'succeeded' or status == 'failed' or status == 'canceled' then return {0, 0} end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3], ARGV[4])
 redis.call('ZREM', KEYS[6], ARGV[7])
 local tenant = redis.call('HGET', KEYS[1], 'tenant')
-outbox_prediction(KEYS[7], ARGV[11], ARGV[1], tenant, ARGV[7], ARGV[2])
+local event = outbox_prediction(KEYS[7], ARGV[11], ARGV[1], tenant, ARGV[7], ARGV[2], KEYS[1], KEYS[2]) and 1 or 0
 if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[14], ARGV[7]) end
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], ARGV[7], 'EX', tonumber(ARGV[9]))
   if redis.call('GET', KEYS[5]) ~= ARGV[10] then redis.call('SET', KEYS[5], ARGV[10]) end
 end
-if ARGV[5] ~= '1' or redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
+if ARGV[5] ~= '1' or redis.call('EXISTS', KEYS[2]) == 0 then return {1, event} end
 redis.call('HINCRBY', KEYS[2], status, -1)
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 if ARGV[8] ~= '' then redis.call('HSETNX', KEYS[2], 'labels', ARGV[8]) end
 add_model_version(KEYS[2], ARGV[13])
-if complete_if_done(KEYS[2], KEYS[7], ARGV[11], tenant, ARGV[12], ARGV[2], ARGV[14]) then return 2 end
-return 1
+if complete_if_done(KEYS[2], KEYS[7], ARGV[11], tenant, ARGV[12], ARGV[2], ARGV[14]) then return {2, event} end
+return {1, event}
 `);
 
 /**

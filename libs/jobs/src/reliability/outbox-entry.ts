@@ -41,9 +41,25 @@ export function parseOutboxMember(member: string): OutboxEntry | null {
  * final state without its event or its S3 copy cannot exist).
  */
 export const LUA_OUTBOX = `
-local function outbox_prediction(outbox, due, status, tenant, id, at)
+-- Whether a prediction's final state has anyone to tell: its own webhook_url, or its batch's URL
+-- with notify 'each' (what the dispatcher would send to; both are set at creation, never changed).
+local function prediction_listened(prediction, batch)
+  local url = redis.call('HGET', prediction, 'webhook_url')
+  if url and url ~= '' then return true end
+  if batch and batch ~= prediction then
+    local target = redis.call('HMGET', batch, 'webhook_url', 'notify')
+    if target[1] and target[1] ~= '' and target[2] == 'each' then return true end
+  end
+  return false
+end
+-- The S3 copy always; the event only when someone listens (an archive without webhooks would
+-- otherwise cost a webhooks job and its dispatch, ~8 Redis calls, per image for nothing).
+-- Returns the event member, or false when none was written.
+local function outbox_prediction(outbox, due, status, tenant, id, at, prediction, batch)
+  redis.call('ZADD', outbox, due, 'cp|' .. id)
+  if not prediction_listened(prediction, batch) then return false end
   local ev = 'ev|prediction.' .. status .. '|' .. tenant .. '|' .. id .. '|' .. at
-  redis.call('ZADD', outbox, due, 'cp|' .. id, due, ev)
+  redis.call('ZADD', outbox, due, ev)
   return ev
 end
 local function outbox_batch(outbox, due, tenant, id, at)
