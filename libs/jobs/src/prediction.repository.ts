@@ -55,6 +55,9 @@ export function finalOutboxMembers(
   return [copyMember(id), eventMember({ type, tenant, predictionId: id, occurredAt: at })];
 }
 
+/** What a caller that loaded the record already knows of it (none of it changes after creation). */
+export type KnownPrediction = Pick<PredictionRecord, 'tenant' | 'batch_id' | 'image'>;
+
 /** What markProcessing did; `canceled` carries what ending it owes (batch.completed): relay it. */
 export type StartOutcome =
   | { state: 'started' | 'running' | 'ended' }
@@ -280,9 +283,15 @@ export class PredictionRepository {
    * after a crash goes on); `ended`: nothing to run (gone, or succeeded/failed/canceled meanwhile);
    * `canceled`: its batch was canceled while it waited, and this call ended it `canceled`.
    */
-  async markProcessing(id: string): Promise<StartOutcome> {
+  /**
+   * `known`: the record as the caller loaded it (a worker has it in hand), so its batch and
+   * tenant, which never change after creation, need not be read again (one round trip per image).
+   */
+  async markProcessing(id: string, known?: KnownPrediction): Promise<StartOutcome> {
     const key = this.keys.prediction(id);
-    const [batchId, tenant] = await this.redis.hmget(key, 'batch_id', 'tenant');
+    const [batchId, tenant] = known
+      ? [known.batch_id, known.tenant]
+      : await this.redis.hmget(key, 'batch_id', 'tenant');
     const batchKey = batchId ? this.batchKeys.batch(batchId) : key;
     const code = await START.run(this.redis, [key, batchKey], [batchId ? '1' : '0']);
     if (code === 1) return { state: 'started' };
@@ -292,9 +301,15 @@ export class PredictionRepository {
     return { state: 'canceled', outbox: outcome?.outbox ?? [] };
   }
 
-  async markSucceeded(id: string, result: PredictionResult, at = new Date()): Promise<FinishOutcome> {
+  /** `known`: see markProcessing. */
+  async markSucceeded(
+    id: string,
+    result: PredictionResult,
+    at = new Date(),
+    known?: KnownPrediction,
+  ): Promise<FinishOutcome> {
     await this.publishModel(result); // before any record refers to it
-    return this.finish(id, 'succeeded', encodeResult(result), at, { result });
+    return this.finish(id, 'succeeded', encodeResult(result), at, { result, known });
   }
 
   private publishModel(result: PredictionResult): Promise<void> {
@@ -302,8 +317,14 @@ export class PredictionRepository {
     return this.models.publish({ id, version, labels: result.probabilities.map((p) => p.label) });
   }
 
-  async markFailed(id: string, error: PredictionError, at = new Date()): Promise<FinishOutcome> {
-    return this.finish(id, 'failed', JSON.stringify(error), at, {});
+  /** `known`: see markProcessing. */
+  async markFailed(
+    id: string,
+    error: PredictionError,
+    at = new Date(),
+    known?: KnownPrediction,
+  ): Promise<FinishOutcome> {
+    return this.finish(id, 'failed', JSON.stringify(error), at, { known });
   }
 
   /** Seal: fails a prediction still waiting for its direct upload, unless its upload was claimed. */
@@ -343,12 +364,15 @@ export class PredictionRepository {
     status: PredictionStatus,
     json: string,
     completedAt: Date,
-    options: { result?: PredictionResult; claimPending?: string },
+    options: { result?: PredictionResult; claimPending?: string; known?: KnownPrediction },
   ): Promise<FinishOutcome> {
     const key = this.keys.prediction(id);
-    const { result, claimPending } = options;
-    // The batch id, tenant and image never change after creation, so reading them first is safe.
-    const [tenant, storedBatchId, image] = await this.redis.hmget(key, 'tenant', 'batch_id', 'image');
+    const { result, claimPending, known } = options;
+    // The batch id, tenant and image never change after creation, so reading them first is safe,
+    // and so is taking them from a record the caller loaded (FINISH finds a vanished record itself).
+    const [tenant, storedBatchId, image] = known
+      ? [known.tenant, known.batch_id, null]
+      : await this.redis.hmget(key, 'tenant', 'batch_id', 'image');
     if (!tenant) {
       // An expired record cannot wait for its upload any more either.
       if (claimPending) await this.redis.srem(this.batchKeys.pending(claimPending), id);
@@ -358,7 +382,7 @@ export class PredictionRepository {
     }
     const batchId = storedBatchId || null;
     const fresh = result && !result.cached;
-    const sha256 = image ? decodeImage(image).sha256 : '';
+    const sha256 = known ? known.image.sha256 : image ? decodeImage(image).sha256 : '';
     const b = this.batchKeys;
     const dedupeKey = fresh
       ? b.dedupe(

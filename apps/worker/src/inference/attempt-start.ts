@@ -21,7 +21,7 @@ export async function startAttempt(
     await outcome.reannounce(record);
     return null;
   }
-  const start = await predictions.markProcessing(record.id);
+  const start = await predictions.markProcessing(record.id, record);
   if (start.state === 'canceled') await outcome.relayNow(start.outbox);
   if (start.state === 'canceled' || start.state === 'ended') return null;
   return { ...record, status: 'processing' };

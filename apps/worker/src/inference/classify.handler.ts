@@ -42,7 +42,10 @@ export class ClassifyHandler {
       const { sha256 } = record.image;
       // The interactive hand-off copy first (the API wrote it from the bytes it hashed); it is
       // re-checked like the S3 object, and anything else falls back to the verified S3 read.
-      const hot = await this.hot.get(record.tenant, sha256);
+      // Only interactive uploads have one: a bulk image is not looked for (a Redis round trip
+      // per image of an archive, and another to delete it).
+      const interactive = record.priority === 'interactive';
+      const hot = interactive ? await this.hot.get(record.tenant, sha256) : null;
       const bytes =
         hot && matchesRecorded(hot, record.image)
           ? hot
@@ -71,7 +74,7 @@ export class ClassifyHandler {
       this.metrics.stage('write_back', performance.now() - t);
       this.metrics.stage('end_to_end', Date.now() - Date.parse(record.created_at));
       // Final: the hand-off copy has served (a failure leaves it to its TTL, for the retries).
-      await this.hot.delete(record.tenant, sha256).catch(() => undefined);
+      if (interactive) await this.hot.delete(record.tenant, sha256).catch(() => undefined);
       return 'succeeded';
     } catch (err) {
       return await failAttempt(err, job, record, this.outcome);

@@ -27,13 +27,13 @@ export class PredictionOutcomeService {
   ) {}
 
   async succeed(record: PredictionRecord, result: PredictionResult): Promise<FinishOutcome> {
-    const outcome = await this.predictions.markSucceeded(record.id, result);
+    const outcome = await this.predictions.markSucceeded(record.id, result, new Date(), record);
     await this.relay.relayNow(outcome.outbox);
     return outcome;
   }
 
   async fail(record: PredictionRecord, error: PredictionError): Promise<FinishOutcome> {
-    const outcome = await this.predictions.markFailed(record.id, error);
+    const outcome = await this.predictions.markFailed(record.id, error, new Date(), record);
     await this.relay.relayNow(outcome.outbox);
     return outcome;
   }

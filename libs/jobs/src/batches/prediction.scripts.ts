@@ -153,7 +153,9 @@ return 1
 export const FINISH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}${LUA_BATCH_COMPLETION}
 if ARGV[6] == '1' and redis.call('SREM', KEYS[3], ARGV[7]) == 0 then return {0, 0} end
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status or status == 'succeeded' or status == 'failed' or status == 'canceled' then return {0, 0} end
+-- A record gone (expired, erased) leaves nothing to run: its work entry goes too.
+if not status then redis.call('ZREM', KEYS[6], ARGV[7]) return {0, 0} end
+if status == 'succeeded' or status == 'failed' or status == 'canceled' then return {0, 0} end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], ARGV[3], ARGV[4])
 redis.call('ZREM', KEYS[6], ARGV[7])
 local tenant = redis.call('HGET', KEYS[1], 'tenant')
