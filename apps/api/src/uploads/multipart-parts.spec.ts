@@ -66,11 +66,11 @@ describe('multipartParts', () => {
   });
 
   it('spools a large file to disk with the same bytes and sha256, and removes it on dispose', async () => {
-    const bytes = Buffer.alloc(300_000);
+    const bytes = Buffer.alloc(9_000_000); // over the 8 MiB a file may keep in memory
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) & 0xff;
     const form = new FormData();
     form.append('image', new Blob([bytes]), 'big.bin');
-    const [p] = await parts(form, 1_000_000);
+    const [p] = await parts(form, 10_000_000);
     if (p.kind !== 'file') throw new Error('expected a file part');
     expect(p.file.size).toBe(bytes.length);
     expect(p.file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
