@@ -41,6 +41,11 @@ export interface SubmitBenchReport {
   cpuMsPerFile: { submit: Record<string, number>; drain: Record<string, number> };
 }
 
+/** The record format the bench's fleet writes: compact unless RECORD_FORMAT says otherwise. */
+function recordFormat(): string {
+  return process.env.RECORD_FORMAT === 'compatible' ? 'compatible' : 'compact';
+}
+
 /** This process's CPU seconds: it hosts the S3 server. */
 function hereCpu(): number {
   const u = process.cpuUsage();
@@ -168,8 +173,9 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const env = {
       REDIS_URL: local.url,
       KEY_PREFIX: prefix,
-      // The records a fleet writes once all its replicas run 2026-11 or later (README: RECORD_FORMAT).
-      RECORD_FORMAT: 'compact',
+      // The records a fleet writes once all its replicas run 2026-11 or later (README: RECORD_FORMAT);
+      // RECORD_FORMAT=compatible in the bench's environment measures the default instead.
+      RECORD_FORMAT: recordFormat(),
       S3_ENDPOINT: s3.endpoint,
       S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
@@ -284,7 +290,7 @@ export function printReport(r: SubmitBenchReport): void {
     `  time to completion:                         ${r.completionSeconds.toFixed(1)} s`,
     `  peak RSS: API ${r.peakRssMiB.api.toFixed(0)} MiB, worker ${r.peakRssMiB.worker.toFixed(0)} MiB, CLI ${r.peakRssMiB.cli.toFixed(0)} MiB, ` +
       `Redis ${r.peakRssMiB.redis.toFixed(0)} MiB, S3 server + bench ${r.peakRssMiB.s3AndBench.toFixed(0)} MiB`,
-    `  Redis per prediction: ${r.redisBytesPerPrediction.queued} B queued, ${r.redisBytesPerPrediction.finished} B finished (INFO used_memory delta; KEY_PREFIX ${r.keyPrefix}, RECORD_FORMAT compact)`,
+    `  Redis per prediction: ${r.redisBytesPerPrediction.queued} B queued, ${r.redisBytesPerPrediction.finished} B finished (INFO used_memory delta; KEY_PREFIX ${r.keyPrefix}, RECORD_FORMAT ${recordFormat()})`,
     `    queued by key kind (MEMORY USAGE):   ${JSON.stringify(r.redisBreakdown.queued)}`,
     `    finished by key kind (MEMORY USAGE): ${JSON.stringify(r.redisBreakdown.finished)}`,
     `  CPU ms per file while submitting: ${cpuLine(r.cpuMsPerFile.submit)}`,
