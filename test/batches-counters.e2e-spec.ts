@@ -4,24 +4,13 @@ import {
   newId,
   type PredictionRecord,
   PredictionRepository,
-  type PredictionResult,
   RedisKeys,
 } from '@dermafleet/jobs';
-import { queuedRecord } from './harness/prediction-record';
+import { freshResult, queuedRecord } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
 import { dropPrefixAndQuit } from './harness/scratch-redis';
 
-const result: PredictionResult = {
-  label: 'nevus',
-  confidence: 0.75,
-  probabilities: [
-    { label: 'melanoma', probability: 0.25 },
-    { label: 'nevus', probability: 0.75 },
-  ],
-  model: { id: 'm', version: 'sha256:counters' },
-  preprocessing: { mode: 'exact', auto_orient: false },
-  cached: false,
-};
+const result = freshResult('sha256:counters');
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {

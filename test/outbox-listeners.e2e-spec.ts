@@ -1,26 +1,10 @@
 import { Redis } from 'ioredis';
-import {
-  BatchRepository,
-  type PredictionRecord,
-  PredictionRepository,
-  type PredictionResult,
-  RedisKeys,
-} from '@dermafleet/jobs';
-import { queuedRecord } from './harness/prediction-record';
+import { BatchRepository, type PredictionRecord, PredictionRepository, RedisKeys } from '@dermafleet/jobs';
+import { freshResult, queuedRecord } from './harness/prediction-record';
 import { dropPrefixAndQuit } from './harness/scratch-redis';
 import { infra, uniquePrefix } from './harness/test-env';
 
-const result: PredictionResult = {
-  label: 'nevus',
-  confidence: 0.75,
-  probabilities: [
-    { label: 'melanoma', probability: 0.25 },
-    { label: 'nevus', probability: 0.75 },
-  ],
-  model: { id: 'm', version: 'sha256:listeners' },
-  preprocessing: { mode: 'exact', auto_orient: false },
-  cached: false,
-};
+const result = freshResult('sha256:listeners');
 
 /**
  * A final state owes its durable S3 copy always, and its event (a webhooks job, then a dispatch)

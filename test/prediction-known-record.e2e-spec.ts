@@ -1,27 +1,10 @@
 import { Redis } from 'ioredis';
-import {
-  BatchKeys,
-  BatchRepository,
-  PredictionRepository,
-  type PredictionResult,
-  RedisKeys,
-  UNCHANGED,
-} from '@dermafleet/jobs';
-import { queuedRecord } from './harness/prediction-record';
+import { BatchKeys, BatchRepository, PredictionRepository, RedisKeys, UNCHANGED } from '@dermafleet/jobs';
+import { freshResult, queuedRecord } from './harness/prediction-record';
 import { dropPrefixAndQuit } from './harness/scratch-redis';
 import { infra, uniquePrefix } from './harness/test-env';
 
-const result: PredictionResult = {
-  label: 'nevus',
-  confidence: 0.75,
-  probabilities: [
-    { label: 'melanoma', probability: 0.25 },
-    { label: 'nevus', probability: 0.75 },
-  ],
-  model: { id: 'm', version: 'sha256:known' },
-  preprocessing: { mode: 'exact', auto_orient: false },
-  cached: false,
-};
+const result = freshResult('sha256:known');
 
 /**
  * A worker passes the record it loaded to markProcessing/markSucceeded/markFailed, so its batch,

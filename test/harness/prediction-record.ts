@@ -1,4 +1,4 @@
-import { newId, type PredictionRecord } from '@dermafleet/jobs';
+import { newId, type PredictionRecord, type PredictionResult } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 
 /**
@@ -34,5 +34,20 @@ export function queuedRecordOfImage(id: string, tenant: string, sha256: string):
     filename: null,
     image: { sha256, bytes: 1, width: 1, height: 1, format: 'jpeg' },
     imageKey: objectKeys.image(tenant, sha256),
+  };
+}
+
+/** A fresh (not cached) two-class result of model version `version`, for the scripts' tests. */
+export function freshResult(version: string): PredictionResult {
+  return {
+    label: 'nevus',
+    confidence: 0.75,
+    probabilities: [
+      { label: 'melanoma', probability: 0.25 },
+      { label: 'nevus', probability: 0.75 },
+    ],
+    model: { id: 'm', version },
+    preprocessing: { mode: 'exact', auto_orient: false },
+    cached: false,
   };
 }
