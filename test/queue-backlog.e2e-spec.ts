@@ -101,4 +101,20 @@ describe('GET /metrics/backlog and dermafleet_queue_backlog', () => {
     // Its queues' QUIT cannot reach Redis: they are disconnected, and the shutdown runs to the end.
     await expect(cutOff!.close()).resolves.toBeUndefined();
   });
+
+  it('shuts down in bounded time when Redis hangs (accepts connections, never answers)', async () => {
+    const { hostname, port } = new URL(redisUrl);
+    const hung = await startTcpProxy(hostname, Number(port || 6379));
+    const replica = await startApi(prefix, { REDIS_URL: hung.url });
+    try {
+      await hung.blackhole();
+      await new Promise((resolve) => setTimeout(resolve, 500)); // its clients reconnect into the silence
+      const started = Date.now();
+      await expect(replica.close()).resolves.toBeUndefined();
+      // The subscriber's QUIT gets 2 s, a queue's 10 s, the webhooks worker its timeout + 5 s.
+      expect(Date.now() - started).toBeLessThan(45_000);
+    } finally {
+      await hung.close();
+    }
+  }, 90_000);
 });

@@ -5,6 +5,8 @@ export interface TcpProxy {
   url: string;
   /** Drops every connection and refuses new ones: the target looks down to the client. */
   cut(): Promise<void>;
+  /** Cuts, then accepts connections again but never answers (a host that hangs, not one that is down). */
+  blackhole(): Promise<void>;
   /** Listens again on the same port: the client reconnects (and can then close cleanly). */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -17,9 +19,16 @@ export interface TcpProxy {
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let stopped = false;
+  let silent = false;
   const server = createServer((client) => {
     // A client reconnecting while the proxy stops is turned away, not kept open.
     if (stopped) return void client.destroy();
+    if (silent) {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => client.destroy());
+      return void client.resume(); // read and drop whatever it sends
+    }
     const upstream = new Socket();
     upstream.connect(targetPort, targetHost);
     for (const s of [client, upstream]) {
@@ -29,9 +38,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     }
     client.pipe(upstream).pipe(client);
   });
-  const listen = (port: number) =>
+  const listen = (port: number, answering = true) =>
     new Promise<void>((resolve, reject) => {
       stopped = false;
+      silent = !answering;
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
@@ -44,5 +54,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   };
   await listen(0);
   const port = (server.address() as AddressInfo).port;
-  return { url: `redis://127.0.0.1:${port}`, cut: stop, restore: () => listen(port), close: stop };
+  const blackhole = async () => {
+    await stop();
+    await listen(port, false);
+  };
+  return { url: `redis://127.0.0.1:${port}`, cut: stop, blackhole, restore: () => listen(port), close: stop };
 }

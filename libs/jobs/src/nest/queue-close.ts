@@ -1,5 +1,13 @@
 import type { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { withDeadline } from '../reliability/deadline';
+
+/**
+ * How long a queue may take to close (a QUIT: our workers are closed, with their own deadlines,
+ * before the queues) before it is disconnected instead. Without a bound, a QUIT queued on a
+ * connection that never becomes ready (a Redis host that accepts and never answers) waited forever.
+ */
+export const QUEUE_CLOSE_DEADLINE_MS = 10_000;
 
 /**
  * Closes a queue, and disconnects it when it cannot close cleanly. During a Redis outage the
@@ -14,7 +22,7 @@ export async function closeQueue(
   close: () => Promise<unknown> = () => queue.close(),
 ): Promise<void> {
   try {
-    await close();
+    await withDeadline(close(), QUEUE_CLOSE_DEADLINE_MS, `not closed within ${QUEUE_CLOSE_DEADLINE_MS} ms`);
   } catch (err) {
     logger.warn(`Queue "${queue.name}" could not close cleanly (${(err as Error).message}); disconnected`);
     // Not queue.disconnect(): it waits for the client's 'end' event, which an ioredis client

@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { REDIS, RedisKeys } from '@dermafleet/jobs';
+import { REDIS, RedisKeys, withDeadline } from '@dermafleet/jobs';
 import type { Redis } from 'ioredis';
 import { waitingRequests } from '../../metrics/api.metrics';
 
@@ -98,7 +98,10 @@ export class FinalStateListener implements OnModuleInit, BeforeApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
+    // Bounded: the subscriber retries forever (maxRetriesPerRequest null), so a QUIT queued on a
+    // connection that never becomes ready would hold the shutdown up for good; a goodbye is not
+    // worth more than 2 s.
     if (subscriber && subscriber.status !== 'end')
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await withDeadline(subscriber.quit(), 2000, 'QUIT unanswered').catch(() => subscriber.disconnect());
   }
 }

@@ -5,7 +5,14 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { type DomainEvent, JobOf, QueueName, queueWorkerSettings, RedisKeys } from '@dermafleet/jobs';
+import {
+  type DomainEvent,
+  JobOf,
+  QueueName,
+  queueWorkerSettings,
+  RedisKeys,
+  withDeadline,
+} from '@dermafleet/jobs';
 import { Job, Worker } from 'bullmq';
 import { API_CONFIG, ApiConfig } from '../../config/api.config';
 import { DeliverHandler, RetryDeliveryLater } from '../delivery/deliver.handler';
@@ -63,9 +70,22 @@ export class WebhookConsumerService implements OnApplicationBootstrap, BeforeApp
     }
   }
 
+  /**
+   * Lets the attempts in flight finish (each bounded by WEBHOOK_TIMEOUT_MS), within that plus 5 s:
+   * its connections retry forever (maxRetriesPerRequest null), so during a Redis outage the close
+   * could otherwise wait for good. Past the deadline the worker is closed at once; its jobs go
+   * back to the queue as stalled and are delivered again (deliveries are idempotent by webhook-id).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.close();
+    if (!worker) return;
+    const deadlineMs = this.config.webhooks.timeoutMs + 5000;
+    await withDeadline(worker.close(), deadlineMs, `not closed within ${deadlineMs} ms`).catch(
+      (err: Error) => {
+        this.logger.warn(`Webhooks worker: ${err.message}; closing it at once`);
+        void worker.close(true).catch(() => undefined);
+      },
+    );
   }
 }
