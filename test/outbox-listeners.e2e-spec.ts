@@ -1,8 +1,6 @@
-import { Redis } from 'ioredis';
-import { BatchRepository, type PredictionRecord, PredictionRepository, RedisKeys } from '@dermafleet/jobs';
+import type { PredictionRecord } from '@dermafleet/jobs';
 import { freshResult, queuedRecord } from './harness/prediction-record';
-import { dropPrefixAndQuit } from './harness/scratch-redis';
-import { infra, uniquePrefix } from './harness/test-env';
+import { useScriptRepositories } from './harness/scratch-redis';
 
 const result = freshResult('sha256:listeners');
 
@@ -13,29 +11,19 @@ const result = freshResult('sha256:listeners');
  * nothing. Checked on real Redis, in the outbox and in what the repository hands back to relay.
  */
 describe('outbox events only for predictions someone listens to', () => {
-  const keys = new RedisKeys(uniquePrefix('listeners'));
-  let redis: Redis;
-  let predictions: PredictionRepository;
-  let batches: BatchRepository;
-
-  beforeAll(() => {
-    redis = new Redis(infra().redisUrl);
-    predictions = new PredictionRepository(redis, keys, 3600);
-    batches = new BatchRepository(redis, keys, 3600);
-  });
-  afterAll(() => dropPrefixAndQuit(redis, keys.prefix));
+  const repo = useScriptRepositories('listeners');
 
   const batchWith = async (webhookUrl: string | null, notify: 'batch' | 'each') =>
-    (await batches.create({ tenant: 'tenant_a', name: null, metadata: {}, webhookUrl, notify })).id;
+    (await repo.batches.create({ tenant: 'tenant_a', name: null, metadata: {}, webhookUrl, notify })).id;
 
   /** Creates the record, ends it, and says what the outbox and the repository hold for it. */
   async function finished(record: PredictionRecord, how: 'succeeded' | 'failed') {
-    expect((await predictions.create(record)).kind).toBe('created');
+    expect((await repo.predictions.create(record)).kind).toBe('created');
     const outcome =
       how === 'succeeded'
-        ? await predictions.markSucceeded(record.id, result)
-        : await predictions.markFailed(record.id, { code: 'invalid_image', message: 'no' });
-    const members = (await redis.zrange(keys.outbox, 0, -1)).filter((m) => m.includes(record.id));
+        ? await repo.predictions.markSucceeded(record.id, result)
+        : await repo.predictions.markFailed(record.id, { code: 'invalid_image', message: 'no' });
+    const members = (await repo.redis.zrange(repo.keys.outbox, 0, -1)).filter((m) => m.includes(record.id));
     const kinds = (list: string[]) => list.map((m) => m.split('|')[0]).sort();
     return { relayed: kinds(outcome.outbox), stored: kinds(members) };
   }
@@ -78,7 +66,7 @@ describe('outbox events only for predictions someone listens to', () => {
       webhookUrl,
     });
     const created = async (record: PredictionRecord) => {
-      const outcome = await predictions.create(record);
+      const outcome = await repo.predictions.create(record);
       return outcome.kind === 'created' ? outcome.outbox.map((m) => m.split('|')[0]).sort() : outcome.kind;
     };
     expect(await created(cached(await batchWith(null, 'batch'), 7, null))).toEqual(['cp']);

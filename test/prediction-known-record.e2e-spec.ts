@@ -1,8 +1,6 @@
-import { Redis } from 'ioredis';
-import { BatchKeys, BatchRepository, PredictionRepository, RedisKeys, UNCHANGED } from '@dermafleet/jobs';
+import { BatchKeys, UNCHANGED } from '@dermafleet/jobs';
 import { freshResult, queuedRecord } from './harness/prediction-record';
-import { dropPrefixAndQuit } from './harness/scratch-redis';
-import { infra, uniquePrefix } from './harness/test-env';
+import { useScriptRepositories } from './harness/scratch-redis';
 
 const result = freshResult('sha256:known');
 
@@ -13,20 +11,10 @@ const result = freshResult('sha256:known');
  * and leaves no work entry behind.
  */
 describe('state changes from a record the caller already loaded', () => {
-  const keys = new RedisKeys(uniquePrefix('known'));
-  let redis: Redis;
-  let predictions: PredictionRepository;
-  let batches: BatchRepository;
-
-  beforeAll(() => {
-    redis = new Redis(infra().redisUrl);
-    predictions = new PredictionRepository(redis, keys, 3600);
-    batches = new BatchRepository(redis, keys, 3600);
-  });
-  afterAll(() => dropPrefixAndQuit(redis, keys.prefix));
+  const repo = useScriptRepositories('known');
 
   it('counts, completes the batch and writes the dedupe entry as without it', async () => {
-    const batch = await batches.create({
+    const batch = await repo.batches.create({
       tenant: 'tenant_a',
       name: null,
       metadata: {},
@@ -34,20 +22,20 @@ describe('state changes from a record the caller already loaded', () => {
       notify: 'batch',
     });
     const [one, two] = [queuedRecord(batch.id, 1), queuedRecord(batch.id, 2)];
-    for (const r of [one, two]) expect((await predictions.create(r)).kind).toBe('created');
-    await batches.seal('tenant_a', batch.id);
-    expect(await predictions.markProcessing(one.id, one)).toEqual({ state: 'started' });
-    expect(await predictions.markProcessing(two.id, two)).toEqual({ state: 'started' });
-    const first = await predictions.markSucceeded(one.id, result, new Date(), one);
+    for (const r of [one, two]) expect((await repo.predictions.create(r)).kind).toBe('created');
+    await repo.batches.seal('tenant_a', batch.id);
+    expect(await repo.predictions.markProcessing(one.id, one)).toEqual({ state: 'started' });
+    expect(await repo.predictions.markProcessing(two.id, two)).toEqual({ state: 'started' });
+    const first = await repo.predictions.markSucceeded(one.id, result, new Date(), one);
     expect(first).toMatchObject({ changed: true, batchCompleted: null });
-    const last = await predictions.markFailed(
+    const last = await repo.predictions.markFailed(
       two.id,
       { code: 'invalid_image', message: 'no' },
       new Date(),
       two,
     );
     expect(last).toMatchObject({ changed: true, batchCompleted: batch.id });
-    expect((await batches.get('tenant_a', batch.id))?.counts).toEqual({
+    expect((await repo.batches.get('tenant_a', batch.id))?.counts).toEqual({
       total: 2,
       queued: 0,
       processing: 0,
@@ -55,24 +43,24 @@ describe('state changes from a record the caller already loaded', () => {
       failed: 1,
       canceled: 0,
     });
-    expect(await predictions.markSucceeded(one.id, result, new Date(), one)).toEqual(UNCHANGED);
-    const dedupe = new BatchKeys(keys).dedupe(
+    expect(await repo.predictions.markSucceeded(one.id, result, new Date(), one)).toEqual(UNCHANGED);
+    const dedupe = new BatchKeys(repo.keys).dedupe(
       'tenant_a',
       one.image.sha256,
       result.model.version,
       'exact',
       false,
     );
-    expect(await redis.get(dedupe)).toBe(one.id);
+    expect(await repo.redis.get(dedupe)).toBe(one.id);
   });
 
   it('changes nothing for a record that vanished, and drops its work entry', async () => {
     const gone = { ...queuedRecord('', 3), batch_id: null, filename: null };
-    expect((await predictions.create(gone)).kind).toBe('created');
-    expect(await redis.zscore(keys.work, gone.id)).not.toBeNull();
-    await redis.del(keys.prediction(gone.id));
-    expect(await predictions.markSucceeded(gone.id, result, new Date(), gone)).toEqual(UNCHANGED);
-    expect(await redis.zscore(keys.work, gone.id)).toBeNull();
-    expect(await redis.exists(keys.prediction(gone.id))).toBe(0);
+    expect((await repo.predictions.create(gone)).kind).toBe('created');
+    expect(await repo.redis.zscore(repo.keys.work, gone.id)).not.toBeNull();
+    await repo.redis.del(repo.keys.prediction(gone.id));
+    expect(await repo.predictions.markSucceeded(gone.id, result, new Date(), gone)).toEqual(UNCHANGED);
+    expect(await repo.redis.zscore(repo.keys.work, gone.id)).toBeNull();
+    expect(await repo.redis.exists(repo.keys.prediction(gone.id))).toBe(0);
   });
 });
