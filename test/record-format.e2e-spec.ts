@@ -1,14 +1,17 @@
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import { BatchRepository, PredictionRepository, RedisKeys } from '@dermafleet/jobs';
+import { redisEnv } from '../libs/jobs/src/config/redis.env';
 import { objectKeys } from '@dermafleet/storage';
 import { queuedRecord, queuedRecordOfImage } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
 import { dropPrefixAndQuit } from './harness/scratch-redis';
 
 /**
- * RECORD_FORMAT on real Redis: `compatible` (the default) writes records every earlier version
- * reads; `compact` leaves out the id, the bulk priority and the content-addressed image key. Both
- * are read by this version, whichever wrote them, so a fleet switches once all its replicas run it.
+ * RECORD_FORMAT on real Redis: `compact` (the default) leaves out the id, the bulk priority and the
+ * content-addressed image key; `compatible` writes records every earlier version reads, for the
+ * rollout that upgrades a fleet from before 2026-11-26. Both are read by this version, whichever
+ * wrote them.
  */
 describe('prediction record formats', () => {
   const keys = new RedisKeys(uniquePrefix('record-format'));
@@ -20,7 +23,7 @@ describe('prediction record formats', () => {
 
   beforeAll(() => {
     redis = new Redis(infra().redisUrl);
-    compatible = new PredictionRepository(redis, keys, 3600);
+    compatible = new PredictionRepository(redis, keys, 3600, 60_000, 'compatible');
     compact = new PredictionRepository(redis, keys, 3600, 60_000, 'compact');
     batches = new BatchRepository(redis, keys, 3600);
   });
@@ -28,7 +31,15 @@ describe('prediction record formats', () => {
 
   const sha = (i: number) => i.toString(16).padStart(64, 'a');
 
-  it('compatible writes the fields versions before 2026-11 need: id (else the record reads as missing), priority, image key', async () => {
+  it('writes compact records unless told otherwise: in the environment and in the repository', async () => {
+    expect(z.object(redisEnv).parse({}).RECORD_FORMAT).toBe('compact');
+    const record = queuedRecordOfImage('prd_defaultformat00000001', tenant, sha(5));
+    await new PredictionRepository(redis, keys, 3600).create(record);
+    expect(await redis.hexists(keys.prediction(record.id), 'id')).toBe(0);
+    expect(await compatible.getAnyTenant(record.id)).toEqual(record);
+  });
+
+  it('compatible writes the fields versions before 2026-11-26 need: id (else the record reads as missing), priority, image key', async () => {
     const record = queuedRecordOfImage('prd_compatibleformat00001', tenant, sha(1));
     await compatible.create(record);
     const hash = await redis.hgetall(keys.prediction(record.id));

@@ -41,7 +41,7 @@ export interface SubmitBenchReport {
   cpuMsPerFile: { submit: Record<string, number>; drain: Record<string, number> };
 }
 
-/** The record format the bench's fleet writes: compact unless RECORD_FORMAT says otherwise. */
+/** The record format the bench's fleet writes: the default (compact) unless RECORD_FORMAT says otherwise. */
 function recordFormat(): string {
   return process.env.RECORD_FORMAT === 'compatible' ? 'compatible' : 'compact';
 }
@@ -173,8 +173,8 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
     const env = {
       REDIS_URL: local.url,
       KEY_PREFIX: prefix,
-      // The records a fleet writes once all its replicas run 2026-11 or later (README: RECORD_FORMAT);
-      // RECORD_FORMAT=compatible in the bench's environment measures the default instead.
+      // The default records (README: RECORD_FORMAT); RECORD_FORMAT=compatible in the bench's
+      // environment measures those a fleet writes while it upgrades from before 2026-11-26.
       RECORD_FORMAT: recordFormat(),
       S3_ENDPOINT: s3.endpoint,
       S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,

@@ -89,7 +89,7 @@ function serialise(record: PredictionRecord, format: RecordFormat): Hash {
   const fields: Hash = {
     // Compact: no `id` (the key names the record, `<prefix>:prd:<id>`), no bulk priority, no
     // content-addressed image key: 64 B less per finished prediction in Redis' compact encoding
-    // (issue 12). Versions before 2026-11 need all three (a record without `id` reads as missing).
+    // (issue 12). Versions before 2026-11-26 need all three (a record without `id` reads as missing).
     id: compact ? '' : record.id,
     tenant: record.tenant,
     status: record.status,
@@ -177,7 +177,7 @@ export class PredictionRepository {
     /** How long the work index and the outbox trust the fast path before the reconciler looks. */
     private readonly reconcileAfterMs = 60_000,
     /** RECORD_FORMAT: how records are written (both formats are read). */
-    private readonly format: RecordFormat = 'compatible',
+    private readonly format: RecordFormat = 'compact',
   ) {
     this.batchKeys = new BatchKeys(keys);
     this.erasureKeys = new ErasureKeys(keys);

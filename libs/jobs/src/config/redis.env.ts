@@ -14,15 +14,15 @@ export const redisEnv = {
     .describe('1 to 32 letters, digits, dots, dashes or underscores'),
   RECORD_FORMAT: z
     .enum(['compatible', 'compact'])
-    .default('compatible')
+    .default('compact')
     .describe(
-      'compatible (readable by every earlier version) or compact (64 B less per record; set it once no replica older than 2026-11 runs)',
+      'compact (the default: 64 B less per record, read by every version since 2026-11-26) or compatible (also read by older ones: for the rollout that upgrades a fleet from before 2026-11-26)',
     ),
 };
 
 /**
  * How prediction records are written (both are read). `compact` leaves out what the key or other
- * fields already say; versions before 2026-11 take such a record for a missing one, so it is
- * switched on once every API and worker replica runs this version or later.
+ * fields already say. Versions before 2026-11-26 take such a record for a missing one, so a fleet
+ * that still runs one rolls to this version with `compatible` first (docs/DEPLOY.md "Upgrading").
  */
 export type RecordFormat = 'compatible' | 'compact';

@@ -9,7 +9,7 @@ export interface JobsSettings {
   keyPrefix: string;
   retentionDays: number;
   reliability: ReliabilitySettings;
-  /** RECORD_FORMAT; compatible when left out. */
+  /** RECORD_FORMAT; compact when left out. */
   recordFormat?: RecordFormat;
 }
 
