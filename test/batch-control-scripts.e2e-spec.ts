@@ -6,7 +6,7 @@ import {
   PredictionRepository,
   RedisKeys,
 } from '@dermafleet/jobs';
-import { queuedRecord } from './harness/prediction-record';
+import { createBatch, queuedRecord } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
 import { dropPrefixAndQuit } from './harness/scratch-redis';
 
@@ -34,13 +34,7 @@ describe('batch control scripts', () => {
   const transient = { code: 'inference_failed' as const, message: 'S3 was down through every attempt' };
 
   async function failedBatch(n: number): Promise<{ id: string; ids: string[] }> {
-    const batch = await batches.create({
-      tenant,
-      name: null,
-      metadata: {},
-      webhookUrl: null,
-      notify: 'batch',
-    });
+    const batch = await createBatch(batches, tenant);
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = record(batch.id, i);
@@ -105,13 +99,7 @@ describe('batch control scripts', () => {
   });
 
   it('cancel owes each canceled prediction its durable S3 copy (an outbox cp| member)', async () => {
-    const batch = await batches.create({
-      tenant,
-      name: null,
-      metadata: {},
-      webhookUrl: null,
-      notify: 'batch',
-    });
+    const batch = await createBatch(batches, tenant);
     const r = record(batch.id, 7);
     await predictions.create(r);
     await control.markCanceled(tenant, batch.id);

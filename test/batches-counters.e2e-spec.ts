@@ -1,5 +1,5 @@
 import { newId, type PredictionRecord } from '@dermafleet/jobs';
-import { freshResult, queuedRecord } from './harness/prediction-record';
+import { createBatch, freshResult, queuedRecord } from './harness/prediction-record';
 import { useScriptRepositories } from './harness/scratch-redis';
 
 const result = freshResult('sha256:counters');
@@ -23,13 +23,7 @@ describe('batch counters', () => {
   const record = (batchId: string, i: number): PredictionRecord => queuedRecord(batchId, i);
 
   it('stay exact and complete the batch exactly once, whatever the interleaving', async () => {
-    const batch = await repo.batches.create({
-      tenant: 'tenant_a',
-      name: null,
-      metadata: {},
-      webhookUrl: null,
-      notify: 'batch',
-    });
+    const batch = await createBatch(repo.batches);
     const queued = Array.from({ length: 200 }, (_, i) => record(batch.id, i));
     const pending = Array.from({ length: 100 }, (_, i) => record(batch.id, 200 + i));
     const created = await Promise.all([
@@ -113,13 +107,7 @@ describe('batch counters', () => {
   });
 
   it('writes the dedupe entry and the current model on a fresh success only', async () => {
-    const batch = await repo.batches.create({
-      tenant: 'tenant_a',
-      name: null,
-      metadata: {},
-      webhookUrl: null,
-      notify: 'batch',
-    });
+    const batch = await createBatch(repo.batches);
     const r = record(batch.id, 5000);
     await repo.predictions.create(r);
     await repo.predictions.markSucceeded(r.id, result);

@@ -1,5 +1,5 @@
 import type { PredictionRecord } from '@dermafleet/jobs';
-import { freshResult, queuedRecord } from './harness/prediction-record';
+import { createBatch, freshResult, queuedRecord } from './harness/prediction-record';
 import { useScriptRepositories } from './harness/scratch-redis';
 
 const result = freshResult('sha256:listeners');
@@ -14,7 +14,7 @@ describe('outbox events only for predictions someone listens to', () => {
   const repo = useScriptRepositories('listeners');
 
   const batchWith = async (webhookUrl: string | null, notify: 'batch' | 'each') =>
-    (await repo.batches.create({ tenant: 'tenant_a', name: null, metadata: {}, webhookUrl, notify })).id;
+    (await createBatch(repo.batches, 'tenant_a', { webhookUrl, notify })).id;
 
   /** Creates the record, ends it, and says what the outbox and the repository hold for it. */
   async function finished(record: PredictionRecord, how: 'succeeded' | 'failed') {

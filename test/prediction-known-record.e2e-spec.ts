@@ -1,5 +1,5 @@
 import { BatchKeys, UNCHANGED } from '@dermafleet/jobs';
-import { freshResult, queuedRecord } from './harness/prediction-record';
+import { createBatch, freshResult, queuedRecord } from './harness/prediction-record';
 import { useScriptRepositories } from './harness/scratch-redis';
 
 const result = freshResult('sha256:known');
@@ -14,13 +14,7 @@ describe('state changes from a record the caller already loaded', () => {
   const repo = useScriptRepositories('known');
 
   it('counts, completes the batch and writes the dedupe entry as without it', async () => {
-    const batch = await repo.batches.create({
-      tenant: 'tenant_a',
-      name: null,
-      metadata: {},
-      webhookUrl: null,
-      notify: 'batch',
-    });
+    const batch = await createBatch(repo.batches);
     const [one, two] = [queuedRecord(batch.id, 1), queuedRecord(batch.id, 2)];
     for (const r of [one, two]) expect((await repo.predictions.create(r)).kind).toBe('created');
     await repo.batches.seal('tenant_a', batch.id);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BatchRepository, PredictionRepository, RedisKeys } from '@dermafleet/jobs';
 import { redisEnv } from '../libs/jobs/src/config/redis.env';
 import { objectKeys } from '@dermafleet/storage';
-import { queuedRecord, queuedRecordOfImage } from './harness/prediction-record';
+import { createBatch, queuedRecord, queuedRecordOfImage } from './harness/prediction-record';
 import { infra, uniquePrefix } from './harness/test-env';
 import { dropPrefixAndQuit } from './harness/scratch-redis';
 
@@ -50,13 +50,7 @@ describe('prediction record formats', () => {
   });
 
   it('compact leaves them out, costs less, and reads back the same record (also in a batch listing)', async () => {
-    const batch = await batches.create({
-      tenant,
-      name: null,
-      metadata: {},
-      webhookUrl: null,
-      notify: 'batch',
-    });
+    const batch = await createBatch(batches, tenant);
     const wide = { ...queuedRecord(batch.id, 2, tenant), imageKey: objectKeys.image(tenant, sha(2)) };
     wide.image = { ...wide.image, sha256: sha(2) };
     const narrow = { ...wide, id: 'prd_compactformat000000001', filename: 'dir/IMG_3.jpg' };

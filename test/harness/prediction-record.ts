@@ -1,5 +1,23 @@
-import { newId, type PredictionRecord, type PredictionResult } from '@dermafleet/jobs';
+import {
+  type BatchRecord,
+  type BatchRepository,
+  newId,
+  type PredictionRecord,
+  type PredictionResult,
+} from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
+
+/**
+ * An open batch of `tenant` for the tests that drive the Redis scripts directly: no name, no
+ * metadata, and no webhook unless one is given (notified on completion unless `notify` says each).
+ */
+export function createBatch(
+  batches: BatchRepository,
+  tenant = 'tenant_a',
+  webhook: { webhookUrl: string | null; notify: 'batch' | 'each' } = { webhookUrl: null, notify: 'batch' },
+): Promise<BatchRecord> {
+  return batches.create({ tenant, name: null, metadata: {}, ...webhook });
+}
 
 /**
  * A queued prediction record of batch `batchId` for the tests that drive the Redis scripts
