@@ -5,14 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import {
-  DeadlineExceededError,
-  JobOf,
-  QueueName,
-  queueWorkerSettings,
-  RedisKeys,
-  withDeadline,
-} from '@dermafleet/jobs';
+import { drainWorker, JobOf, QueueName, queueWorkerSettings, RedisKeys } from '@dermafleet/jobs';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics } from '../metrics/worker.metrics';
@@ -152,17 +145,7 @@ export class InferenceConsumerService implements OnApplicationBootstrap, BeforeA
     const worker = this.worker;
     this.worker = undefined;
     this.logger.log('Draining: no new jobs; finishing the ones in hand');
-    const drained = await withDeadline(worker.close(), this.config.shutdownTimeoutMs, 'drain timed out').then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof DeadlineExceededError) return false;
-        throw err;
-      },
-    );
-    if (!drained) {
-      this.logger.warn('Drain timed out; closing now (unfinished jobs return to the queue as stalled)');
-      await worker.close(true);
-    }
+    await drainWorker(worker, this.config.shutdownTimeoutMs, this.logger);
   }
 
   /** Consuming: running and not paused (a broken model pauses it). */

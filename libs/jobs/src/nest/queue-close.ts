@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import { withDeadline } from '../reliability/deadline';
 
 /**
@@ -30,6 +30,34 @@ export async function closeQueue(
     // shutdown. The client's own disconnect() cancels the next attempt; nothing is left running.
     await queue.client.then((client) => client.disconnect()).catch(() => undefined);
   }
+}
+
+/** How long closing a drained worker's connections may take before they are left behind. */
+const WORKER_CLOSE_DEADLINE_MS = 2000;
+
+/**
+ * Closes a BullMQ worker on shutdown: no new jobs, and the jobs in hand may finish within
+ * `deadlineMs`. Past it, or when waiting fails (Redis away: a worker's connections retry
+ * forever), the worker is closed without them; they return to the queue as stalled and run again
+ * elsewhere (every handler is idempotent). Never throws, so the hooks after it still run.
+ *
+ * The wait is `pause()`, not `close()`: BullMQ's close(true) after a close() that is still
+ * waiting returns that same pending close, so a job that never ends held the shutdown for good.
+ * Once paused (nothing new is fetched), close(true) closes the connections at once.
+ */
+export async function drainWorker(
+  worker: Worker,
+  deadlineMs: number,
+  logger: Pick<Logger, 'warn'>,
+): Promise<void> {
+  try {
+    await withDeadline(worker.pause(), deadlineMs, `not drained within ${deadlineMs} ms`);
+  } catch (err) {
+    logger.warn(
+      `Worker of "${worker.name}": ${(err as Error).message}; closing it now (unfinished jobs return to the queue as stalled)`,
+    );
+  }
+  await withDeadline(worker.close(true), WORKER_CLOSE_DEADLINE_MS, 'not closed').catch(() => undefined);
 }
 
 type ShutdownHooked = Queue & { onApplicationShutdown?: (signal?: string) => Promise<unknown> };

@@ -7,11 +7,11 @@ import {
 } from '@nestjs/common';
 import {
   type DomainEvent,
+  drainWorker,
   JobOf,
   QueueName,
   queueWorkerSettings,
   RedisKeys,
-  withDeadline,
 } from '@dermafleet/jobs';
 import { Job, Worker } from 'bullmq';
 import { API_CONFIG, ApiConfig } from '../../config/api.config';
@@ -80,12 +80,6 @@ export class WebhookConsumerService implements OnApplicationBootstrap, BeforeApp
     const worker = this.worker;
     this.worker = undefined;
     if (!worker) return;
-    const deadlineMs = this.config.webhooks.timeoutMs + 5000;
-    await withDeadline(worker.close(), deadlineMs, `not closed within ${deadlineMs} ms`).catch(
-      (err: Error) => {
-        this.logger.warn(`Webhooks worker: ${err.message}; closing it at once`);
-        void worker.close(true).catch(() => undefined);
-      },
-    );
+    await drainWorker(worker, this.config.webhooks.timeoutMs + 5000, this.logger);
   }
 }
