@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../libs/jobs/src/local/local-redis';
 import { repoRoot } from './bench-infra';
@@ -42,6 +42,10 @@ export class AppProcess {
     // BENCH_CPU_PROF=DIR: every app process writes V8 CPU profiles there (one per thread, on exit),
     // to see where a part's CPU goes (Node refuses --cpu-prof in NODE_OPTIONS).
     const profileDir = process.env.BENCH_CPU_PROF;
+    // BENCH_NODE_ARGS='--trace-gc ...': more Node flags for every app process (also refused in
+    // NODE_OPTIONS); with BENCH_APP_LOG_DIR=DIR each process's stdout is kept there as <name>.log.
+    const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    nodeArgs = [...extraArgs, ...nodeArgs];
     if (profileDir) nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...nodeArgs];
     const [command, args] =
       nice > 0
@@ -53,6 +57,8 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new AppProcess(name, child, `http://127.0.0.1:${port}`);
+    const logDir = process.env.BENCH_APP_LOG_DIR;
+    if (logDir) child.stdout?.pipe(createWriteStream(join(logDir, `${name}.log`)));
     await proc.waitReady(300_000);
     return proc;
   }
