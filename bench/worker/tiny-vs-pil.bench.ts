@@ -51,8 +51,8 @@ async function referenceWall(
  * with the tiny demo model, whose inference costs almost nothing, so what is measured is
  * upload, storage, queue, decode, exact preprocessing and write-back; against the reference
  * doing nothing but preprocessing them, one Python process per core. The reference's process
- * start-up is measured (one file each) and taken out; its best of two rounds is kept, which
- * only makes the ratio harder to reach.
+ * start-up is measured (one file each, before and after, the quicker kept) and taken out; its
+ * best of two rounds is kept, which only makes the ratio harder to reach.
  */
 export async function runTinyVsPil(
   infra: BenchInfra,
@@ -74,9 +74,12 @@ export async function runTinyVsPil(
     const out = join(dir, 'out');
     let best = 0;
     for (let round = 0; round < 2; round++) {
-      const startUp = await referenceWall(tinyDir, files.slice(0, processes), processes, out);
+      // Start-up timed on both sides of the full run and the quicker kept: a first start with
+      // cold caches once took as long as the whole run, and the difference printed 36,702 images/s.
+      const before = await referenceWall(tinyDir, files.slice(0, processes), processes, out);
       const all = await referenceWall(tinyDir, files, processes, out);
-      best = Math.max(best, ((files.length - processes) * 1000) / (all - startUp));
+      const after = await referenceWall(tinyDir, files.slice(0, processes), processes, out);
+      best = Math.max(best, ((files.length - processes) * 1000) / (all - Math.min(before, after)));
     }
     return {
       images: count,
