@@ -23,6 +23,8 @@ interface DrainResult {
   preset: DemoModelPreset;
   images: number;
   imagesPerSecond: number;
+  /** The worker's CPU (every thread) per image from ready to the last completion: a pod's CPU request. */
+  workerCpuMsPerImage: number;
   loadAverage: number;
 }
 
@@ -68,7 +70,9 @@ async function drainOnce(infra: BenchInfra, preset: DemoModelPreset, images: Buf
     const loads: number[] = [];
     const timer = setInterval(() => loads.push(loadavg()[0]), 1000);
     worker = await AppProcess.start('worker', `worker-${preset}`, env);
+    const cpuAtReady = worker.cpuSeconds();
     await finished;
+    const workerCpuSeconds = worker.cpuSeconds() - cpuAtReady;
     clearInterval(timer);
     // First to last completion: the steady drain rate, without the worker's start-up.
     const seconds = (times[times.length - 1] - times[0]) / 1000;
@@ -76,6 +80,7 @@ async function drainOnce(infra: BenchInfra, preset: DemoModelPreset, images: Buf
       preset,
       images: images.length,
       imagesPerSecond: (images.length - 1) / seconds,
+      workerCpuMsPerImage: (workerCpuSeconds * 1000) / images.length,
       loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
     };
   } finally {
@@ -100,14 +105,17 @@ async function main(): Promise<void> {
         `${count} distinct 384x384 JPEGs queued first; batch 8, prefetch 1)`,
     );
     console.log(
-      'preset  images/s per replica  KEDA target for a %d s drain  load avg during run',
+      'preset  images/s per replica  KEDA target for a %d s drain  worker CPU ms per image  load avg during run',
       drainSeconds,
     );
     for (const r of results) {
       console.log(
-        `${r.preset.padEnd(6)}  ${r.imagesPerSecond.toFixed(2).padStart(20)}  ${String(Math.max(1, Math.floor(r.imagesPerSecond * drainSeconds))).padStart(28)}  ${r.loadAverage.toFixed(1).padStart(18)}`,
+        `${r.preset.padEnd(6)}  ${r.imagesPerSecond.toFixed(2).padStart(20)}  ${String(Math.max(1, Math.floor(r.imagesPerSecond * drainSeconds))).padStart(28)}  ${r.workerCpuMsPerImage.toFixed(1).padStart(23)}  ${r.loadAverage.toFixed(1).padStart(18)}`,
       );
     }
+    console.log(
+      'CPU a replica uses at that rate: images/s x CPU ms per image / 1000 cores (a CPU request to start from).',
+    );
   } finally {
     await infra.close();
   }
