@@ -141,19 +141,24 @@ export class ImageClassifier {
       throw err;
     }
     if (timing) timing.preprocessMs = performance.now() - started;
-    const result = this.classifyRgb(prepared, priority, timing);
+    const result = this.classifyRgb(prepared, priority, timing, 'this image did not preprocess to that size');
     arrived(); // after the add: the batcher sees the image before it stops expecting it
     return { result, thumbnail: prepared.thumbnail };
   }
 
-  private classifyRgb(resized: ResizedImage, priority: number, timing?: BatchTiming) {
+  /**
+   * Resized RGB bytes into the next micro-batch, normalised in the session's thread as the batch
+   * is packed: nothing per image here. `mismatch` says what was not the model's size.
+   */
+  private classifyRgb(
+    resized: ResizedImage,
+    priority: number,
+    timing: BatchTiming | undefined,
+    mismatch: string,
+  ): Promise<ClassificationResult> {
     const { height, width } = this.model.preprocessor;
     if (resized.width !== width || resized.height !== height) {
-      return Promise.reject(
-        new InvalidImageError(
-          `The model takes ${width}x${height} inputs; this image did not preprocess to that size.`,
-        ),
-      );
+      return Promise.reject(new InvalidImageError(`The model takes ${width}x${height} inputs; ${mismatch}.`));
     }
     return this.batcher.add(resized.rgb, priority, timing);
   }
@@ -177,16 +182,8 @@ export class ImageClassifier {
         ),
       );
     }
-    const { height, width } = this.model.preprocessor;
-    if (resized.width !== width || resized.height !== height) {
-      return Promise.reject(
-        new InvalidImageError(
-          `The model takes ${width}x${height} inputs; this prepared input is ${resized.width}x${resized.height}.`,
-        ),
-      );
-    }
-    // Normalised in the session's thread, packed straight into the batch: nothing per image here.
-    return this.batcher.add(resized.rgb, priority);
+    const size = `this prepared input is ${resized.width}x${resized.height}`;
+    return this.classifyRgb(resized, priority, undefined, size);
   }
 
   classifyPixels(pixels: Float32Array, priority = 0, timing?: BatchTiming): Promise<ClassificationResult> {
