@@ -1,6 +1,6 @@
 import { OnnxModelSession } from '../../libs/inference/src/session/onnx-model-session';
 
-interface Measured {
+export interface Measured {
   msPerBatch: number;
   imagesPerSecond: number;
   cpuMsPerImage: number;
@@ -17,6 +17,34 @@ export interface RawCeilingRow {
   noSpinning: Measured;
 }
 
+/**
+ * One session run on the same [batch, 3, 384, 384] tensor again and again in this thread, after
+ * one warm-up run: wall ms per batch and this process's CPU per image (on a GPU, the host's).
+ */
+export async function timeSession(
+  session: OnnxModelSession,
+  batch: number,
+  budgetMs: number,
+  minRuns: number,
+): Promise<Measured> {
+  const pixels = new Float32Array(batch * 3 * 384 * 384).map((_, i) => Math.sin(i) * 0.9);
+  await session.run(pixels, batch, 384, 384);
+  let runs = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  while (runs < minRuns || performance.now() - started < budgetMs) {
+    await session.run(pixels, batch, 384, 384);
+    runs++;
+  }
+  const msPerBatch = (performance.now() - started) / runs;
+  const used = process.cpuUsage(cpu);
+  return {
+    msPerBatch,
+    imagesPerSecond: (batch * 1000) / msPerBatch,
+    cpuMsPerImage: (used.user + used.system) / 1000 / (runs * batch),
+  };
+}
+
 async function measure(
   onnxPath: string,
   batches: readonly number[],
@@ -31,24 +59,7 @@ async function measure(
   );
   try {
     const out: Measured[] = [];
-    for (const batch of batches) {
-      const pixels = new Float32Array(batch * 3 * 384 * 384).map((_, i) => Math.sin(i) * 0.9);
-      await session.run(pixels, batch, 384, 384);
-      let runs = 0;
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      while (runs < minRuns || performance.now() - started < budgetMs) {
-        await session.run(pixels, batch, 384, 384);
-        runs++;
-      }
-      const msPerBatch = (performance.now() - started) / runs;
-      const used = process.cpuUsage(cpu);
-      out.push({
-        msPerBatch,
-        imagesPerSecond: (batch * 1000) / msPerBatch,
-        cpuMsPerImage: (used.user + used.system) / 1000 / (runs * batch),
-      });
-    }
+    for (const batch of batches) out.push(await timeSession(session, batch, budgetMs, minRuns));
     return out;
   } finally {
     await session.release();

@@ -87,10 +87,23 @@ export class OnnxModelSession {
 
 /**
  * A provider whose files are installed can still fail to load (no CUDA runtime or cuDNN on the
- * node, wrong driver): say which provider and what to check instead of onnxruntime's bare message.
+ * node, wrong driver; for webgpu, no Vulkan loader or no GPU it can drive): say which provider
+ * and what to check instead of onnxruntime's bare message.
  */
 function explainProviderFailure(err: Error, settings: SessionSettings): Error {
   const accelerated = settings.executionProviders.filter((p) => p !== 'cpu');
+  const noAdapter = /Failed to get a WebGPU adapter[^\n]*/i.exec(err.message);
+  if (accelerated.includes('webgpu') && noAdapter) {
+    // onnxruntime-node's own Linux build runs webgpu through Dawn on Vulkan: it loads
+    // libvulkan.so.1 and asks the driver's Vulkan ICD for a device, and finds none on a node
+    // without a GPU or without those two.
+    return new MissingExecutionProviderError(
+      `onnxruntime found no GPU for the webgpu execution provider (${noAdapter[0]}). ` +
+        'On Linux it runs on Vulkan: the node needs the Vulkan loader (libvulkan.so.1, package libvulkan1) and ' +
+        "the GPU driver's Vulkan ICD (in NVIDIA containers, NVIDIA_DRIVER_CAPABILITIES must include graphics). " +
+        'Or set ORT_EXECUTION_PROVIDERS=cpu.',
+    );
+  }
   if (accelerated.length === 0 || !/shared library|shared object|cannot open|LoadLibrary/i.test(err.message))
     return err;
   return new MissingExecutionProviderError(
