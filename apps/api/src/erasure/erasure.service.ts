@@ -3,11 +3,12 @@ import {
   type ErasureActor,
   ErasureKeys,
   ErasureRepository,
+  type Prediction,
   REDIS,
   RedisKeys,
   WorkIndex,
 } from '@dermafleet/jobs';
-import { objectKeys } from '@dermafleet/storage';
+import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import type { Redis } from 'ioredis';
 import { ApiError } from '../errors/api-error';
 import { ErasureRelay } from './erasure.relay';
@@ -54,6 +55,7 @@ export class ErasureService {
     private readonly work: WorkIndex,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly store: ObjectStore,
   ) {}
 
   async eraseBatch(tenant: string, batchId: string, actor: ErasureActor): Promise<void> {
@@ -70,8 +72,29 @@ export class ErasureService {
   async erasePrediction(tenant: string, id: string, actor: ErasureActor): Promise<void> {
     if (!id.startsWith('prd_') || !ID.test(id.slice(4))) throw ApiError.notFound('prediction');
     const { outcome, members } = await this.erasure.erasePrediction(tenant, id, actor, predictionObjects);
-    if (outcome === 'missing') throw ApiError.notFound('prediction');
+    if (outcome === 'missing') return this.eraseExpiredPrediction(tenant, id, actor);
     if (outcome === 'processing') throw processing('This prediction');
+    await this.relay.relayNow(members);
+    await this.scrubber.scrub([id]);
+  }
+
+  /**
+   * A prediction past RETENTION_DAYS: its record has expired from Redis, but GET still answers
+   * from its S3 copy, and its image, thumbnail and model input are still stored. The copy (under
+   * the tenant's own key, so another tenant's id is not found) says which image it used.
+   */
+  private async eraseExpiredPrediction(tenant: string, id: string, actor: ErasureActor): Promise<void> {
+    const copy = await this.store.getJson<Prediction>(objectKeys.result(tenant, id));
+    if (!copy) throw ApiError.notFound('prediction');
+    const { outcome, members } = await this.erasure.eraseExpiredPrediction(
+      tenant,
+      copy,
+      actor,
+      predictionObjects,
+    );
+    // A record erasePrediction did not find as this tenant's is another tenant's: not found.
+    if (outcome === 'record_exists') throw ApiError.notFound('prediction');
+    if (outcome === 'processing') throw processing('An explanation of this prediction');
     await this.relay.relayNow(members);
     await this.scrubber.scrub([id]);
   }

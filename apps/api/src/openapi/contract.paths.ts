@@ -128,7 +128,7 @@ export function contractRegistry(): ContractRegistry {
     responses: { 204: { description: erased }, 404: error('not_found'), 409: processing },
   });
   r.endpoint('delete', '/v1/predictions/{id}', {
-    summary: 'Erase one prediction',
+    summary: 'Erase one prediction (also past RETENTION_DAYS, while GET answers from its S3 copy)',
     tags: predictions,
     responses: { 204: { description: erased }, 404: error('not_found'), 409: processing },
   });

@@ -17,6 +17,7 @@ import {
   BEGIN_ERASE,
   END_ERASE,
   ERASE_BATCH_CHUNK,
+  ERASE_EXPIRED_PREDICTION,
   ERASE_PREDICTION,
   FINISH_BATCH_ERASE,
   HOLD,
@@ -37,6 +38,30 @@ const EVENT_STATUSES = ['succeeded', 'failed'];
 /** The times of every outcome a record had: its current completed_at and those a retry reopened. */
 function occurrences(completedAt: string | null, past: string | null): string[] {
   return [...(past ? past.split(',') : []), ...(completedAt ? [completedAt] : [])];
+}
+
+/**
+ * What erasing one prediction owes outside Redis, as outbox members: its S3 objects, its jobs in
+ * every queue it may have one, and the dispatch job of each event it had.
+ */
+function owedOutsideRedis(tenant: string, id: string, times: string[], objectsOf: ObjectsOf): string[] {
+  const types = EVENT_STATUSES.map((s) => `prediction.${s}` as WebhookEventType);
+  return [
+    ...objectsOf(tenant, id).map(rmMember),
+    jobMember(QueueName.Inference, id),
+    jobMember(QueueName.Preprocess, id),
+    jobMember(QueueName.Inference, `explain-${id}`),
+    ...types.flatMap((type) =>
+      times.map((at) => jobMember(QueueName.Webhooks, dispatchJobIdOf(type, id, at))),
+    ),
+  ];
+}
+
+/** What erasing a prediction whose record expired needs from its S3 copy. */
+export interface ExpiredPrediction {
+  id: string;
+  completed_at: string | null;
+  image: { sha256: string } | null;
 }
 
 export type ChunkOutcome =
@@ -221,16 +246,8 @@ export class ErasureRepository {
       const [image, url, completedAt, past, result] = value as Array<string | null>;
       // Every outcome it had (a retry re-opens one): each was an event with its own ids.
       const times = occurrences(completedAt, past);
+      const members = owedOutsideRedis(tenant, id, times, objectsOf);
       const types = EVENT_STATUSES.map((s) => `prediction.${s}` as WebhookEventType);
-      const members = [
-        ...objectsOf(tenant, id).map(rmMember),
-        jobMember(QueueName.Inference, id),
-        jobMember(QueueName.Preprocess, id),
-        jobMember(QueueName.Inference, `explain-${id}`),
-        ...types.flatMap((type) =>
-          times.map((at) => jobMember(QueueName.Webhooks, dispatchJobIdOf(type, id, at))),
-        ),
-      ];
       const urls = [...new Set([url, batchUrl])].filter((u): u is string => !!u);
       const msgKeys = times.length
         ? urls.flatMap((u) =>
@@ -344,6 +361,38 @@ export class ErasureRepository {
       return { outcome: 'erased', members: [...group.members, ...released] };
     }
     return { outcome: reply[0] === -1 ? 'processing' : 'missing', members: [] };
+  }
+
+  /**
+   * Erases a prediction whose record expired with the retention, from what its S3 copy says:
+   * `record_exists` when the record is still there (use erasePrediction), `processing` while its
+   * explanation is being computed. `members` are what it owes outside Redis (relay them).
+   */
+  async eraseExpiredPrediction(
+    tenant: string,
+    copy: ExpiredPrediction,
+    actor: ErasureActor,
+    objectsOf: ObjectsOf,
+  ): Promise<{ outcome: 'erased' | 'record_exists' | 'processing'; members: string[] }> {
+    const { id } = copy;
+    const members = owedOutsideRedis(tenant, id, occurrences(copy.completed_at, null), objectsOf);
+    const sha = copy.image?.sha256 ?? '';
+    const image = /^[0-9a-f]{64}$/.test(sha) ? imageMember(tenant, sha) : '';
+    const audit = this.auditEntry(tenant, 'prediction.erased', id, actor.api_key_id);
+    const reply = (await ERASE_EXPIRED_PREDICTION.run(
+      this.redis,
+      [
+        this.redisKeys.prediction(id),
+        this.redisKeys.outbox,
+        this.keys.auditIndex(tenant),
+        this.keys.auditEntries(tenant),
+        this.keys.imageRef(tenant, sha), // read only when there is an image
+        `${this.redisKeys.prefix}:expl:${id}`,
+      ],
+      [this.due(), audit.member, audit.json, image, ...members],
+    )) as number[];
+    if (reply[0] === 1) return { outcome: 'erased', members: reply[1] === 1 ? [...members, image] : members };
+    return { outcome: reply[0] === -1 ? 'processing' : 'record_exists', members: [] };
   }
 
   private auditEntry(tenant: string, action: string, subjectId: string, actor: string) {

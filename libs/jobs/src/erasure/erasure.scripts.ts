@@ -261,3 +261,29 @@ if ttl > 0 and redis.call('TTL', KEYS[2]) < ttl then redis.call('EXPIRE', KEYS[2
 if ttl == -1 then redis.call('PERSIST', KEYS[2]) end
 return 1
 `);
+
+/**
+ * Erases a prediction whose record has expired with the retention (DELETE /v1/predictions/{id}
+ * after RETENTION_DAYS): what is left of it is in S3 (its result copy, image, thumbnail, model
+ * input, explanations), and the caller read the copy to know its image. Nothing of it is left in
+ * Redis but an explanation record and its image's count, if another prediction of the tenant
+ * still uses that image. KEYS prediction, outbox, audit index, audit entries, image count,
+ * explanation. ARGV due, audit member, audit entry JSON, image member ('' = none), then the
+ * outbox members it owes. Returns {-2} the record exists (the caller takes the usual path),
+ * {-1} its explanation is being computed, {1, released}.
+ */
+export const ERASE_EXPIRED_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}
+if redis.call('EXISTS', KEYS[1]) == 1 then return {-2} end
+if redis.call('HGET', KEYS[6], 'status') == 'processing' then return {-1} end
+redis.call('DEL', KEYS[6])
+for i = 5, #ARGV do redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i]) end
+local released = 0
+if ARGV[4] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') <= 0 then
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[4])
+  released = 1
+end
+local entry = cjson.decode(ARGV[3])
+entry.counts = { predictions = 1, images_released = released }
+audit(KEYS[3], KEYS[4], ARGV[2], entry)
+return {1, released}
+`);

@@ -1,0 +1,187 @@
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ErasureRepository, type ExpiredPrediction, RedisKeys, subjectDigest } from '@dermafleet/jobs';
+import { objectKeys } from '@dermafleet/storage';
+import { Redis } from 'ioredis';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
+import { type Api, call, type PredictionBody, sha256 } from './harness/batch-api';
+import { redisKeysMentioning, namingLeftAfter } from './harness/redis-mentions';
+import { startApi, startWorker } from './harness/stack';
+import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
+
+/** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
+async function photo(seed: number): Promise<Buffer> {
+  return sharp(join(fixturesDir, 'images', 'dermoscopy_2048x1536.jpg'))
+    .extract({ left: 300 + seed * 17, top: 200 + seed * 11, width: 96, height: 96 })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+interface AuditEntry {
+  action: string;
+  subject_digest: string;
+  counts: { predictions: number; images_released: number };
+}
+
+/**
+ * Past RETENTION_DAYS a prediction's record leaves Redis, but GET still answers from its S3 copy
+ * and its image, thumbnail and result stay stored. DELETE must erase it then too (a hospital's
+ * erasure request does not wait for the retention), on the real API, worker, Redis and S3.
+ * The retention is made to pass by expiring, now, the keys it would expire: those with a TTL
+ * that name the predictions or their images.
+ */
+describe('erasure after the retention', () => {
+  const prefix = uniquePrefix('erase-expired');
+  const env = {
+    API_KEYS: 'tenant_a:key-of-tenant-a-1234,tenant_b:key-of-tenant-b-5678',
+    RECONCILE_INTERVAL_MS: '200',
+    RECONCILE_AFTER_MS: '1500',
+  };
+  const bucket = appEnv(prefix).S3_BUCKET;
+  const i = infra();
+  const s3 = new S3Client({
+    endpoint: i.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: i.s3AccessKeyId, secretAccessKey: i.s3SecretAccessKey },
+  });
+  const redis = new Redis(i.redisUrl);
+  const keys = new RedisKeys(prefix);
+  let a: Api;
+  let b: Api;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const api = await startApi(prefix, env);
+    const worker = await startWorker(prefix, env);
+    a = { url: api.url, headers: { authorization: 'Bearer key-of-tenant-a-1234' } };
+    b = { url: api.url, headers: { authorization: 'Bearer key-of-tenant-b-5678' } };
+    close = async () => {
+      await worker.close();
+      await api.close();
+    };
+  });
+  afterAll(async () => {
+    await close?.();
+    redis.disconnect();
+    s3.destroy();
+  });
+
+  async function listBucket(): Promise<string[]> {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    return (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+  }
+
+  /** One image through POST ?wait, and its S3 copy written (the relay writes it after the state). */
+  async function predict(bytes: Buffer, name: string): Promise<PredictionBody> {
+    const form = new FormData();
+    form.append('image', new Blob([bytes], { type: 'image/jpeg' }), name);
+    const res = await fetch(`${a.url}/v1/predictions?wait=30`, {
+      method: 'POST',
+      body: form,
+      headers: a.headers,
+    });
+    const prediction = (await res.json()) as PredictionBody;
+    expect(prediction.status).toBe('succeeded');
+    await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', prediction.id)));
+    return prediction;
+  }
+
+  const shaForms = (sha: string) => [sha, Buffer.from(sha, 'hex').toString('base64url')];
+
+  /** Expires now what the retention would: every key with a TTL naming these predictions or images. */
+  async function retentionPasses(predictions: PredictionBody[]): Promise<void> {
+    const needles = predictions.flatMap((p) => [p.id, ...shaForms(p.image.sha256)]);
+    const named = await redisKeysMentioning(redis, prefix, needles);
+    const names = [...new Set(named.map((hit) => hit.split(' ')[0]))];
+    const expiring = [];
+    for (const name of names) if ((await redis.pttl(name)) > 0) expiring.push(name);
+    expect(expiring).toContain(keys.prediction(predictions[0].id));
+    await redis.del(...expiring);
+  }
+
+  const newestAudit = async () =>
+    (await call<{ entries: AuditEntry[] }>(a, 'GET', '/v1/audit')).body.entries[0];
+
+  it('erases a prediction whose record expired, keeping an image a live prediction uses, and audits it', async () => {
+    const [shared, own] = await Promise.all([photo(1), photo(2)]);
+    const old = await predict(shared, 'old.jpg');
+    const other = await predict(own, 'other.jpg');
+    await retentionPasses([old, other]);
+    expect(await redis.exists(keys.prediction(old.id), keys.prediction(other.id))).toBe(0);
+    // What the retention leaves: GET answers from the S3 copy, and the images are stored.
+    expect((await call<PredictionBody>(a, 'GET', `/v1/predictions/${old.id}`)).body.id).toBe(old.id);
+    // The same bytes sent again after the retention: a new, live prediction of the same image.
+    const again = await predict(shared, 'again.jpg');
+    expect(again.id).not.toBe(old.id);
+    expect(again.image.sha256).toBe(sha256(shared));
+
+    expect((await call(b, 'DELETE', `/v1/predictions/${old.id}`)).status).toBe(404);
+    expect((await call(a, 'DELETE', `/v1/predictions/${old.id}`)).status).toBe(204);
+    expect((await call(a, 'GET', `/v1/predictions/${old.id}`)).status).toBe(404);
+    expect((await call(a, 'GET', `/v1/predictions/${old.id}/thumbnail`)).status).toBe(404);
+    expect((await call(a, 'DELETE', `/v1/predictions/${old.id}`)).status).toBe(404);
+    const stored = await listBucket();
+    expect(stored.filter((k) => k.includes(old.id))).toEqual([]);
+    // The live prediction of the same bytes keeps its image and thumbnail.
+    expect(stored).toEqual(
+      expect.arrayContaining([
+        objectKeys.image('tenant_a', again.image.sha256),
+        objectKeys.thumbnail('tenant_a', again.image.sha256),
+      ]),
+    );
+    expect((await call(a, 'GET', `/v1/predictions/${again.id}/thumbnail`)).status).toBe(200);
+    expect(await newestAudit()).toEqual(
+      expect.objectContaining({
+        action: 'prediction.erased',
+        subject_digest: subjectDigest('tenant_a', old.id),
+        counts: { predictions: 1, images_released: 0 },
+      }),
+    );
+
+    // An expired prediction whose image nothing live uses: the image and thumbnail go too.
+    expect((await call(a, 'DELETE', `/v1/predictions/${other.id}`)).status).toBe(204);
+    expect((await call(a, 'GET', `/v1/predictions/${other.id}`)).status).toBe(404);
+    expect(
+      (await listBucket()).filter((k) => k.includes(other.id) || k.includes(other.image.sha256)),
+    ).toEqual([]);
+    expect(await newestAudit()).toEqual(
+      expect.objectContaining({
+        subject_digest: subjectDigest('tenant_a', other.id),
+        counts: { predictions: 1, images_released: 1 },
+      }),
+    );
+    const needles = [old.id, other.id, ...shaForms(other.image.sha256)];
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+
+  it('answers 409 while an explanation of it runs; cut off after its script, the reconciler finishes it', async () => {
+    const gone = await predict(await photo(3), 'cut.jpg');
+    await retentionPasses([gone]);
+    // What a worker computing an explanation of the expired prediction holds meanwhile.
+    const explanation = `${prefix}:expl:${gone.id}`;
+    await redis.hset(explanation, 'status', 'processing');
+    const refused = await call<{ error: { code: string } }>(a, 'DELETE', `/v1/predictions/${gone.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('prediction_processing');
+    await redis.hset(explanation, 'status', 'succeeded');
+    // The API's script ran, then the process died before relaying: nobody but the reconciler acts.
+    const erasure = new ErasureRepository(redis, keys, 1500);
+    const copy = (await call<ExpiredPrediction>(a, 'GET', `/v1/predictions/${gone.id}`)).body;
+    const erased = await erasure.eraseExpiredPrediction(
+      'tenant_a',
+      copy,
+      { api_key_id: 'tenant_a#1' },
+      predictionObjects,
+    );
+    expect(erased.outcome).toBe('erased');
+    expect(await redis.exists(explanation)).toBe(0);
+    const named = (k: string[]) =>
+      k.filter((key) => key.includes(gone.id) || key.includes(gone.image.sha256));
+    await poll(listBucket, (k) => named(k).length === 0, 20_000);
+    expect((await call(a, 'GET', `/v1/predictions/${gone.id}`)).status).toBe(404);
+    const needles = [gone.id, ...shaForms(gone.image.sha256)];
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+});
