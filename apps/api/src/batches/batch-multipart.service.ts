@@ -139,6 +139,7 @@ export class BatchMultipartService {
     try {
       const cached = await this.cache.find(tenant, image.sha256);
       if (!cached && !(await this.store.head(imageKey))) {
+        await this.holds.beforeStoring(tenant, image.sha256);
         await this.store.put(imageKey, part.file.body(), {
           contentType: contentTypeOf(image.format),
           contentLength: part.file.size,

@@ -41,4 +41,12 @@ export class ImageHoldService {
     }
     return release;
   }
+
+  /**
+   * Called by a holder just before it stores an image it did not find: if it dies before its
+   * record counts the image, the reconciler deletes the object once the hold has expired.
+   */
+  beforeStoring(tenant: string, sha256: string): Promise<void> {
+    return this.erasure.expectCounted(tenant, sha256);
+  }
 }

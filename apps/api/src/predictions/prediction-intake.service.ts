@@ -103,10 +103,12 @@ export class PredictionIntakeService {
       await Promise.all([
         stored
           ? undefined
-          : this.store.put(imageKey, upload.body(), {
-              contentType: contentTypeOf(image.format),
-              contentLength: upload.size,
-            }),
+          : this.holds.beforeStoring(request.tenant, image.sha256).then(() =>
+              this.store.put(imageKey, upload.body(), {
+                contentType: contentTypeOf(image.format),
+                contentLength: upload.size,
+              }),
+            ),
         handOff
           ? upload.head(upload.size).then((bytes) => this.hot.put(request.tenant, image.sha256, bytes))
           : undefined,

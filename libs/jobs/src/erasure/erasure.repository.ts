@@ -117,7 +117,27 @@ export class ErasureRepository {
   }
 
   async release(tenant: string, sha256: string, token: string): Promise<void> {
-    await RELEASE.run(this.redis, [this.keys.imageHolds(tenant, sha256)], [token]);
+    await RELEASE.run(
+      this.redis,
+      [this.keys.imageHolds(tenant, sha256), this.keys.imageRef(tenant, sha256), this.redisKeys.outbox],
+      [token, imageMember(tenant, sha256)],
+    );
+  }
+
+  /**
+   * An intake is about to store an image that no record counts yet. Should it die before its
+   * record counts the image, nothing would ever delete the object: so first the `img|` member that
+   * deletes it, due once the intake's hold has expired, and which deletes only an image that
+   * nothing counts and no intake holds then (BEGIN_ERASE). The intake's RELEASE drops it once the
+   * count exists. GT: an earlier member of the same image (an erasure's) waits for this hold too.
+   */
+  async expectCounted(tenant: string, sha256: string, now = Date.now()): Promise<void> {
+    await this.redis.zadd(
+      this.redisKeys.outbox,
+      'GT',
+      now + HOLD_MS + this.reconcileAfterMs,
+      imageMember(tenant, sha256),
+    );
   }
 
   async beginImageErase(tenant: string, sha256: string, token: string): Promise<ImageEraseStart> {

@@ -20,9 +20,14 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return redis.call('EXISTS', KEYS[2])
 `);
 
-/** The intake's record exists (its count is taken) or it gave up. KEYS holds; ARGV token. */
+/**
+ * The intake's record exists (its count is taken) or it gave up. Once the image is counted, the
+ * outbox member that would delete it if nothing counted it (see expectCounted) has nothing to do.
+ * KEYS holds, refcount, outbox; ARGV token, image member.
+ */
 export const RELEASE = new LuaScript(`
 redis.call('ZREM', KEYS[1], ARGV[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('ZREM', KEYS[3], ARGV[2]) end
 return 1
 `);
 
