@@ -6,7 +6,7 @@ import { poll, uniquePrefix } from './harness/test-env';
 const KEY = 'key-of-the-hospital-1234';
 
 /**
- * `dermafleet cancel|retry|delete <batch-id>` as an operator runs them: the real CLI against the
+ * `dermafleet cancel|retry <batch-id>` and `dermafleet delete <id...>` as an operator runs them: the real CLI against the
  * real API (no worker at first, so the batch's predictions wait in the queue), with what it prints
  * and its exit status.
  */
@@ -79,5 +79,41 @@ describe('dermafleet cancel, retry and delete', () => {
     expect(erased.code).toBe(0);
     expect(erased.stdout.trim()).toBe(`${batch.id} erased`);
     expect((await call(client, 'GET', `/v1/batches/${batch.id}`)).status).toBe(404);
+  });
+
+  it('delete erases predictions by id too, from arguments or standard input, and goes on past an unknown id', async () => {
+    const single = async (seed: number): Promise<string> => {
+      const form = new FormData();
+      form.append('image', new Blob([await makeImage(seed)], { type: 'image/jpeg' }), `single-${seed}.jpg`);
+      const res = await fetch(`${client.url}/v1/predictions`, {
+        method: 'POST',
+        body: form,
+        headers: client.headers,
+      });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const [first, second] = [await single(92_001), await single(92_002)];
+    const batch = await createBatch(client);
+    expect(
+      (await addImages(client, batch.id, [{ file: 'one.jpg', bytes: await makeImage(92_003) }])).status,
+    ).toBe(202);
+    const unknown = 'prd_neverexistedneverexisted00';
+
+    const erased = await runCli(['delete', first, unknown, batch.id], { env, timeoutMs: 120_000 });
+    expect(erased.code).toBe(2);
+    expect(erased.stdout.trim().split('\n')).toEqual([`${first} erased`, `${batch.id} erased`]);
+    expect(erased.stderr).toContain(`${unknown}: No such prediction for this API key`);
+    expect(erased.stderr).toContain('1 of 3 ids were not erased.');
+
+    const fromStdin = await runCli(['delete', '-'], { env, input: `# from a saved export\n${second}\n` });
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout.trim()).toBe(`${second} erased`);
+    for (const path of [`/v1/predictions/${first}`, `/v1/predictions/${second}`, `/v1/batches/${batch.id}`])
+      expect((await call(client, 'GET', path)).status).toBe(404);
+
+    const typo = await runCli(['delete', 'batch-42'], { env });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Not a batch or prediction id: batch-42.');
   });
 });

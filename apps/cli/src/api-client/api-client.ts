@@ -78,6 +78,11 @@ export class ApiClient {
     await this.request<null>('DELETE', `/v1/batches/${encodeURIComponent(id)}`, undefined);
   }
 
+  /** Erases one prediction, also one past the retention (204, no body). */
+  async deletePrediction(id: string): Promise<void> {
+    await this.request<null>('DELETE', `/v1/predictions/${encodeURIComponent(id)}`, undefined);
+  }
+
   uploads(id: string, files: UploadEntry[]): Promise<UploadsAnswer> {
     return this.json('POST', `/v1/batches/${encodeURIComponent(id)}/uploads`, { files });
   }
