@@ -101,12 +101,14 @@ describe('dermafleet cancel, retry and delete', () => {
     const unknown = 'prd_neverexistedneverexisted00';
 
     const erased = await runCli(['delete', first, unknown, batch.id], { env, timeoutMs: 120_000 });
-    expect(erased.code).toBe(2);
+    expect(erased.code).toBe(1);
     expect(erased.stdout.trim().split('\n')).toEqual([`${first} erased`, `${batch.id} erased`]);
     expect(erased.stderr).toContain(`${unknown}: No such prediction for this API key`);
     expect(erased.stderr).toContain('1 of 3 ids were not erased.');
 
-    const fromStdin = await runCli(['delete', '-'], { env, input: `# from a saved export\n${second}\n` });
+    // A results CSV export as it is: its header, then the id first on each line.
+    const csv = `prediction_id,filename,status\n${second},single-92002.jpg,queued\n`;
+    const fromStdin = await runCli(['delete', '-'], { env, input: csv });
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout.trim()).toBe(`${second} erased`);
     for (const path of [`/v1/predictions/${first}`, `/v1/predictions/${second}`, `/v1/batches/${batch.id}`])

@@ -5,7 +5,16 @@ import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
-import { type Api, call, type PredictionBody, sha256 } from './harness/batch-api';
+import {
+  addImages,
+  type Api,
+  type BatchBody,
+  call,
+  createBatch,
+  type PredictionBody,
+  sha256,
+  waitCompleted,
+} from './harness/batch-api';
 import { redisKeysMentioning, namingLeftAfter } from './harness/redis-mentions';
 import { startApi, startWorker } from './harness/stack';
 import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
@@ -171,17 +180,52 @@ describe('erasure after the retention', () => {
     const copy = (await call<ExpiredPrediction>(a, 'GET', `/v1/predictions/${gone.id}`)).body;
     const erased = await erasure.eraseExpiredPrediction(
       'tenant_a',
+      gone.id,
       copy,
       { api_key_id: 'tenant_a#1' },
       predictionObjects,
     );
     expect(erased.outcome).toBe('erased');
     expect(await redis.exists(explanation)).toBe(0);
+    // Asked again before the reconciler got to it: gone already, and audited once.
+    expect((await call(a, 'DELETE', `/v1/predictions/${gone.id}`)).status).toBe(404);
+    const audited = (await call<{ entries: AuditEntry[] }>(a, 'GET', '/v1/audit?limit=100')).body.entries;
+    expect(audited.filter((e) => e.subject_digest === subjectDigest('tenant_a', gone.id))).toHaveLength(1);
     const named = (k: string[]) =>
       k.filter((key) => key.includes(gone.id) || key.includes(gone.image.sha256));
     await poll(listBucket, (k) => named(k).length === 0, 20_000);
     expect((await call(a, 'GET', `/v1/predictions/${gone.id}`)).status).toBe(404);
     const needles = [gone.id, ...shaForms(gone.image.sha256)];
     expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+
+  it('an expired prediction of a batch that lives on leaves its list, filename map and counters', async () => {
+    const batch = await createBatch(a);
+    const parts = (file: string, bytes: Buffer) => [{ file, bytes }];
+    expect((await addImages(a, batch.id, parts('early/Jane Roe.jpg', await photo(4)))).status).toBe(202);
+    const [early] = (
+      await poll(
+        () => call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`),
+        (r) => r.body.predictions.every((p) => p.status === 'succeeded'),
+      )
+    ).body.predictions;
+    await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', early.id)));
+    expect((await addImages(a, batch.id, parts('late/b.jpg', await photo(5)))).status).toBe(202);
+    expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
+    await waitCompleted(a, batch.id);
+    // The early prediction's own keys expire; the batch's live as long as its newest prediction.
+    const own = await redisKeysMentioning(redis, prefix, [early.id, ...shaForms(early.image.sha256)]);
+    const expiring = [...new Set(own.map((hit) => hit.split(' ')[0]))].filter((k) => !k.includes(':bat:'));
+    expect(expiring).toContain(keys.prediction(early.id));
+    await redis.del(...expiring);
+
+    expect((await call(a, 'DELETE', `/v1/predictions/${early.id}`)).status).toBe(204);
+    const now = (await call<BatchBody>(a, 'GET', `/v1/batches/${batch.id}`)).body;
+    expect(now.counts).toMatchObject({ total: 1, succeeded: 1 });
+    const listed = (
+      await call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`)
+    ).body.predictions;
+    expect(listed.map((p) => p.filename)).toEqual(['late/b.jpg']);
+    expect(await namingLeftAfter(redis, prefix, [early.id, 'Jane Roe'], 10_000)).toEqual([]);
   });
 });

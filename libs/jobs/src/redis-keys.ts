@@ -9,6 +9,11 @@ export class RedisKeys {
     return `${this.prefix}:prd:${id}`;
   }
 
+  /** Hash: a prediction's explanation record (ExplanationRepository; the erase scripts spell it too). */
+  explanation(predictionId: string): string {
+    return `${this.prefix}:expl:${predictionId}`;
+  }
+
   batch(id: string): string {
     return `${this.prefix}:bat:${id}`;
   }

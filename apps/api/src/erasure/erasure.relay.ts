@@ -80,10 +80,14 @@ export class ErasureRelay {
   /** The reconciler's pass over one outbox member. */
   async relay(entry: ErasureMember): Promise<void> {
     if (entry.kind === 'again') return this.secondPass(entry.member, entry.token);
+    // An intake about to store the same image again writes this img| member anew (a later score,
+    // its insurance should it die before its record counts the image): that one is not ours.
+    const score = entry.kind === 'img' ? await this.outbox.score(entry.member) : null;
     const step = await this.step(entry, true);
     if (step === 'later') return this.outbox.postpone(entry.member);
     if (step === 'removed') await this.scrubber.scrub(this.scrubber.idsIn(entry.member));
-    await this.outbox.remove(entry.member);
+    if (score !== null) await this.outbox.removeIfScore(entry.member, score);
+    else await this.outbox.remove(entry.member);
   }
 
   private async secondPass(member: string, token: string): Promise<void> {

@@ -88,13 +88,15 @@ export class ErasureService {
     if (!copy) throw ApiError.notFound('prediction');
     const { outcome, members } = await this.erasure.eraseExpiredPrediction(
       tenant,
+      id,
       copy,
       actor,
       predictionObjects,
     );
-    // A record erasePrediction did not find as this tenant's is another tenant's: not found.
-    if (outcome === 'record_exists') throw ApiError.notFound('prediction');
     if (outcome === 'processing') throw processing('An explanation of this prediction');
+    // A record erasePrediction did not find as this tenant's is another tenant's; an erasure
+    // still under way has already made it gone (its copy is next in the outbox).
+    if (outcome !== 'erased') throw ApiError.notFound('prediction');
     await this.relay.relayNow(members);
     await this.scrubber.scrub([id]);
   }
@@ -146,7 +148,7 @@ export class ErasureService {
       const pipeline = this.redis.pipeline();
       for (const id of ids) {
         pipeline.hget(this.keys.prediction(id), 'status');
-        pipeline.hget(`${this.keys.prefix}:expl:${id}`, 'status');
+        pipeline.hget(this.keys.explanation(id), 'status');
       }
       const replies = (await pipeline.exec()) ?? [];
       for (const [err, status] of replies) {

@@ -8,15 +8,17 @@ import { CliError, ExitCode } from '../cli-errors';
 /** How long `delete` waits for running predictions to finish before it gives up. */
 const RUNNING_WAIT_MS = 5 * 60_000;
 
-/** Reads the ids given as `-` from standard input: whitespace-separated, `#` starts a comment. */
+/**
+ * Reads the ids given as `-` from standard input: the first field of each line (so a results CSV
+ * export can be piped in as it is: its header line is skipped), `#` starts a comment.
+ */
 async function idsFromStdin(): Promise<string[]> {
   let text = '';
   for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8');
   return text
     .split('\n')
-    .map((line) => line.replace(/#.*/, ''))
-    .flatMap((line) => line.split(/\s+/))
-    .filter(Boolean);
+    .map((line) => line.replace(/#.*/, '').trim().split(/[\s,]/)[0])
+    .filter((field, i) => field && !(i === 0 && field === 'prediction_id'));
 }
 
 /**
@@ -43,14 +45,17 @@ async function eraseOne(api: ApiClient, id: string): Promise<void> {
 /**
  * `dermafleet delete <id...>`: erase batches (bat_...) and predictions (prd_..., also past the
  * retention, when the batch itself is no longer known). `-` reads more ids from standard input.
- * Every id is tried; the exit status is 2 if any was not erased.
+ * Every id is tried; the exit status is 1 if some were not erased (2 for one id, as before).
  */
 export function deleteCommand(): Command {
   return new Command('delete')
     .description(
       'erase batches or predictions: their images (unless something else uses them), thumbnails, results and records',
     )
-    .argument('<ids...>', 'batch ids (bat_...) and prediction ids (prd_...); - reads ids from standard input')
+    .argument(
+      '<ids...>',
+      'batch ids (bat_...) and prediction ids (prd_...); - reads ids from standard input, one per line (a results CSV as it is)',
+    )
     .option('--api <url>', apiOptionHelp.api)
     .option('--key <key>', apiOptionHelp.key)
     .action(async (given: string[], opts: { api?: string; key?: string }) => {
@@ -74,6 +79,6 @@ export function deleteCommand(): Command {
           process.stderr.write(`${id}: ${error.message}\n`);
         }
       }
-      if (failed) throw new CliError(`${failed} of ${ids.length} ids were not erased.`, ExitCode.Usage);
+      if (failed) throw new CliError(`${failed} of ${ids.length} ids were not erased.`, ExitCode.SomeFailed);
     });
 }

@@ -32,8 +32,8 @@ export interface ErasureActor {
 /** The S3 objects of one prediction (the app knows the layout: libs/storage's objectKeys). */
 export type ObjectsOf = (tenant: string, predictionId: string) => string[];
 
-/** The prediction states that announce an event (`prediction.<status>`, dispatch job `<type>/<id>`). */
-const EVENT_STATUSES = ['succeeded', 'failed'];
+/** The events a prediction's final states announce (dispatch job `<type>/<id>`). */
+const PREDICTION_EVENT_TYPES: WebhookEventType[] = ['prediction.succeeded', 'prediction.failed'];
 
 /** The times of every outcome a record had: its current completed_at and those a retry reopened. */
 function occurrences(completedAt: string | null, past: string | null): string[] {
@@ -45,13 +45,12 @@ function occurrences(completedAt: string | null, past: string | null): string[] 
  * every queue it may have one, and the dispatch job of each event it had.
  */
 function owedOutsideRedis(tenant: string, id: string, times: string[], objectsOf: ObjectsOf): string[] {
-  const types = EVENT_STATUSES.map((s) => `prediction.${s}` as WebhookEventType);
   return [
     ...objectsOf(tenant, id).map(rmMember),
     jobMember(QueueName.Inference, id),
     jobMember(QueueName.Preprocess, id),
     jobMember(QueueName.Inference, `explain-${id}`),
-    ...types.flatMap((type) =>
+    ...PREDICTION_EVENT_TYPES.flatMap((type) =>
       times.map((at) => jobMember(QueueName.Webhooks, dispatchJobIdOf(type, id, at))),
     ),
   ];
@@ -59,8 +58,10 @@ function owedOutsideRedis(tenant: string, id: string, times: string[], objectsOf
 
 /** What erasing a prediction whose record expired needs from its S3 copy. */
 export interface ExpiredPrediction {
-  id: string;
+  status: string;
   completed_at: string | null;
+  batch_id: string | null;
+  filename: string | null;
   image: { sha256: string } | null;
 }
 
@@ -267,11 +268,10 @@ export class ErasureRepository {
       // Every outcome it had (a retry re-opens one): each was an event with its own ids.
       const times = occurrences(completedAt, past);
       const members = owedOutsideRedis(tenant, id, times, objectsOf);
-      const types = EVENT_STATUSES.map((s) => `prediction.${s}` as WebhookEventType);
       const urls = [...new Set([url, batchUrl])].filter((u): u is string => !!u);
       const msgKeys = times.length
         ? urls.flatMap((u) =>
-            types.flatMap((type) =>
+            PREDICTION_EVENT_TYPES.flatMap((type) =>
               times.map((at) => this.webhookKeys.deliveryByMessage(tenant, webhookIdFor(type, id, u, at))),
             ),
           )
@@ -384,17 +384,18 @@ export class ErasureRepository {
   }
 
   /**
-   * Erases a prediction whose record expired with the retention, from what its S3 copy says:
-   * `record_exists` when the record is still there (use erasePrediction), `processing` while its
-   * explanation is being computed. `members` are what it owes outside Redis (relay them).
+   * Erases prediction `id`, whose record expired with the retention, from what its S3 copy says:
+   * `record_exists` when the record is still there (use erasePrediction), `under_way` when an
+   * erasure of it still has work in the outbox, `processing` while its explanation is being
+   * computed. `members` are what it owes outside Redis (relay them).
    */
   async eraseExpiredPrediction(
     tenant: string,
+    id: string,
     copy: ExpiredPrediction,
     actor: ErasureActor,
     objectsOf: ObjectsOf,
-  ): Promise<{ outcome: 'erased' | 'record_exists' | 'processing'; members: string[] }> {
-    const { id } = copy;
+  ): Promise<{ outcome: 'erased' | 'record_exists' | 'under_way' | 'processing'; members: string[] }> {
     const members = owedOutsideRedis(tenant, id, occurrences(copy.completed_at, null), objectsOf);
     const sha = copy.image?.sha256 ?? '';
     const image = /^[0-9a-f]{64}$/.test(sha) ? imageMember(tenant, sha) : '';
@@ -407,12 +408,26 @@ export class ErasureRepository {
         this.keys.auditIndex(tenant),
         this.keys.auditEntries(tenant),
         this.keys.imageRef(tenant, sha), // read only when there is an image
-        `${this.redisKeys.prefix}:expl:${id}`,
+        this.redisKeys.explanation(id),
       ],
-      [this.due(), audit.member, audit.json, image, ...members],
+      [
+        this.redisKeys.prefix,
+        tenant,
+        this.due(),
+        audit.member,
+        audit.json,
+        image,
+        id,
+        copy.batch_id ?? '',
+        copy.filename ?? '',
+        copy.status,
+        new Date().toISOString(),
+        ...members,
+      ],
     )) as number[];
     if (reply[0] === 1) return { outcome: 'erased', members: reply[1] === 1 ? [...members, image] : members };
-    return { outcome: reply[0] === -1 ? 'processing' : 'record_exists', members: [] };
+    const outcome = ({ [-1]: 'processing', [-2]: 'record_exists', [-3]: 'under_way' } as const)[reply[0]];
+    return { outcome: outcome ?? 'record_exists', members: [] };
   }
 
   private auditEntry(tenant: string, action: string, subjectId: string, actor: string) {

@@ -217,35 +217,44 @@ return 1
 `);
 
 /**
+ * A prediction erased alone leaves its batch: the list, the filename map and the pending set lose
+ * it, the counters (while the batch is neither erasing nor gone) count it out, and a sealed batch
+ * it was the last open one of completes (with its event). After LUA_OUTBOX (outbox_batch).
+ */
+const LUA_LEAVE_BATCH = `
+local function leave_batch(p, tenant, batch, id, filename, status, outbox, due, now)
+  local bk = p .. ':bat:' .. batch
+  redis.call('LREM', bk .. ':items', 1, id)
+  if filename and redis.call('HGET', bk .. ':names', filename) == id then redis.call('HDEL', bk .. ':names', filename) end
+  redis.call('SREM', bk .. ':pending', id)
+  local b = redis.call('HMGET', bk, 'tenant', 'status')
+  if b[1] == tenant and b[2] ~= 'erasing' then
+    redis.call('HINCRBY', bk, 'total', -1)
+    redis.call('HINCRBY', bk, status, -1)
+    local c = redis.call('HMGET', bk, 'total', 'succeeded', 'failed', 'canceled')
+    local ended = tonumber(c[2] or '0') + tonumber(c[3] or '0') + tonumber(c[4] or '0')
+    if b[2] == 'sealed' and ended >= tonumber(c[1] or '0') then
+      redis.call('HSET', bk, 'status', 'completed', 'completed_at', now)
+      outbox_batch(outbox, due, tenant, batch, now)
+    end
+  end
+end
+`;
+
+/**
  * Erases one prediction (DELETE /v1/predictions/{id}); inside a batch it also leaves the batch's
  * list, names, pending set and counters, and completes a sealed batch it was the last open one of.
  * KEYS prediction, outbox, work, audit index, audit entries. ARGV prefix, tenant, due, audit
  * member, audit entry JSON, completed_at (for a batch it completes), then the prediction's group
  * (read_group). Returns {0} no such prediction for this tenant, {-1} processing, {1, released}.
  */
-export const ERASE_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}
+export const ERASE_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}${LUA_LEAVE_BATCH}
 local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'batch_id', 'filename')
 if f[1] ~= ARGV[2] then return {0} end
 local id, sha, members, msgkeys, _, dedupe = read_group(7)
 if busy(ARGV[1], ARGV[2], id) then return {-1} end
 local _, released = erase_prediction(ARGV[1], ARGV[2], '', id, sha, members, msgkeys, KEYS[2], KEYS[3], ARGV[3], dedupe)
-if f[3] then
-  local bk = ARGV[1] .. ':bat:' .. f[3]
-  redis.call('LREM', bk .. ':items', 1, id)
-  if f[4] and redis.call('HGET', bk .. ':names', f[4]) == id then redis.call('HDEL', bk .. ':names', f[4]) end
-  redis.call('SREM', bk .. ':pending', id)
-  local b = redis.call('HMGET', bk, 'tenant', 'status')
-  if b[1] == ARGV[2] and b[2] ~= 'erasing' then
-    redis.call('HINCRBY', bk, 'total', -1)
-    redis.call('HINCRBY', bk, f[2], -1)
-    local c = redis.call('HMGET', bk, 'total', 'succeeded', 'failed', 'canceled')
-    local ended = tonumber(c[2] or '0') + tonumber(c[3] or '0') + tonumber(c[4] or '0')
-    if b[2] == 'sealed' and ended >= tonumber(c[1] or '0') then
-      redis.call('HSET', bk, 'status', 'completed', 'completed_at', ARGV[6])
-      outbox_batch(KEYS[2], ARGV[3], ARGV[2], f[3], ARGV[6])
-    end
-  end
-end
+if f[3] then leave_batch(ARGV[1], ARGV[2], f[3], id, f[4], f[2], KEYS[2], ARGV[3], ARGV[6]) end
 local entry = cjson.decode(ARGV[5])
 entry.counts = { predictions = 1, images_released = released }
 audit(KEYS[4], KEYS[5], ARGV[4], entry)
@@ -270,25 +279,35 @@ return 1
 /**
  * Erases a prediction whose record has expired with the retention (DELETE /v1/predictions/{id}
  * after RETENTION_DAYS): what is left of it is in S3 (its result copy, image, thumbnail, model
- * input, explanations), and the caller read the copy to know its image. Nothing of it is left in
- * Redis but an explanation record and its image's count, if another prediction of the tenant
- * still uses that image. KEYS prediction, outbox, audit index, audit entries, image count,
- * explanation. ARGV due, audit member, audit entry JSON, image member ('' = none), then the
- * outbox members it owes. Returns {-2} the record exists (the caller takes the usual path),
- * {-1} its explanation is being computed, {1, released}.
+ * input, explanations), and the caller read the copy to know its image, batch and filename. In
+ * Redis there may be left an explanation record, its image's count (another prediction made from
+ * the same bytes later keeps it alive) and its batch's list, filename map and counters (they live
+ * as long as the batch's newest prediction). KEYS prediction, outbox, audit index, audit entries,
+ * image count, explanation. ARGV prefix, tenant, due, audit member, audit entry JSON, image member
+ * ('' = none), id, batch id ('' = none), filename ('' = none), status, now, then the outbox
+ * members it owes. Returns {-2} the record exists (the usual path applies), {-3} an erasure of it
+ * is under way (its members are still in the outbox), {-1} its explanation is being computed,
+ * {1, released}.
  */
-export const ERASE_EXPIRED_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}
+export const ERASE_EXPIRED_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}${LUA_LEAVE_BATCH}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-2} end
+for i = 12, #ARGV do
+  if redis.call('ZSCORE', KEYS[2], ARGV[i]) then return {-3} end
+end
 if redis.call('HGET', KEYS[6], 'status') == 'processing' then return {-1} end
 redis.call('DEL', KEYS[6])
-for i = 5, #ARGV do redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i]) end
+for i = 12, #ARGV do redis.call('ZADD', KEYS[2], ARGV[3], ARGV[i]) end
+if ARGV[8] ~= '' then
+  local filename = ARGV[9] ~= '' and ARGV[9] or nil
+  leave_batch(ARGV[1], ARGV[2], ARGV[8], ARGV[7], filename, ARGV[10], KEYS[2], ARGV[3], ARGV[11])
+end
 local released = 0
-if ARGV[4] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') <= 0 then
-  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[4])
+if ARGV[6] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') <= 0 then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[6])
   released = 1
 end
-local entry = cjson.decode(ARGV[3])
+local entry = cjson.decode(ARGV[5])
 entry.counts = { predictions = 1, images_released = released }
-audit(KEYS[3], KEYS[4], ARGV[2], entry)
+audit(KEYS[3], KEYS[4], ARGV[4], entry)
 return {1, released}
 `);

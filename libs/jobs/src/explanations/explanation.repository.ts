@@ -26,7 +26,7 @@ export class ExplanationRepository {
   ) {}
 
   private key(predictionId: string): string {
-    return `${this.keys.prefix}:expl:${predictionId}`;
+    return this.keys.explanation(predictionId);
   }
 
   /**

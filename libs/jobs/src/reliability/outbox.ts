@@ -1,7 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { DomainEvent } from '../events/domain-events';
 import type { RedisKeys } from '../redis-keys';
+import { LuaScript } from '../batches/lua-script';
 import { eventMember } from './outbox-entry';
+
+/** KEYS outbox; ARGV member, score as read. Removes the member only if its score is still that. */
+const REMOVE_IF_SCORE = new LuaScript(`
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+`);
 
 /**
  * The outbox sorted set (RedisKeys.outbox): members are written by the Lua scripts that change
@@ -31,6 +38,15 @@ export class Outbox {
 
   async remove(member: string): Promise<void> {
     await this.redis.zrem(this.keys.outbox, member);
+  }
+
+  async score(member: string): Promise<string | null> {
+    return this.redis.zscore(this.keys.outbox, member);
+  }
+
+  /** Removes a member someone may have written again meanwhile (a later score) only if not. */
+  async removeIfScore(member: string, score: string): Promise<void> {
+    await REMOVE_IF_SCORE.run(this.redis, [this.keys.outbox], [member, score]);
   }
 
   /** The dispatcher turned this event into deliveries: the outbox owes nothing more for it. */
