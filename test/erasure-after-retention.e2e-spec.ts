@@ -1,9 +1,6 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ErasureRepository, type ExpiredPrediction, RedisKeys, subjectDigest } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { Redis } from 'ioredis';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
 import {
   addImages,
@@ -13,25 +10,13 @@ import {
   createBatch,
   type PredictionBody,
   sha256,
+  startBatchStack,
   waitCompleted,
 } from './harness/batch-api';
 import { redisKeysMentioning, namingLeftAfter } from './harness/redis-mentions';
-import { startApi, startWorker } from './harness/stack';
-import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
-
-/** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
-async function photo(seed: number): Promise<Buffer> {
-  return sharp(join(fixturesDir, 'images', 'dermoscopy_2048x1536.jpg'))
-    .extract({ left: 300 + seed * 17, top: 200 + seed * 11, width: 96, height: 96 })
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
-interface AuditEntry {
-  action: string;
-  subject_digest: string;
-  counts: { predictions: number; images_released: number };
-}
+import { type AuditEntry, photo } from './harness/erasure-fixtures';
+import { testBucket } from './harness/test-bucket';
+import { infra, poll, uniquePrefix } from './harness/test-env';
 
 /**
  * Past RETENTION_DAYS a prediction's record leaves Redis, but GET still answers from its S3 copy
@@ -42,45 +27,24 @@ interface AuditEntry {
  */
 describe('erasure after the retention', () => {
   const prefix = uniquePrefix('erase-expired');
-  const env = {
-    API_KEYS: 'tenant_a:key-of-tenant-a-1234,tenant_b:key-of-tenant-b-5678',
-    RECONCILE_INTERVAL_MS: '200',
-    RECONCILE_AFTER_MS: '1500',
-  };
-  const bucket = appEnv(prefix).S3_BUCKET;
-  const i = infra();
-  const s3 = new S3Client({
-    endpoint: i.s3Endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: i.s3AccessKeyId, secretAccessKey: i.s3SecretAccessKey },
-  });
-  const redis = new Redis(i.redisUrl);
+  const bucket = testBucket(prefix);
+  const redis = new Redis(infra().redisUrl);
   const keys = new RedisKeys(prefix);
+  let stack: Awaited<ReturnType<typeof startBatchStack>>;
   let a: Api;
   let b: Api;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const api = await startApi(prefix, env);
-    const worker = await startWorker(prefix, env);
-    a = { url: api.url, headers: { authorization: 'Bearer key-of-tenant-a-1234' } };
-    b = { url: api.url, headers: { authorization: 'Bearer key-of-tenant-b-5678' } };
-    close = async () => {
-      await worker.close();
-      await api.close();
-    };
+    stack = await startBatchStack(prefix, { RECONCILE_INTERVAL_MS: '200', RECONCILE_AFTER_MS: '1500' });
+    ({ a, b } = stack);
   });
   afterAll(async () => {
-    await close?.();
+    await stack?.close();
     redis.disconnect();
-    s3.destroy();
+    bucket.destroy();
   });
 
-  async function listBucket(): Promise<string[]> {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    return (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
-  }
+  const listBucket = () => bucket.keys();
 
   /** One image through POST ?wait, and its S3 copy written (the relay writes it after the state). */
   async function predict(bytes: Buffer, name: string): Promise<PredictionBody> {
@@ -114,7 +78,7 @@ describe('erasure after the retention', () => {
     (await call<{ entries: AuditEntry[] }>(a, 'GET', '/v1/audit')).body.entries[0];
 
   it('erases a prediction whose record expired, keeping an image a live prediction uses, and audits it', async () => {
-    const [shared, own] = await Promise.all([photo(1), photo(2)]);
+    const [shared, own] = await Promise.all([photo(141), photo(142)]);
     const old = await predict(shared, 'old.jpg');
     const other = await predict(own, 'other.jpg');
     await retentionPasses([old, other]);
@@ -166,7 +130,7 @@ describe('erasure after the retention', () => {
   });
 
   it('answers 409 while an explanation of it runs; cut off after its script, the reconciler finishes it', async () => {
-    const gone = await predict(await photo(3), 'cut.jpg');
+    const gone = await predict(await photo(143), 'cut.jpg');
     await retentionPasses([gone]);
     // What a worker computing an explanation of the expired prediction holds meanwhile.
     const explanation = `${prefix}:expl:${gone.id}`;
@@ -202,7 +166,7 @@ describe('erasure after the retention', () => {
   it('an expired prediction of a batch that lives on leaves its list, filename map and counters', async () => {
     const batch = await createBatch(a);
     const parts = (file: string, bytes: Buffer) => [{ file, bytes }];
-    expect((await addImages(a, batch.id, parts('early/Jane Roe.jpg', await photo(4)))).status).toBe(202);
+    expect((await addImages(a, batch.id, parts('early/Jane Roe.jpg', await photo(144)))).status).toBe(202);
     const [early] = (
       await poll(
         () => call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`),
@@ -210,7 +174,7 @@ describe('erasure after the retention', () => {
       )
     ).body.predictions;
     await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', early.id)));
-    expect((await addImages(a, batch.id, parts('late/b.jpg', await photo(5)))).status).toBe(202);
+    expect((await addImages(a, batch.id, parts('late/b.jpg', await photo(145)))).status).toBe(202);
     expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
     await waitCompleted(a, batch.id);
     // The early prediction's own keys expire; the batch's live as long as its newest prediction.

@@ -1,11 +1,9 @@
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ErasureRepository, PredictionRepository, RedisKeys, type PredictionRecord } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
 import {
   addImages,
@@ -15,29 +13,14 @@ import {
   createBatch,
   type PredictionBody,
   sha256,
+  startBatchStack,
   waitCompleted,
 } from './harness/batch-api';
-import { startApi, startWorker } from './harness/stack';
-import { appEnv, fixturesDir, infra, poll, uniquePrefix } from './harness/test-env';
+import { type AuditEntry, photo } from './harness/erasure-fixtures';
+import { testBucket } from './harness/test-bucket';
+import { infra, poll, uniquePrefix } from './harness/test-env';
 import { queuedRecordOfImage } from './harness/prediction-record';
 import { namingLeftAfter, redisKeysMentioning } from './harness/redis-mentions';
-
-/** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
-async function photo(seed: number): Promise<Buffer> {
-  return sharp(join(fixturesDir, 'images', 'dermoscopy_2048x1536.jpg'))
-    .extract({ left: 40 + seed * 13, top: 30 + seed * 7, width: 96, height: 96 })
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
-interface AuditEntry {
-  id: string;
-  action: string;
-  at: string;
-  actor: { api_key_id: string };
-  subject_digest: string;
-  counts: { predictions: number; images_released: number };
-}
 
 /**
  * Erasure (issue 14): DELETE of a batch or a prediction on the real API, worker, Redis and S3.
@@ -53,46 +36,25 @@ describe('erasure', () => {
     RECONCILE_AFTER_MS: '1500',
     WEBHOOK_ALLOW_PRIVATE: 'true',
   };
-  const bucket = appEnv(prefix).S3_BUCKET;
-  const i = infra();
-  const s3 = new S3Client({
-    endpoint: i.s3Endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: i.s3AccessKeyId, secretAccessKey: i.s3SecretAccessKey },
-  });
-  const redis = new Redis(i.redisUrl);
+  const store = testBucket(prefix);
+  const { s3, bucket } = store;
+  const redis = new Redis(infra().redisUrl);
   const keys = new RedisKeys(prefix);
+  let stack: Awaited<ReturnType<typeof startBatchStack>>;
   let a: Api;
   let b: Api;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const api = await startApi(prefix, env);
-    const worker = await startWorker(prefix, env);
-    a = { url: api.url, headers: { authorization: 'Bearer key-of-tenant-a-1234' } };
-    b = { url: api.url, headers: { authorization: 'Bearer key-of-tenant-b-5678' } };
-    close = async () => {
-      await worker.close();
-      await api.close();
-    };
+    stack = await startBatchStack(prefix, env);
+    ({ a, b } = stack);
   });
   afterAll(async () => {
-    await close?.();
+    await stack?.close();
     redis.disconnect();
-    s3.destroy();
+    store.destroy();
   });
 
-  async function listBucket(): Promise<string[]> {
-    const found: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) if (o.Key) found.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return found;
-  }
+  const listBucket = () => store.keys();
 
   const redisMentions = (needles: string[]) => redisKeysMentioning(redis, prefix, needles);
 

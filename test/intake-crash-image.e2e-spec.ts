@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ErasureRepository, HOLD_MS, imageMember, RedisKeys } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { Redis } from 'ioredis';
@@ -13,7 +13,8 @@ import {
 } from './harness/batch-api';
 import { namingLeftAfter } from './harness/redis-mentions';
 import { startApi } from './harness/stack';
-import { appEnv, infra, poll, uniquePrefix } from './harness/test-env';
+import { testBucket } from './harness/test-bucket';
+import { infra, poll, uniquePrefix } from './harness/test-env';
 
 /**
  * An intake stores a new image in S3 before the record that counts it exists. A process that dies
@@ -26,15 +27,8 @@ import { appEnv, infra, poll, uniquePrefix } from './harness/test-env';
 describe('an intake that dies between storing an image and its record', () => {
   const prefix = uniquePrefix('intake-crash');
   const env = { RECONCILE_INTERVAL_MS: '200', RECONCILE_AFTER_MS: '1500' };
-  const bucket = appEnv(prefix).S3_BUCKET;
-  const i = infra();
-  const s3 = new S3Client({
-    endpoint: i.s3Endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: i.s3AccessKeyId, secretAccessKey: i.s3SecretAccessKey },
-  });
-  const redis = new Redis(i.redisUrl);
+  const bucket = testBucket(prefix);
+  const redis = new Redis(infra().redisUrl);
   const keys = new RedisKeys(prefix);
   const erasure = new ErasureRepository(redis, keys, 1500);
   const tenant = 'default';
@@ -49,13 +43,10 @@ describe('an intake that dies between storing an image and its record', () => {
   afterAll(async () => {
     await close?.();
     redis.disconnect();
-    s3.destroy();
+    bucket.destroy();
   });
 
-  async function listBucket(): Promise<string[]> {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    return (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
-  }
+  const listBucket = () => bucket.keys();
 
   /** What a dead intake leaves, HOLD_MS ago: its hold (expired now), its member, the stored object. */
   async function deadIntake(bytes: Buffer): Promise<string> {
@@ -63,7 +54,9 @@ describe('an intake that dies between storing an image and its record', () => {
     const then = Date.now() - HOLD_MS;
     await erasure.hold(tenant, sha, 'dead-intake-token', then);
     await erasure.expectCounted(tenant, sha, then);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKeys.image(tenant, sha), Body: bytes }));
+    await bucket.s3.send(
+      new PutObjectCommand({ Bucket: bucket.bucket, Key: objectKeys.image(tenant, sha), Body: bytes }),
+    );
     return sha;
   }
 

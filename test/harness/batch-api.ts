@@ -124,13 +124,18 @@ export function waitCompleted(api: Api, id: string): Promise<BatchBody> {
   ).then((r) => r.body);
 }
 
-/** The real API and worker on one key prefix, with two tenants (a and b) and a 64 KiB upload limit. */
+/**
+ * The real API and worker on one key prefix, with two tenants (a and b) and a 64 KiB upload limit
+ * (`extra` adds to or replaces their settings).
+ */
 export async function startBatchStack(
   prefix: string,
+  extra: Record<string, string> = {},
 ): Promise<{ a: Api; b: Api; close: () => Promise<void> }> {
   const env = {
     API_KEYS: 'tenant_a:key-of-tenant-a-1234,tenant_b:key-of-tenant-b-5678',
     MAX_UPLOAD_BYTES: '65536',
+    ...extra,
   };
   const api = await startApi(prefix, env);
   const worker = await startWorker(prefix, env);
