@@ -42,7 +42,8 @@ export class ExplainHandler {
       if (read.kind === 'missing') throw new UnrecoverableError('The image is no longer in storage.');
       if (read.kind !== 'ok') throw new UnrecoverableError(read.message);
       const bytes = read.bytes;
-      await this.explanations.markProcessing(predictionId);
+      // Erased since this job was taken: write nothing (no objects after the erasure's passes).
+      if (!(await this.explanations.markProcessing(predictionId))) return 'already-final';
       const classifier = this.runtime.classifier;
       const { height, width } = classifier.model.preprocessor;
       const pixels = await classifier.preprocess(bytes);

@@ -1,6 +1,18 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../batches/lua-script';
 import { RedisKeys } from '../redis-keys';
 import { EXPLANATION_GRID, type Explanation } from './explanation.types';
+
+/**
+ * KEYS record; ARGV field, value, ... Sets the fields only while the record exists: a worker's
+ * write must not recreate, without its TTL, a record an erasure (or the retention) removed.
+ * Returns 1 written, 0 gone.
+ */
+const UPDATE_IF_PRESENT = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+`);
 
 export interface ExplanationRecord extends Explanation {
   tenant: string;
@@ -74,12 +86,16 @@ export class ExplanationRepository {
     return this.redis.hincrby(this.key(predictionId), 'requeues', 1);
   }
 
-  async markProcessing(predictionId: string): Promise<void> {
-    await this.redis.hset(this.key(predictionId), 'status', 'processing');
+  /**
+   * False when the record is gone: erased (or expired) since the job was taken, so the worker must
+   * write nothing. Once `processing` is set, an erasure is refused (409) until the record is final.
+   */
+  async markProcessing(predictionId: string): Promise<boolean> {
+    return this.update(predictionId, { status: 'processing' });
   }
 
-  async markSucceeded(predictionId: string, result: ExplanationResult, at = new Date()): Promise<void> {
-    await this.redis.hset(this.key(predictionId), {
+  async markSucceeded(predictionId: string, result: ExplanationResult, at = new Date()): Promise<boolean> {
+    return this.update(predictionId, {
       status: 'succeeded',
       result: JSON.stringify(result),
       completed_at: at.toISOString(),
@@ -90,11 +106,16 @@ export class ExplanationRepository {
     predictionId: string,
     error: { code: string; message: string },
     at = new Date(),
-  ): Promise<void> {
-    await this.redis.hset(this.key(predictionId), {
+  ): Promise<boolean> {
+    return this.update(predictionId, {
       status: 'failed',
       error: JSON.stringify(error),
       completed_at: at.toISOString(),
     });
+  }
+
+  private async update(predictionId: string, fields: Record<string, string>): Promise<boolean> {
+    const args = Object.entries(fields).flat();
+    return (await UPDATE_IF_PRESENT.run(this.redis, [this.key(predictionId)], args)) === 1;
   }
 }
