@@ -20,12 +20,16 @@ describe('explanation records a worker writes', () => {
   afterAll(() => redis.disconnect());
 
   it('are written while the record exists, and never recreate one an erasure removed', async () => {
+    // The API's recovery of a lost explain job counts its re-enqueues the same way.
     expect(await records.request('tenant_a', id)).toBe('queued');
     expect(await records.markProcessing(id)).toBe(true);
     expect((await records.get('tenant_a', id))?.status).toBe('processing');
     expect(await redis.ttl(keys.explanation(id))).toBeGreaterThan(3000);
 
+    expect(await records.countRequeue(id)).toBe(1);
+
     await redis.del(keys.explanation(id));
+    expect(await records.countRequeue(id)).toBeNull();
     expect(await records.markProcessing(id)).toBe(false);
     expect(await records.markSucceeded(id, result)).toBe(false);
     expect(await records.markFailed(id, { code: 'explanation_failed', message: 'x' })).toBe(false);

@@ -25,7 +25,13 @@ export async function recoverExplanation(
     code: 'worker_crashed',
     message: 'The explanation took its worker down on every attempt; ask again to retry it.',
   };
-  if (record.status === 'processing' || (await explanations.countRequeue(id)) > MAX_REQUEUES) {
+  if (record.status === 'processing') {
+    await explanations.markFailed(id, crashed);
+    return true;
+  }
+  const requeues = await explanations.countRequeue(id);
+  if (requeues === null) return false; // erased since it was read
+  if (requeues > MAX_REQUEUES) {
     await explanations.markFailed(id, crashed);
     return true;
   }

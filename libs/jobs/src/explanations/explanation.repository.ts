@@ -14,6 +14,12 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 `);
 
+/** KEYS record; ARGV field. HINCRBY by 1 while the record exists; -1 when it is gone. */
+const COUNT_IF_PRESENT = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+`);
+
 export interface ExplanationRecord extends Explanation {
   tenant: string;
 }
@@ -81,9 +87,13 @@ export class ExplanationRepository {
     };
   }
 
-  /** Counts one re-enqueue of an explanation whose job was lost; answers how many there were. */
-  countRequeue(predictionId: string): Promise<number> {
-    return this.redis.hincrby(this.key(predictionId), 'requeues', 1);
+  /**
+   * Counts one re-enqueue of an explanation whose job was lost; answers how many there were, or
+   * null when the record is gone (erased since it was read: nothing is recreated).
+   */
+  async countRequeue(predictionId: string): Promise<number | null> {
+    const n = (await COUNT_IF_PRESENT.run(this.redis, [this.key(predictionId)], ['requeues'])) as number;
+    return n < 0 ? null : n;
   }
 
   /**
