@@ -2,6 +2,8 @@ import { QueueEvents } from 'bullmq';
 import { loadavg } from 'node:os';
 import { AppProcess } from './app-process';
 import { benchAppEnv, type BenchInfra } from './bench-infra';
+import { uploadOne } from './pipeline-run';
+import { sessionCounters } from './session-counters';
 
 export interface DrainResult {
   images: number;
@@ -16,22 +18,6 @@ export interface DrainResult {
   /** Seconds inside session.run over the drain's wall time: near 1, the model is the limit. */
   sessionBusyRatio: number;
   loadAverage: number;
-}
-
-async function upload(apiUrl: string, bytes: Buffer, name: string): Promise<void> {
-  const form = new FormData();
-  form.append('image', new Blob([bytes], { type: 'image/jpeg' }), name);
-  form.append('priority', 'bulk');
-  const res = await fetch(`${apiUrl}/v1/predictions`, { method: 'POST', body: form });
-  if (res.status !== 202) throw new Error(`upload of ${name} answered ${res.status}: ${await res.text()}`);
-}
-
-async function sessionCounters(worker: AppProcess) {
-  return {
-    busy: await worker.metric('dermafleet_worker_session_busy_seconds_total'),
-    batches: await worker.metric('dermafleet_worker_batches_run'),
-    images: await worker.metric('dermafleet_worker_images_inferred'),
-  };
 }
 
 /**
@@ -65,7 +51,7 @@ export async function drainOneReplica(
     const uploader = async () => {
       while (next < images.length) {
         const i = next++;
-        await upload(api.url, images[i], `img-${i}.jpg`);
+        await uploadOne(api.url, images[i], `img-${i}.jpg`);
       }
     };
     await Promise.all(Array.from({ length: options.uploaders ?? 3 }, uploader));
@@ -85,11 +71,11 @@ export async function drainOneReplica(
     worker = await AppProcess.start('worker', `worker-${options.label}`, { ...env, ...options.workerEnv });
     const cpuAtReady = worker.cpuSeconds();
     // At ready: the warm-up batch is already counted there, and is not part of the drain.
-    const atReady = await sessionCounters(worker);
+    const atReady = await sessionCounters([worker]);
     await finished.finally(() => clearInterval(timer));
     const workerCpuSeconds = worker.cpuSeconds() - cpuAtReady;
     const seconds = (times[times.length - 1] - times[0]) / 1000;
-    const atEnd = await sessionCounters(worker);
+    const atEnd = await sessionCounters([worker]);
     const busy = atEnd.busy - atReady.busy;
     const batches = atEnd.batches - atReady.batches;
     const inferred = atEnd.images - atReady.images;

@@ -8,7 +8,8 @@ export interface PipelineRunResult {
   imagesPerSecond: number;
 }
 
-async function uploadOne(apiUrl: string, bytes: Buffer, name: string): Promise<void> {
+/** One image through POST /v1/predictions (bulk), as a client sends it; anything but 202 throws. */
+export async function uploadOne(apiUrl: string, bytes: Buffer, name: string): Promise<void> {
   const form = new FormData();
   form.append('image', new Blob([bytes], { type: 'image/jpeg' }), name);
   form.append('priority', 'bulk');

@@ -3,6 +3,7 @@ import { AppProcess } from '../support/app-process';
 import { benchAppEnv, type BenchInfra } from '../support/bench-infra';
 import { asElsewhere, ELSEWHERE_NICE } from '../support/load-generator-priority';
 import { runThroughPipeline, type PipelineRunResult } from '../support/pipeline-run';
+import { sessionCounters } from '../support/session-counters';
 
 export interface EndToEndResult extends PipelineRunResult {
   batch: number;
@@ -50,14 +51,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     for (const [i, extra] of (options.workers ?? [{}]).entries()) {
       workers.push(await AppProcess.start('worker', `worker-${i}`, { ...env, ...extra }));
     }
-    const sum = async (name: string) =>
-      (await Promise.all(workers.map((w) => w.metric(name)))).reduce((a, b) => a + b, 0);
-    const counters = async () => ({
-      busy: await sum('dermafleet_worker_session_busy_seconds_total'),
-      batches: await sum('dermafleet_worker_batches_run'),
-      images: await sum('dermafleet_worker_images_inferred'),
-    });
-    const before = await counters();
+    const before = await sessionCounters(workers);
     const cpu = () => {
       const here = process.cpuUsage(); // this process hosts the S3 server and the uploading client
       return {
@@ -78,7 +72,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       }),
     ).finally(() => clearInterval(loadTimer));
     const cpuAfter = cpu();
-    const after = await counters();
+    const after = await sessionCounters(workers);
     const busySeconds = after.busy - before.busy;
     const batches = after.batches - before.batches;
     return {

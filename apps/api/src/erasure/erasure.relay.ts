@@ -80,10 +80,12 @@ export class ErasureRelay {
   /** The reconciler's pass over one outbox member. */
   async relay(entry: ErasureMember): Promise<void> {
     if (entry.kind === 'again') return this.secondPass(entry.member, entry.token);
-    // An intake about to store the same image again writes this img| member anew (a later score,
-    // its insurance should it die before its record counts the image): that one is not ours.
+    // An image is erased only while its member is still in the outbox; read here, its score also
+    // tells whether an intake about to store the same image wrote it again meanwhile (a later
+    // score, that intake's insurance should it die before its record counts the image): not ours.
     const score = entry.kind === 'img' ? await this.outbox.score(entry.member) : null;
-    const step = await this.step(entry, true);
+    if (entry.kind === 'img' && score === null) return;
+    const step = await this.step(entry, false);
     if (step === 'later') return this.outbox.postpone(entry.member);
     if (step === 'removed') await this.scrubber.scrub(this.scrubber.idsIn(entry.member));
     if (score !== null) await this.outbox.removeIfScore(entry.member, score);

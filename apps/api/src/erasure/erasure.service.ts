@@ -71,9 +71,10 @@ export class ErasureService {
 
   async erasePrediction(tenant: string, id: string, actor: ErasureActor): Promise<void> {
     if (!id.startsWith('prd_') || !ID.test(id.slice(4))) throw ApiError.notFound('prediction');
-    const { outcome, members } = await this.erasure.erasePrediction(tenant, id, actor, predictionObjects);
-    if (outcome === 'missing') return this.eraseExpiredPrediction(tenant, id, actor);
-    if (outcome === 'processing') throw processing('This prediction');
+    const live = await this.erasure.erasePrediction(tenant, id, actor, predictionObjects);
+    if (live.outcome === 'processing') throw processing('This prediction');
+    const members =
+      live.outcome === 'missing' ? await this.eraseExpiredPrediction(tenant, id, actor) : live.members;
     await this.relay.relayNow(members);
     await this.scrubber.scrub([id]);
   }
@@ -81,9 +82,10 @@ export class ErasureService {
   /**
    * A prediction past RETENTION_DAYS: its record has expired from Redis, but GET still answers
    * from its S3 copy, and its image, thumbnail and model input are still stored. The copy (under
-   * the tenant's own key, so another tenant's id is not found) says which image it used.
+   * the tenant's own key, so another tenant's id is not found) says which image it used. Answers
+   * what the erasure owes outside Redis.
    */
-  private async eraseExpiredPrediction(tenant: string, id: string, actor: ErasureActor): Promise<void> {
+  private async eraseExpiredPrediction(tenant: string, id: string, actor: ErasureActor): Promise<string[]> {
     const copy = await this.store.getJson<Prediction>(objectKeys.result(tenant, id));
     if (!copy) throw ApiError.notFound('prediction');
     const { outcome, members } = await this.erasure.eraseExpiredPrediction(
@@ -97,8 +99,7 @@ export class ErasureService {
     // A record erasePrediction did not find as this tenant's is another tenant's; an erasure
     // still under way has already made it gone (its copy is next in the outbox).
     if (outcome !== 'erased') throw ApiError.notFound('prediction');
-    await this.relay.relayNow(members);
-    await this.scrubber.scrub([id]);
+    return members;
   }
 
   /**

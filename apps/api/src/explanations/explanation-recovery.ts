@@ -25,13 +25,9 @@ export async function recoverExplanation(
     code: 'worker_crashed',
     message: 'The explanation took its worker down on every attempt; ask again to retry it.',
   };
-  if (record.status === 'processing') {
-    await explanations.markFailed(id, crashed);
-    return true;
-  }
-  const requeues = await explanations.countRequeue(id);
+  const requeues = record.status === 'processing' ? 0 : await explanations.countRequeue(id);
   if (requeues === null) return false; // erased since it was read
-  if (requeues > MAX_REQUEUES) {
+  if (record.status === 'processing' || requeues > MAX_REQUEUES) {
     await explanations.markFailed(id, crashed);
     return true;
   }
