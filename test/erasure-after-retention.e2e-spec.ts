@@ -1,22 +1,18 @@
-import { ErasureRepository, type ExpiredPrediction, RedisKeys, subjectDigest } from '@dermafleet/jobs';
+import { ErasureRepository, type ExpiredPrediction, subjectDigest } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
-import { Redis } from 'ioredis';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
 import {
   addImages,
-  type Api,
   type BatchBody,
   call,
   createBatch,
   type PredictionBody,
   sha256,
-  startBatchStack,
   waitCompleted,
 } from './harness/batch-api';
 import { redisKeysMentioning, namingLeftAfter } from './harness/redis-mentions';
-import { type AuditEntry, photo } from './harness/erasure-fixtures';
-import { testBucket } from './harness/test-bucket';
-import { infra, poll, uniquePrefix } from './harness/test-env';
+import { type AuditEntry, erasureStack, photo, shaForms } from './harness/erasure-fixtures';
+import { poll, uniquePrefix } from './harness/test-env';
 
 /**
  * Past RETENTION_DAYS a prediction's record leaves Redis, but GET still answers from its S3 copy
@@ -27,21 +23,9 @@ import { infra, poll, uniquePrefix } from './harness/test-env';
  */
 describe('erasure after the retention', () => {
   const prefix = uniquePrefix('erase-expired');
-  const bucket = testBucket(prefix);
-  const redis = new Redis(infra().redisUrl);
-  const keys = new RedisKeys(prefix);
-  let stack: Awaited<ReturnType<typeof startBatchStack>>;
-  let a: Api;
-  let b: Api;
-
-  beforeAll(async () => {
-    stack = await startBatchStack(prefix, { RECONCILE_INTERVAL_MS: '200', RECONCILE_AFTER_MS: '1500' });
-    ({ a, b } = stack);
-  });
-  afterAll(async () => {
-    await stack?.close();
-    redis.disconnect();
-    bucket.destroy();
+  const { bucket, redis, keys, a, b } = erasureStack(prefix, {
+    RECONCILE_INTERVAL_MS: '200',
+    RECONCILE_AFTER_MS: '1500',
   });
 
   const listBucket = () => bucket.keys();
@@ -60,8 +44,6 @@ describe('erasure after the retention', () => {
     await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', prediction.id)));
     return prediction;
   }
-
-  const shaForms = (sha: string) => [sha, Buffer.from(sha, 'hex').toString('base64url')];
 
   /** Expires now what the retention would: every key with a TTL naming these predictions or images. */
   async function retentionPasses(predictions: PredictionBody[]): Promise<void> {

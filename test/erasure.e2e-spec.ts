@@ -1,7 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ErasureRepository, PredictionRepository, RedisKeys, type PredictionRecord } from '@dermafleet/jobs';
+import { ErasureRepository, PredictionRepository, type PredictionRecord } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
-import { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
@@ -13,12 +12,10 @@ import {
   createBatch,
   type PredictionBody,
   sha256,
-  startBatchStack,
   waitCompleted,
 } from './harness/batch-api';
-import { type AuditEntry, photo } from './harness/erasure-fixtures';
-import { testBucket } from './harness/test-bucket';
-import { infra, poll, uniquePrefix } from './harness/test-env';
+import { type AuditEntry, erasureStack, photo, shaForms } from './harness/erasure-fixtures';
+import { poll, uniquePrefix } from './harness/test-env';
 import { queuedRecordOfImage } from './harness/prediction-record';
 import { namingLeftAfter, redisKeysMentioning } from './harness/redis-mentions';
 
@@ -36,30 +33,12 @@ describe('erasure', () => {
     RECONCILE_AFTER_MS: '1500',
     WEBHOOK_ALLOW_PRIVATE: 'true',
   };
-  const store = testBucket(prefix);
+  const { bucket: store, redis, keys, a, b } = erasureStack(prefix, env);
   const { s3, bucket } = store;
-  const redis = new Redis(infra().redisUrl);
-  const keys = new RedisKeys(prefix);
-  let stack: Awaited<ReturnType<typeof startBatchStack>>;
-  let a: Api;
-  let b: Api;
-
-  beforeAll(async () => {
-    stack = await startBatchStack(prefix, env);
-    ({ a, b } = stack);
-  });
-  afterAll(async () => {
-    await stack?.close();
-    redis.disconnect();
-    store.destroy();
-  });
 
   const listBucket = () => store.keys();
 
   const redisMentions = (needles: string[]) => redisKeysMentioning(redis, prefix, needles);
-
-  /** The forms an image's sha256 takes in our keys and records: hex, and base64url (compact records, dedupe keys). */
-  const shaForms = (sha: string) => [sha, Buffer.from(sha, 'hex').toString('base64url')];
 
   async function batchOf(api: Api, images: Array<[string, Buffer]>, body: Record<string, unknown> = {}) {
     const batch = await createBatch(api, body);

@@ -1,6 +1,10 @@
+import { RedisKeys } from '@dermafleet/jobs';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { fixturesDir } from './test-env';
+import { type Api, startBatchStack } from './batch-api';
+import { testBucket } from './test-bucket';
+import { fixturesDir, infra } from './test-env';
 
 /** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
 export async function photo(seed: number): Promise<Buffer> {
@@ -18,4 +22,31 @@ export interface AuditEntry {
   actor: { api_key_id: string };
   subject_digest: string;
   counts: { predictions: number; images_released: number };
+}
+
+/** The forms an image's sha256 takes in our keys and records: hex, and base64url (compact records, dedupe keys). */
+export const shaForms = (sha: string): string[] => [sha, Buffer.from(sha, 'hex').toString('base64url')];
+
+/**
+ * The erasure tests' stack, started before the file's tests and closed after them: the API and a
+ * worker with two tenants (`a`, `b`: filled in once started), the prefix's bucket, Redis and keys.
+ */
+export function erasureStack(prefix: string, env: Record<string, string>) {
+  const bucket = testBucket(prefix);
+  const redis = new Redis(infra().redisUrl);
+  const keys = new RedisKeys(prefix);
+  const a: Api = { url: '', headers: {} };
+  const b: Api = { url: '', headers: {} };
+  let stack: Awaited<ReturnType<typeof startBatchStack>> | undefined;
+  beforeAll(async () => {
+    stack = await startBatchStack(prefix, env);
+    Object.assign(a, stack.a);
+    Object.assign(b, stack.b);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    redis.disconnect();
+    bucket.destroy();
+  });
+  return { bucket, redis, keys, a, b };
 }
