@@ -111,6 +111,43 @@ describe('erasure after the retention', () => {
     expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
   });
 
+  it('an image used by predictions made on different days goes once all of them are erased', async () => {
+    const bytes = await photo(146);
+    const early = await predict(bytes, 'day-1.jpg');
+    const later = await predict(bytes, 'day-20.jpg');
+    expect(later.id).not.toBe(early.id);
+    // The early one's retention passes; the later one's has not. Its keys expire, and in the
+    // image's reference set (scored with when each record expires) its time is up.
+    const refs = new ErasureRepository(redis, keys, 1500).keys.imageRefs('tenant_a', sha256(bytes));
+    const named = await redisKeysMentioning(redis, prefix, [early.id]);
+    const own = [...new Set(named.map((hit) => hit.split(' ')[0]))].filter((k) => k !== refs);
+    const expiring = [];
+    for (const name of own) if ((await redis.pttl(name)) > 0) expiring.push(name);
+    expect(expiring).toContain(keys.prediction(early.id));
+    await redis.del(...expiring);
+    expect(await redis.zadd(refs, 'XX', 'CH', Math.floor(Date.now() / 1000) - 1, early.id)).toBe(1);
+
+    const image = objectKeys.image('tenant_a', early.image.sha256);
+    expect((await call(a, 'DELETE', `/v1/predictions/${early.id}`)).status).toBe(204);
+    expect(await newestAudit()).toEqual(
+      expect.objectContaining({ counts: { predictions: 1, images_released: 0 } }),
+    );
+    expect((await call(a, 'GET', `/v1/predictions/${later.id}/image`)).status).toBe(200);
+    // The last prediction that uses the image is erased: the photo goes, though the early one's
+    // reference was never counted down (it expired).
+    expect((await call(a, 'DELETE', `/v1/predictions/${later.id}`)).status).toBe(204);
+    expect(await newestAudit()).toEqual(
+      expect.objectContaining({ counts: { predictions: 1, images_released: 1 } }),
+    );
+    await poll(
+      listBucket,
+      (k) => !k.some((key) => key === image || key.includes(early.image.sha256)),
+      20_000,
+    );
+    const needles = [early.id, later.id, ...shaForms(early.image.sha256)];
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+
   it('answers 409 while an explanation of it runs; cut off after its script, the reconciler finishes it', async () => {
     const gone = await predict(await photo(143), 'cut.jpg');
     await retentionPasses([gone]);

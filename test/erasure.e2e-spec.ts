@@ -85,7 +85,7 @@ describe('erasure', () => {
     const needles = [one.batch.id, ...ids, ...erasedShas.flatMap(shaForms)];
     // The check below can see them: records, jobs, dedupe keys, events all name them now.
     const mentioned = (await redisMentions(needles)).join('\n');
-    for (const part of [':prd:', ':bat:', ':dedupe:', ':imgref:', ':bull:inference:', ':bull:webhooks:'])
+    for (const part of [':prd:', ':bat:', ':dedupe:', ':imgrefs:', ':bull:inference:', ':bull:webhooks:'])
       expect(mentioned).toContain(part);
 
     // Another tenant cannot tell it exists.
@@ -323,7 +323,9 @@ describe('erasure', () => {
       };
       expect((await predictions.create(record, { nameMode: 'remember' })).kind).toBe('created');
     }
-    expect(await redis.get(`${prefix}:imgref:tenant_a:${sha}`)).toBe('1100');
+    const refs = new ErasureRepository(redis, keys, 1500).keys.imageRefs('tenant_a', sha);
+    expect(await redis.zcard(refs)).toBe(1100);
+    expect(await redis.ttl(refs)).toBeGreaterThan(3500);
     expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
     // Three chunks of at most 500, each with its S3 deletions and job removals (~0.5 s here).
     const started = Date.now();
@@ -416,23 +418,24 @@ describe('erasure', () => {
     await redis.zrem(keys.outbox, `img|tenant_h|${sha}`);
   });
 
-  it('counts the images of records from before the counts once, and deletes no image until it has', async () => {
+  it('lists the records from before the reference sets, drops the old counts, and deletes no image until it has', async () => {
     const erasure = new ErasureRepository(redis, keys, 1500);
     const predictions = new PredictionRepository(redis, keys, 3600);
     const sha = 'cd'.repeat(32);
     const old = (n: number): PredictionRecord =>
       queuedRecordOfImage(`prd_oldrecord${n}000000000000`, 'tenant_o', sha);
-    // Two records as the previous version wrote them: no count, no `imgref`.
-    for (const n of [1, 2]) {
-      await predictions.create(old(n));
-      await redis.hdel(keys.prediction(old(n).id), 'imgref');
-    }
-    const ref = `${prefix}:imgref:tenant_o:${sha}`;
-    await redis.del(ref, `${prefix}:imgref-backfilled`);
+    // Two records as the previous version left them: in no reference set, counted in its string.
+    const refs = erasure.keys.imageRefs('tenant_o', sha);
+    for (const n of [1, 2]) await predictions.create(old(n));
+    await redis.del(refs, erasure.keys.imageRefsBackfilled);
+    const legacy = `${prefix}:imgref:tenant_o:${sha}`;
+    await redis.set(legacy, '2', 'EX', 3600);
+    await redis.set(`${prefix}:imgref-backfilled`, 'then');
     expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('held');
     expect(await erasure.backfillImageRefs()).toBe(2);
-    expect(await redis.get(ref)).toBe('2');
-    expect(await redis.ttl(ref)).toBeGreaterThan(3500);
+    expect((await redis.zrange(refs, 0, -1)).sort()).toEqual([old(1).id, old(2).id].sort());
+    expect(await redis.ttl(refs)).toBeGreaterThan(3500);
+    expect(await redis.exists(legacy, `${prefix}:imgref-backfilled`)).toBe(0);
     expect(await erasure.backfillImageRefs()).toBe(0);
     expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('referenced');
     for (const n of [1, 2]) {
@@ -441,7 +444,7 @@ describe('erasure', () => {
           .outcome,
       ).toBe('erased');
     }
-    expect(await redis.exists(ref)).toBe(0);
+    expect(await redis.exists(refs)).toBe(0);
     expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('begun');
     await erasure.endImageErase('tenant_o', sha, 'e');
   });

@@ -98,8 +98,8 @@ async function breakdown(redis: Redis, prefix: string, n: number): Promise<Recor
     prediction: `${prefix}:prd:*`,
     batch: `${prefix}:bat:*`,
     dedupe: `${prefix}:dedupe:*`,
-    // One per stored image: its reference count, which erasure needs (issue 14).
-    imageRef: `${prefix}:imgref:*`,
+    // One per stored image: the records that use it, which erasure needs (issue 14).
+    imageRef: `${prefix}:imgrefs:*`,
     models: `${prefix}:model*`,
     inferenceQueue: `${prefix}:bull:inference:*`,
     webhooksQueue: `${prefix}:bull:webhooks:*`,

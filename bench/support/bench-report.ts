@@ -183,7 +183,7 @@ function submitLines(small: SubmitBenchReport, large: SubmitBenchReport): string
     line(small),
     line(large),
     `  ${small.count} finished (inferred) in ${f(small.drainSeconds, 1)} s: Redis per finished prediction ${fin.total} B in all ` +
-      `(records, batch lists, dedupe, image reference counts, models ${recordBytes(fin)} B; BullMQ's window of 1,000 kept jobs per queue ${window} B, ` +
+      `(records, batch lists, dedupe, image reference sets, models ${recordBytes(fin)} B; BullMQ's window of 1,000 kept jobs per queue ${window} B, ` +
       `i.e. ${f((window * small.count) / large.count, 0)} B at ${large.count} predictions)`,
     `    by key kind: ${JSON.stringify(fin)}`,
     `  CPU ms per file while submitting (${small.count}): ${cpuLine(small.cpuMsPerFile.submit)}`,

@@ -219,8 +219,8 @@ export class PredictionRepository {
           )
         : [];
     const due = this.due();
-    // Every record, cached or pending alike, is one reference to its stored image (erasure).
-    const imageRef = this.erasureKeys.imageRef(record.tenant, record.image.sha256);
+    // Every record, cached or pending alike, uses its stored image until it expires (erasure).
+    const imageRef = this.erasureKeys.imageRefs(record.tenant, record.image.sha256);
     if (!record.batch_id) {
       const created = (await CREATE.run(
         this.redis,

@@ -8,11 +8,11 @@ import { ApiError } from '../errors/api-error';
 const WAIT_MS = 10_000;
 const POLL_MS = 100;
 
-/** Ends a hold: called once the record exists (its count protects the image now) or on failure. */
+/** Ends a hold: called once the record exists (it uses the image now, see RELEASE) or on failure. */
 export type ReleaseHold = () => Promise<void>;
 
 /**
- * Protects an image object between an intake's HEAD (or PUT) and the record that counts it: the
+ * Protects an image object between an intake's HEAD (or PUT) and the record that uses it: the
  * eraser deletes an image only when no hold is live (BEGIN_ERASE). An image being deleted right
  * now is waited for (then the intake finds it missing and stores it again); 503 when that takes
  * too long. A crashed intake's hold expires (HOLD_MS) and only delays an erasure.
@@ -44,7 +44,7 @@ export class ImageHoldService {
 
   /**
    * Called by a holder just before it stores an image it did not find: if it dies before its
-   * record counts the image, the reconciler deletes the object once the hold has expired.
+   * record uses the image, the reconciler deletes the object once the hold has expired.
    */
   beforeStoring(tenant: string, sha256: string): Promise<void> {
     return this.erasure.expectCounted(tenant, sha256);

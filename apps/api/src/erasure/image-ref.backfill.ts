@@ -7,10 +7,11 @@ const PAGE_PAUSE_MS = 5;
 const RETRY_MS = 30_000;
 
 /**
- * Counts the images of prediction records created before image reference counts existed, once
- * per deployment, in the background of every API replica (idempotent: each record is counted
- * once, whoever gets there first). No image is deleted by an erasure until it has finished
- * (BEGIN_ERASE checks its marker): a record it has not counted yet may still use the image.
+ * Lists the prediction records created before image reference sets existed in their images'
+ * sets, once per deployment, in the background of every API replica (idempotent: a set, whoever
+ * gets there first), then deletes the per-image counts the version before kept. No image is
+ * deleted by an erasure until it has finished (BEGIN_ERASE checks its marker): a record it has
+ * not listed yet may still use the image.
  */
 @Injectable()
 export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -28,15 +29,15 @@ export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicati
   private async backfill(): Promise<void> {
     while (!this.stopped) {
       try {
-        const counted = await this.erasure.backfillImageRefs(async () => {
+        const listed = await this.erasure.backfillImageRefs(async () => {
           if (this.stopped) throw new Error('shutting down');
           await sleep(PAGE_PAUSE_MS);
         });
-        if (counted) this.logger.log(`Counted the images of ${counted} earlier predictions`);
+        if (listed) this.logger.log(`Listed the images of ${listed} earlier predictions`);
         return;
       } catch (err) {
         if (this.stopped) return;
-        this.logger.warn(`Image count backfill will be retried: ${(err as Error).message}`);
+        this.logger.warn(`Image reference backfill will be retried: ${(err as Error).message}`);
         await sleep(RETRY_MS, undefined, { ref: false, signal: this.abort.signal }).catch(() => undefined);
       }
     }

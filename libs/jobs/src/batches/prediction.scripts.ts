@@ -1,3 +1,4 @@
+import { LUA_IMAGE_REFS } from '../erasure/image-refs.lua';
 import { LUA_OUTBOX } from '../reliability/outbox-entry';
 import { LUA_BATCH_COMPLETION } from './batch-completion.lua';
 import { LuaScript } from './lua-script';
@@ -27,21 +28,17 @@ end
  * Creates a prediction outside a batch, once (a retry with the same id, an Idempotency-Key
  * replay, finds it and writes nothing). A queued one joins the work index and a final one (a
  * cached result) gets its outbox entries, in the same call: no record without its owner.
- * KEYS prediction, work, outbox, image reference count (erasure: the record counts as one
- * reference to its stored image; field `imgref` says it was counted). ARGV ttl, status, tenant,
+ * KEYS prediction, work, outbox, image references (erasure: the record uses its stored image
+ * until it expires, see LUA_IMAGE_REFS). ARGV ttl, status, tenant,
  * id, at (completed_at), work due ms, outbox due ms, then the record's field/value pairs.
  * Returns 1 created, 2 created with an event in the outbox (a final record someone listens to:
  * LUA_OUTBOX), 0 it already exists.
  */
-export const CREATE = new LuaScript(`${LUA_OUTBOX}
+export const CREATE = new LuaScript(`${LUA_OUTBOX}${LUA_IMAGE_REFS}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
-if KEYS[4] then
-  redis.call('HSET', KEYS[1], 'imgref', '1')
-  redis.call('INCR', KEYS[4])
-  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[1]))
-end
+if KEYS[4] then refer_image(KEYS[4], ARGV[4], tonumber(ARGV[1])) end
 if ARGV[2] == 'queued' then
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
 elseif ARGV[2] == 'succeeded' or ARGV[2] == 'failed' then
@@ -52,7 +49,7 @@ return 1
 
 /**
  * Creates a prediction inside an open batch, or nothing.
- * KEYS prediction, batch, items, names, pending, work, outbox, image reference count (as CREATE).
+ * KEYS prediction, batch, items, names, pending, work, outbox, image references (as CREATE).
  * ARGV tenant, id, ttl, counter (the record's status), filename ('' = none), name mode
  * ('unique': an existing filename answers its prediction instead; 'remember': first one wins;
  * 'none'), pending ('1' = waiting for a direct upload), labels JSON ('' = none), at
@@ -64,7 +61,7 @@ return 1
  * A queued prediction with its image in S3 joins the work index; a cached one gets its outbox
  * entries (event and S3 copy), atomically with the record and the counters.
  */
-export const CREATE_IN_BATCH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}
+export const CREATE_IN_BATCH = new LuaScript(`${ADD_MODEL_VERSION}${LUA_OUTBOX}${LUA_IMAGE_REFS}
 local b = redis.call('HMGET', KEYS[2], 'tenant', 'status')
 if b[1] ~= ARGV[1] then return {-1, ''} end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {2, ARGV[2]} end
@@ -78,11 +75,7 @@ local ttl = tonumber(ARGV[3])
 local event = '0'
 redis.call('HSET', KEYS[1], unpack(ARGV, 13))
 redis.call('EXPIRE', KEYS[1], ttl)
-if KEYS[8] then
-  redis.call('HSET', KEYS[1], 'imgref', '1')
-  redis.call('INCR', KEYS[8])
-  redis.call('EXPIRE', KEYS[8], ttl)
-end
+if KEYS[8] then refer_image(KEYS[8], ARGV[2], ttl) end
 if ARGV[4] == 'queued' and ARGV[7] ~= '1' then
   redis.call('ZADD', KEYS[6], ARGV[10], ARGV[2])
 elseif ARGV[4] == 'succeeded' or ARGV[4] == 'failed' then

@@ -11,16 +11,34 @@ export class ErasureKeys {
     return this.keys.prefix;
   }
 
-  /** String (integer): how many prediction records of the tenant reference this stored image. */
-  imageRef(tenant: string, sha256: string): string {
-    return `${this.keys.prefix}:imgref:${tenant}:${sha256}`;
+  /**
+   * Sorted set (member: prediction id, score: when its record expires, Unix seconds): the tenant's
+   * prediction records that use this stored image. A record past its retention no longer holds the
+   * image (its score is in the past), so an erasure never waits on a record that is gone; the key
+   * expires with its newest record. The sha256 is base64url here: this key is kept per distinct
+   * image for RETENTION_DAYS (issue 12: Redis per prediction).
+   */
+  imageRefs(tenant: string, sha256: string): string {
+    return `${this.keys.prefix}:imgrefs:${tenant}:${Buffer.from(sha256, 'hex').toString('base64url')}`;
   }
 
   /**
-   * String: set once every record created before the counts existed has been counted
-   * (ImageRefBackfill). Until then no image is deleted: an uncounted record may still use it.
+   * String: set once every record created before the reference sets existed is in its image's set
+   * (ImageRefBackfill). Until then no image is deleted: a record not yet listed may still use it.
    */
   get imageRefsBackfilled(): string {
+    return `${this.keys.prefix}:imgrefs-backfilled`;
+  }
+
+  /**
+   * What the version before the reference sets kept (a count per image, `imgref:<tenant>:<hex>`,
+   * and its backfill marker): deleted by the backfill once the sets replace them.
+   */
+  get legacyImageCountPattern(): string {
+    return `${this.keys.prefix}:imgref:*`;
+  }
+
+  get legacyImageCountBackfilled(): string {
     return `${this.keys.prefix}:imgref-backfilled`;
   }
 

@@ -84,7 +84,7 @@ export function subjectDigest(tenant: string, id: string): string {
 }
 
 /**
- * Erasure and the image reference count in Redis (the scripts are in erasure.scripts.ts). Every
+ * Erasure and the image reference sets in Redis (the scripts are in erasure.scripts.ts). Every
  * erasing step is one Lua call that deletes records and, atomically with it, writes the outbox
  * members of what it owes elsewhere; the caller relays them (and the reconciler does, if it dies).
  */
@@ -120,7 +120,7 @@ export class ErasureRepository {
   async release(tenant: string, sha256: string, token: string): Promise<void> {
     await RELEASE.run(
       this.redis,
-      [this.keys.imageHolds(tenant, sha256), this.keys.imageRef(tenant, sha256), this.redisKeys.outbox],
+      [this.keys.imageHolds(tenant, sha256), this.keys.imageRefs(tenant, sha256), this.redisKeys.outbox],
       [token, imageMember(tenant, sha256)],
     );
   }
@@ -146,7 +146,7 @@ export class ErasureRepository {
     const code = await BEGIN_ERASE.run(
       this.redis,
       [
-        k.imageRef(tenant, sha256),
+        k.imageRefs(tenant, sha256),
         k.imageHolds(tenant, sha256),
         k.imageErasing(tenant, sha256),
         k.imageRefsBackfilled,
@@ -157,38 +157,50 @@ export class ErasureRepository {
   }
 
   /**
-   * Counts the images of records created before the counts existed: one SCAN over the records,
-   * then the marker that lets erasures delete images. Idempotent and safe beside new records and
-   * erasures (each record is counted once, atomically). Returns how many it counted.
+   * Lists the records created before the reference sets existed in their images' sets: one SCAN
+   * over the records, then the marker that lets erasures delete images, then the counts that the
+   * version before kept (no longer read) are deleted. Idempotent and safe beside new records and
+   * erasures (BACKFILL_REF lists a record only while it exists). Returns how many were not listed
+   * yet.
    */
   async backfillImageRefs(pause: () => Promise<void> = async () => undefined): Promise<number> {
     if (await this.redis.exists(this.keys.imageRefsBackfilled)) return 0;
-    let counted = 0;
-    let cursor = '0';
-    do {
-      const [next, names] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${this.redisKeys.prefix}:prd:*`,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
+    let listed = 0;
+    await this.scanAll(`${this.redisKeys.prefix}:prd:*`, pause, async (names) => {
       const pipeline = this.redis.pipeline();
-      for (const name of names) pipeline.hmget(name, 'tenant', 'image', 'imgref');
+      for (const name of names) pipeline.hmget(name, 'tenant', 'image');
       const replies = (await pipeline.exec()) ?? [];
       for (let i = 0; i < names.length; i++) {
         const [err, value] = replies[i];
         if (err) throw err;
-        const [tenant, image, imgref] = value as Array<string | null>;
-        if (!tenant || !image || imgref) continue;
-        const ref = this.keys.imageRef(tenant, decodeImage(image).sha256);
-        counted += (await BACKFILL_REF.run(this.redis, [names[i], ref], [])) as number;
+        const [tenant, image] = value as Array<string | null>;
+        if (!tenant || !image) continue;
+        const refs = this.keys.imageRefs(tenant, decodeImage(image).sha256);
+        const id = names[i].slice(`${this.redisKeys.prefix}:prd:`.length);
+        listed += (await BACKFILL_REF.run(this.redis, [names[i], refs], [id])) as number;
       }
+    });
+    await this.redis.set(this.keys.imageRefsBackfilled, new Date().toISOString());
+    await this.scanAll(this.keys.legacyImageCountPattern, pause, async (names) => {
+      if (names.length) await this.redis.unlink(...names);
+    });
+    await this.redis.unlink(this.keys.legacyImageCountBackfilled);
+    return listed;
+  }
+
+  /** Every key matching a pattern, a SCAN page at a time, pausing between pages. */
+  private async scanAll(
+    pattern: string,
+    pause: () => Promise<void>,
+    page: (names: string[]) => Promise<void>,
+  ): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, names] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      await page(names);
       await pause();
     } while (cursor !== '0');
-    await this.redis.set(this.keys.imageRefsBackfilled, new Date().toISOString());
-    return counted;
   }
 
   async endImageErase(tenant: string, sha256: string, token: string): Promise<void> {
@@ -241,8 +253,9 @@ export class ErasureRepository {
   }
 
   /**
-   * Each prediction's group for the erase scripts (read_group): id, sha256, what it owes outside
-   * Redis (objects, jobs in every queue it may have one), the webhook message keys of its events.
+   * Each prediction's group for the erase scripts (read_group): id, sha256, its image's reference
+   * set, its dedupe key, what it owes outside Redis (objects, jobs in every queue it may have one),
+   * the webhook message keys of its events.
    */
   private async groups(
     tenant: string,
@@ -277,9 +290,13 @@ export class ErasureRepository {
           )
         : [];
       const sha = image ? decodeImage(image).sha256 : '';
+      const refs = sha ? this.keys.imageRefs(tenant, sha) : '';
       // The dedupe entry its result wrote, named from the result (not kept in every record).
       const dedupe = image ? (this.batchKeys.dedupeOfResult(tenant, sha, result) ?? '') : '';
-      return { args: [id, sha, dedupe, members.length, ...members, msgKeys.length, ...msgKeys], members };
+      return {
+        args: [id, sha, refs, dedupe, members.length, ...members, msgKeys.length, ...msgKeys],
+        members,
+      };
     });
   }
 
@@ -330,6 +347,7 @@ export class ErasureRepository {
         audit.member,
         audit.json,
         batchId,
+        '',
         '',
         '',
         members.length,
@@ -397,8 +415,8 @@ export class ErasureRepository {
     objectsOf: ObjectsOf,
   ): Promise<{ outcome: 'erased' | 'record_exists' | 'under_way' | 'processing'; members: string[] }> {
     const members = owedOutsideRedis(tenant, id, occurrences(copy.completed_at, null), objectsOf);
-    const sha = copy.image?.sha256 ?? '';
-    const image = /^[0-9a-f]{64}$/.test(sha) ? imageMember(tenant, sha) : '';
+    const given = copy.image?.sha256 ?? '';
+    const sha = /^[0-9a-f]{64}$/.test(given) ? given : '';
     const audit = this.auditEntry(tenant, 'prediction.erased', id, actor.api_key_id);
     const reply = (await ERASE_EXPIRED_PREDICTION.run(
       this.redis,
@@ -407,7 +425,7 @@ export class ErasureRepository {
         this.redisKeys.outbox,
         this.keys.auditIndex(tenant),
         this.keys.auditEntries(tenant),
-        this.keys.imageRef(tenant, sha), // read only when there is an image
+        this.keys.imageRefs(tenant, sha), // used only when there is an image
         this.redisKeys.explanation(id),
       ],
       [
@@ -416,7 +434,7 @@ export class ErasureRepository {
         this.due(),
         audit.member,
         audit.json,
-        image,
+        sha,
         id,
         copy.batch_id ?? '',
         copy.filename ?? '',
@@ -425,7 +443,11 @@ export class ErasureRepository {
         ...members,
       ],
     )) as number[];
-    if (reply[0] === 1) return { outcome: 'erased', members: reply[1] === 1 ? [...members, image] : members };
+    if (reply[0] === 1)
+      return {
+        outcome: 'erased',
+        members: reply[1] === 1 ? [...members, imageMember(tenant, sha)] : members,
+      };
     const outcome = ({ [-1]: 'processing', [-2]: 'record_exists', [-3]: 'under_way' } as const)[reply[0]];
     return { outcome: outcome ?? 'record_exists', members: [] };
   }

@@ -1,8 +1,9 @@
 import { LUA_OUTBOX } from '../reliability/outbox-entry';
 import { LuaScript } from '../batches/lua-script';
+import { LUA_IMAGE_REFS } from './image-refs.lua';
 
 /*
- * Erasure (DELETE /v1/batches/{id}, DELETE /v1/predictions/{id}) and the image reference count.
+ * Erasure (DELETE /v1/batches/{id}, DELETE /v1/predictions/{id}) and the image reference sets.
  * The erase scripts build the per-prediction key names from the prefix (ARGV) instead of taking
  * them as KEYS: a chunk touches ~10 keys per prediction. This needs a single Redis (like BullMQ
  * without hash tags), which is what we run.
@@ -21,24 +22,24 @@ return redis.call('EXISTS', KEYS[2])
 `);
 
 /**
- * The intake's record exists (its count is taken) or it gave up. Once the image is counted, the
- * outbox member that would delete it if nothing counted it (see expectCounted) has nothing to do.
- * KEYS holds, refcount, outbox; ARGV token, image member.
+ * The intake's record exists (it uses the image) or it gave up. Once a record uses the image, the
+ * outbox member that would delete it if nothing used it (see expectCounted) has nothing to do.
+ * KEYS holds, image references, outbox; ARGV token, image member.
  */
-export const RELEASE = new LuaScript(`
+export const RELEASE = new LuaScript(`${LUA_IMAGE_REFS}
 redis.call('ZREM', KEYS[1], ARGV[1])
-if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('ZREM', KEYS[3], ARGV[2]) end
+if live_refs(KEYS[2]) > 0 then redis.call('ZREM', KEYS[3], ARGV[2]) end
 return 1
 `);
 
 /**
- * May the image object be deleted now? KEYS refcount, holds, erasing flag, backfill marker; ARGV
- * now ms, flag ttl seconds, eraser token. Returns 0 referenced again (nothing to delete), -1 an
- * intake holds it, or records from before the counts may still be uncounted (try later), -2
- * another eraser is at it (try later), 1 the flag is set: delete, then END_ERASE.
+ * May the image object be deleted now? KEYS image references, holds, erasing flag, backfill
+ * marker; ARGV now ms, flag ttl seconds, eraser token. Returns 0 referenced again (nothing to
+ * delete), -1 an intake holds it, or records from before the reference sets may not be listed yet
+ * (try later), -2 another eraser is at it (try later), 1 the flag is set: delete, then END_ERASE.
  */
-export const BEGIN_ERASE = new LuaScript(`
-if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return 0 end
+export const BEGIN_ERASE = new LuaScript(`${LUA_IMAGE_REFS}
+if live_refs(KEYS[1]) > 0 then return 0 end
 if redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[2]) > 0 then return -1 end
@@ -57,11 +58,13 @@ return 1
  * objects after the erasure): the erase scripts refuse, and DELETE answers 409.
  * Erases one prediction record and everything in Redis that names it, and writes what it owes
  * outside Redis (S3 objects, BullMQ jobs, the image if unreferenced now) as outbox members.
- * A prediction's group in ARGV: id, sha256, the dedupe key its result would have written ('' =
- * none: computed from its compact result, not stored in the record), n, n outbox members, m, m webhook message keys
+ * A prediction's group in ARGV: id, sha256, its image's reference set (ErasureKeys.imageRefs),
+ * the dedupe key its result would have written ('' = none: computed from its compact result, not
+ * stored in the record), n, n outbox members, m, m webhook message keys
  * (`dlv-msg:<tenant>:<webhook-id>`, derived from its events and URLs: they lead to the delivery
  * records that carry its payload). Deliver job ids are `<delivery id>-r<chain>` (deliverJobId).
- * erase_prediction returns erased (0/1), released (1 when the image's count reached 0).
+ * erase_prediction returns erased (0/1), released (1 when no live record uses the image any more).
+ * Needs LUA_IMAGE_REFS before it.
  */
 const LUA_ERASE_PREDICTION = `
 local function busy(p, tenant, id)
@@ -70,14 +73,14 @@ local function busy(p, tenant, id)
   return s[2] == 'processing' or redis.call('HGET', p .. ':expl:' .. id, 'status') == 'processing'
 end
 local function read_group(i)
-  local id, sha, dedupe = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local id, sha, refs, dedupe = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local members, keys = {}, {}
-  local n = tonumber(ARGV[i + 3])
-  for j = 1, n do members[j] = ARGV[i + 3 + j] end
-  local k = i + 4 + n
+  local n = tonumber(ARGV[i + 4])
+  for j = 1, n do members[j] = ARGV[i + 4 + j] end
+  local k = i + 5 + n
   local m = tonumber(ARGV[k])
   for j = 1, m do keys[j] = ARGV[k + j] end
-  return id, sha, members, keys, k + m + 1, dedupe
+  return { id = id, sha = sha, refs = refs, dedupe = dedupe, members = members, msgkeys = keys }, k + m + 1
 end
 local function erase_deliveries(p, tenant, msgkeys, outbox, due)
   for _, mk in ipairs(msgkeys) do
@@ -95,10 +98,20 @@ local function erase_deliveries(p, tenant, msgkeys, outbox, due)
     end
   end
 end
-local function erase_prediction(p, tenant, batch, id, sha, members, msgkeys, outbox, work, due, dedupe)
+-- Drops record id from the image's references; 1 when no live record uses the image any more (its
+-- outbox member then deletes it, if no intake holds it by then: BEGIN_ERASE).
+local function release_image(refs, id, outbox, due, tenant, sha)
+  if sha == '' then return 0 end
+  redis.call('ZREM', refs, id)
+  if live_refs(refs) > 0 then return 0 end
+  redis.call('ZADD', outbox, due, 'img|' .. tenant .. '|' .. sha)
+  return 1
+end
+local function erase_prediction(p, tenant, batch, g, outbox, work, due)
+  local id, members, msgkeys = g.id, g.members, g.msgkeys
   local k = p .. ':prd:' .. id
-  local f = redis.call('HMGET', k, 'tenant', 'status', 'batch_id', 'imgref', 'unused', 'idem_key', 'completed_at')
-  f[5] = dedupe ~= '' and dedupe or nil
+  local f = redis.call('HMGET', k, 'tenant', 'status', 'batch_id', 'unused', 'unused', 'idem_key', 'completed_at')
+  f[5] = g.dedupe ~= '' and g.dedupe or nil
   if f[1] ~= tenant then return 0, 0 end
   if batch ~= '' and f[3] ~= batch then return 0, 0 end
   redis.call('ZREM', outbox, 'cp|' .. id)
@@ -116,15 +129,7 @@ local function erase_prediction(p, tenant, batch, id, sha, members, msgkeys, out
   redis.call('DEL', k, p .. ':expl:' .. id)
   for _, m in ipairs(members) do redis.call('ZADD', outbox, due, m) end
   erase_deliveries(p, tenant, msgkeys, outbox, due)
-  if f[4] == '1' and sha ~= '' then
-    local ref = p .. ':imgref:' .. tenant .. ':' .. sha
-    if redis.call('DECR', ref) <= 0 then
-      redis.call('DEL', ref)
-      redis.call('ZADD', outbox, due, 'img|' .. tenant .. '|' .. sha)
-      return 1, 1
-    end
-  end
-  return 1, 0
+  return 1, release_image(g.refs, id, outbox, due, tenant, g.sha)
 end
 local function audit(index, entries, member, entry)
   redis.call('ZADD', index, 0, member)
@@ -157,7 +162,7 @@ return 1
  * a prediction is processing (nothing erased), {-2} not an erasing batch of this tenant, {-3}
  * the list moved (read it again).
  */
-export const ERASE_BATCH_CHUNK = new LuaScript(`${LUA_ERASE_PREDICTION}
+export const ERASE_BATCH_CHUNK = new LuaScript(`${LUA_IMAGE_REFS}${LUA_ERASE_PREDICTION}
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status')
 if b[1] ~= ARGV[2] or b[2] ~= 'erasing' then return {-2} end
 local n = tonumber(ARGV[5])
@@ -165,18 +170,18 @@ local head = redis.call('LRANGE', KEYS[2], 0, n - 1)
 if #head ~= n then return {-3} end
 local groups, at = {}, 6
 for i = 1, n do
-  local id, sha, members, msgkeys, nxt, dedupe = read_group(at)
-  if head[i] ~= id then return {-3} end
-  if busy(ARGV[1], ARGV[2], id) then return {-1, id} end
-  groups[i] = { id, sha, members, msgkeys, dedupe }
+  local g, nxt = read_group(at)
+  if head[i] ~= g.id then return {-3} end
+  if busy(ARGV[1], ARGV[2], g.id) then return {-1, g.id} end
+  groups[i] = g
   at = nxt
 end
 local erased, released = 0, {}
 for i = 1, n do
   local g = groups[i]
-  local e, r = erase_prediction(ARGV[1], ARGV[2], ARGV[3], g[1], g[2], g[3], g[4], KEYS[3], KEYS[4], ARGV[4], g[5])
+  local e, r = erase_prediction(ARGV[1], ARGV[2], ARGV[3], g, KEYS[3], KEYS[4], ARGV[4])
   erased = erased + e
-  if r == 1 then released[#released + 1] = g[2] end
+  if r == 1 then released[#released + 1] = g.sha end
 end
 redis.call('LTRIM', KEYS[2], n, -1)
 redis.call('HINCRBY', KEYS[1], 'erased_predictions', erased)
@@ -190,11 +195,11 @@ return {1, erased, unpack(released)}
  * entry, exactly once (only the call that deletes the hash writes it).
  * KEYS batch, items, names, pending, tenant index, work, outbox, audit index, audit entries.
  * ARGV prefix, tenant, batch id, index member, due, audit member, audit entry JSON (counts
- * filled in here), then the batch's own group (read_group: its id, '', '', dispatch job members,
+ * filled in here), then the batch's own group (read_group: its id, '', '', '', dispatch job members,
  * batch.completed message keys). Returns 1 done now, 0 not an erasing batch (done before), -1 items
  * left.
  */
-export const FINISH_BATCH_ERASE = new LuaScript(`${LUA_ERASE_PREDICTION}
+export const FINISH_BATCH_ERASE = new LuaScript(`${LUA_IMAGE_REFS}${LUA_ERASE_PREDICTION}
 local tenant, id = ARGV[2], ARGV[3]
 local b = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'completed_at', 'erased_predictions', 'erased_images', 'idem_key')
 if b[1] ~= tenant or b[2] ~= 'erasing' then return 0 end
@@ -207,9 +212,9 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[5], ARGV[4])
 redis.call('ZREM', KEYS[6], id, 'erase|' .. id)
 if b[3] then redis.call('ZREM', KEYS[7], 'ev|batch.completed|' .. tenant .. '|' .. id .. '|' .. b[3]) end
-local _, _, members, msgkeys = read_group(8)
-for _, m in ipairs(members) do redis.call('ZADD', KEYS[7], ARGV[5], m) end
-erase_deliveries(ARGV[1], tenant, msgkeys, KEYS[7], ARGV[5])
+local own = read_group(8)
+for _, m in ipairs(own.members) do redis.call('ZADD', KEYS[7], ARGV[5], m) end
+erase_deliveries(ARGV[1], tenant, own.msgkeys, KEYS[7], ARGV[5])
 local entry = cjson.decode(ARGV[7])
 entry.counts = { predictions = tonumber(b[4] or '0'), images_released = tonumber(b[5] or '0') }
 audit(KEYS[8], KEYS[9], ARGV[6], entry)
@@ -248,13 +253,14 @@ end
  * member, audit entry JSON, completed_at (for a batch it completes), then the prediction's group
  * (read_group). Returns {0} no such prediction for this tenant, {-1} processing, {1, released}.
  */
-export const ERASE_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}${LUA_LEAVE_BATCH}
+export const ERASE_PREDICTION =
+  new LuaScript(`${LUA_IMAGE_REFS}${LUA_ERASE_PREDICTION}${LUA_OUTBOX}${LUA_LEAVE_BATCH}
 local f = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'batch_id', 'filename')
 if f[1] ~= ARGV[2] then return {0} end
-local id, sha, members, msgkeys, _, dedupe = read_group(7)
-if busy(ARGV[1], ARGV[2], id) then return {-1} end
-local _, released = erase_prediction(ARGV[1], ARGV[2], '', id, sha, members, msgkeys, KEYS[2], KEYS[3], ARGV[3], dedupe)
-if f[3] then leave_batch(ARGV[1], ARGV[2], f[3], id, f[4], f[2], KEYS[2], ARGV[3], ARGV[6]) end
+local g = read_group(7)
+if busy(ARGV[1], ARGV[2], g.id) then return {-1} end
+local _, released = erase_prediction(ARGV[1], ARGV[2], '', g, KEYS[2], KEYS[3], ARGV[3])
+if f[3] then leave_batch(ARGV[1], ARGV[2], f[3], g.id, f[4], f[2], KEYS[2], ARGV[3], ARGV[6]) end
 local entry = cjson.decode(ARGV[5])
 entry.counts = { predictions = 1, images_released = released }
 audit(KEYS[4], KEYS[5], ARGV[4], entry)
@@ -262,34 +268,32 @@ return {1, released}
 `);
 
 /**
- * Counts the image of a record created before the counts existed (once: the record then has
- * `imgref`), keeping the count alive as long as the record. KEYS record, refcount. Returns 1
- * counted now, 0 already counted or gone.
+ * Lists a record created before the reference sets existed in its image's set, until the record
+ * expires (idempotent: a set). Only while the record exists: an erasure that deleted it between
+ * the backfill's SCAN and this call leaves nothing behind. KEYS record, image references; ARGV id.
+ * Returns 1 listed now, 0 listed before or gone.
  */
-export const BACKFILL_REF = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'imgref') == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'imgref', '1')
-redis.call('INCR', KEYS[2])
-local ttl = redis.call('TTL', KEYS[1])
-if ttl > 0 and redis.call('TTL', KEYS[2]) < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
-if ttl == -1 then redis.call('PERSIST', KEYS[2]) end
-return 1
+export const BACKFILL_REF = new LuaScript(`${LUA_IMAGE_REFS}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return refer_image(KEYS[2], ARGV[1], redis.call('TTL', KEYS[1]))
 `);
 
 /**
  * Erases a prediction whose record has expired with the retention (DELETE /v1/predictions/{id}
  * after RETENTION_DAYS): what is left of it is in S3 (its result copy, image, thumbnail, model
  * input, explanations), and the caller read the copy to know its image, batch and filename. In
- * Redis there may be left an explanation record, its image's count (another prediction made from
- * the same bytes later keeps it alive) and its batch's list, filename map and counters (they live
- * as long as the batch's newest prediction). KEYS prediction, outbox, audit index, audit entries,
- * image count, explanation. ARGV prefix, tenant, due, audit member, audit entry JSON, image member
- * ('' = none), id, batch id ('' = none), filename ('' = none), status, now, then the outbox
+ * Redis there may be left an explanation record, its image's reference set (its own member, past
+ * its expiry; a later prediction made from the same bytes keeps the image) and its batch's list,
+ * filename map and counters (they live as long as the batch's newest prediction). KEYS prediction,
+ * outbox, audit index, audit entries, image references, explanation. ARGV prefix, tenant, due,
+ * audit member, audit entry JSON, image sha256 ('' = none), id, batch id ('' = none), filename
+ * ('' = none), status, now, then the outbox
  * members it owes. Returns {-2} the record exists (the usual path applies), {-3} an erasure of it
  * is under way (its members are still in the outbox), {-1} its explanation is being computed,
  * {1, released}.
  */
-export const ERASE_EXPIRED_PREDICTION = new LuaScript(`${LUA_ERASE_PREDICTION}${LUA_OUTBOX}${LUA_LEAVE_BATCH}
+export const ERASE_EXPIRED_PREDICTION =
+  new LuaScript(`${LUA_IMAGE_REFS}${LUA_ERASE_PREDICTION}${LUA_OUTBOX}${LUA_LEAVE_BATCH}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-2} end
 for i = 12, #ARGV do
   if redis.call('ZSCORE', KEYS[2], ARGV[i]) then return {-3} end
@@ -301,11 +305,7 @@ if ARGV[8] ~= '' then
   local filename = ARGV[9] ~= '' and ARGV[9] or nil
   leave_batch(ARGV[1], ARGV[2], ARGV[8], ARGV[7], filename, ARGV[10], KEYS[2], ARGV[3], ARGV[11])
 end
-local released = 0
-if ARGV[6] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') <= 0 then
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[6])
-  released = 1
-end
+local released = release_image(KEYS[5], ARGV[7], KEYS[2], ARGV[3], ARGV[2], ARGV[6])
 local entry = cjson.decode(ARGV[5])
 entry.counts = { predictions = 1, images_released = released }
 audit(KEYS[3], KEYS[4], ARGV[4], entry)
