@@ -182,6 +182,41 @@ describe('erasure after the retention', () => {
     expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
   });
 
+  it('erasing a batch that lives on erases its expired predictions too, their images included', async () => {
+    const batch = await createBatch(a);
+    const parts = (file: string, bytes: Buffer) => [{ file, bytes }];
+    expect((await addImages(a, batch.id, parts('month-1/a.jpg', await photo(11)))).status).toBe(202);
+    const [early] = (
+      await poll(
+        () => call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`),
+        (r) => r.body.predictions.every((p) => p.status === 'succeeded'),
+      )
+    ).body.predictions;
+    await poll(listBucket, (k) => k.includes(objectKeys.thumbnail('tenant_a', early.image.sha256)));
+    expect((await addImages(a, batch.id, parts('month-2/b.jpg', await photo(12)))).status).toBe(202);
+    expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
+    const late = (
+      await call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`)
+    ).body.predictions.find((p) => p.id !== early.id) as PredictionBody;
+    await waitCompleted(a, batch.id);
+    await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', late.id)));
+    // The early prediction's own keys expire; the batch's live as long as its newest prediction.
+    const own = await redisKeysMentioning(redis, prefix, [early.id, ...shaForms(early.image.sha256)]);
+    const expiring = [...new Set(own.map((hit) => hit.split(' ')[0]))].filter((k) => !k.includes(':bat:'));
+    expect(expiring).toContain(keys.prediction(early.id));
+    await redis.del(...expiring);
+
+    expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
+    const named = (k: string[]) =>
+      k.filter((key) => [early, late].some((p) => key.includes(p.id) || key.includes(p.image.sha256)));
+    expect(named(await listBucket())).toEqual([]);
+    expect(await newestAudit()).toEqual(
+      expect.objectContaining({ action: 'batch.erased', counts: { predictions: 2, images_released: 2 } }),
+    );
+    const needles = [batch.id, early.id, late.id, ...shaForms(early.image.sha256), 'month-1'];
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+
   it('an expired prediction of a batch that lives on leaves its list, filename map and counters', async () => {
     const batch = await createBatch(a);
     const parts = (file: string, bytes: Buffer) => [{ file, bytes }];

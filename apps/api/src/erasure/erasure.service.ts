@@ -86,7 +86,7 @@ export class ErasureService {
    * what the erasure owes outside Redis.
    */
   private async eraseExpiredPrediction(tenant: string, id: string, actor: ErasureActor): Promise<string[]> {
-    const copy = await this.store.getJson<Prediction>(objectKeys.result(tenant, id));
+    const copy = await this.readCopy(tenant, id);
     if (!copy) throw ApiError.notFound('prediction');
     const { outcome, members } = await this.erasure.eraseExpiredPrediction(
       tenant,
@@ -121,6 +121,7 @@ export class ErasureService {
     const erased: string[] = [];
     try {
       for (;;) {
+        erased.push(...(await this.eraseExpiredItems(tenant, batchId)));
         const chunk = await this.erasure.eraseChunk(tenant, batchId, ERASE_CHUNK, predictionObjects);
         if (chunk.kind === 'processing') return 'processing';
         if (chunk.kind === 'gone') return 'done';
@@ -138,6 +139,42 @@ export class ErasureService {
     } finally {
       await this.scrubber.scrub(erased);
     }
+  }
+
+  /**
+   * The items at the head of an erasing batch whose records expired with the retention (a batch
+   * lives as long as its newest prediction): their images, thumbnails and copies are still in S3,
+   * and only their copies say which image. Each is erased as a single expired prediction would
+   * be, counted in the batch (ERASE_EXPIRED_PREDICTION), and so leaves the batch's list before the
+   * chunk. One without a copy (it never ended) is left to the chunk, which deletes its objects.
+   */
+  private async eraseExpiredItems(tenant: string, batchId: string): Promise<string[]> {
+    const ids = await this.redis.lrange(`${this.keys.batch(batchId)}:items`, 0, ERASE_CHUNK - 1);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.exists(this.keys.prediction(id));
+    const replies = (await pipeline.exec()) ?? [];
+    const expired = ids.filter((_, i) => replies[i][1] === 0);
+    const erased: string[] = [];
+    for (const id of expired) {
+      const copy = await this.readCopy(tenant, id);
+      if (!copy || copy.batch_id !== batchId) continue;
+      const { outcome, members } = await this.erasure.eraseExpiredPrediction(
+        tenant,
+        id,
+        copy,
+        null,
+        predictionObjects,
+      );
+      if (outcome === 'processing') continue; // the chunk meets it and answers 409
+      await this.relay.relayNow(members);
+      erased.push(id);
+    }
+    return erased;
+  }
+
+  /** A prediction's S3 copy, read under the tenant's own key (another tenant's id is not found). */
+  private readCopy(tenant: string, id: string): Promise<Prediction | null> {
+    return this.store.getJson<Prediction>(objectKeys.result(tenant, id));
   }
 
   private async refuseWhileProcessing(tenant: string, batchId: string): Promise<void> {

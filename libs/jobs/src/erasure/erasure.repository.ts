@@ -405,19 +405,22 @@ export class ErasureRepository {
    * Erases prediction `id`, whose record expired with the retention, from what its S3 copy says:
    * `record_exists` when the record is still there (use erasePrediction), `under_way` when an
    * erasure of it still has work in the outbox, `processing` while its explanation is being
-   * computed. `members` are what it owes outside Redis (relay them).
+   * computed. `members` are what it owes outside Redis (relay them). No audit entry without an
+   * actor (one of an erasing batch's items is counted in the batch's entry anyway).
    */
   async eraseExpiredPrediction(
     tenant: string,
     id: string,
     copy: ExpiredPrediction,
-    actor: ErasureActor,
+    actor: ErasureActor | null,
     objectsOf: ObjectsOf,
   ): Promise<{ outcome: 'erased' | 'record_exists' | 'under_way' | 'processing'; members: string[] }> {
     const members = owedOutsideRedis(tenant, id, occurrences(copy.completed_at, null), objectsOf);
     const given = copy.image?.sha256 ?? '';
     const sha = /^[0-9a-f]{64}$/.test(given) ? given : '';
-    const audit = this.auditEntry(tenant, 'prediction.erased', id, actor.api_key_id);
+    const audit = actor
+      ? this.auditEntry(tenant, 'prediction.erased', id, actor.api_key_id)
+      : { member: '', json: '{}' };
     const reply = (await ERASE_EXPIRED_PREDICTION.run(
       this.redis,
       [

@@ -69,8 +69,9 @@ return 1
 const LUA_ERASE_PREDICTION = `
 local function busy(p, tenant, id)
   local s = redis.call('HMGET', p .. ':prd:' .. id, 'tenant', 'status')
-  if s[1] ~= tenant then return false end
-  return s[2] == 'processing' or redis.call('HGET', p .. ':expl:' .. id, 'status') == 'processing'
+  if s[1] == tenant and s[2] == 'processing' then return true end
+  -- Also for a record that expired: its explanation may still be computed (ids are unguessable).
+  return redis.call('HGET', p .. ':expl:' .. id, 'status') == 'processing'
 end
 local function read_group(i)
   local id, sha, refs, dedupe = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
@@ -284,10 +285,11 @@ return refer_image(KEYS[2], ARGV[1], redis.call('TTL', KEYS[1]))
  * input, explanations), and the caller read the copy to know its image, batch and filename. In
  * Redis there may be left an explanation record, its image's reference set (its own member, past
  * its expiry; a later prediction made from the same bytes keeps the image) and its batch's list,
- * filename map and counters (they live as long as the batch's newest prediction). KEYS prediction,
- * outbox, audit index, audit entries, image references, explanation. ARGV prefix, tenant, due,
- * audit member, audit entry JSON, image sha256 ('' = none), id, batch id ('' = none), filename
- * ('' = none), status, now, then the outbox
+ * filename map and counters (they live as long as the batch's newest prediction). One of an
+ * erasing batch's items is counted in the batch (whose erasure is audited once) instead of being
+ * audited alone. KEYS prediction, outbox, audit index, audit entries, image references,
+ * explanation. ARGV prefix, tenant, due, audit member ('' = none), audit entry JSON, image sha256
+ * ('' = none), id, batch id ('' = none), filename ('' = none), status, now, then the outbox
  * members it owes. Returns {-2} the record exists (the usual path applies), {-3} an erasure of it
  * is under way (its members are still in the outbox), {-1} its explanation is being computed,
  * {1, released}.
@@ -301,13 +303,23 @@ end
 if redis.call('HGET', KEYS[6], 'status') == 'processing' then return {-1} end
 redis.call('DEL', KEYS[6])
 for i = 12, #ARGV do redis.call('ZADD', KEYS[2], ARGV[3], ARGV[i]) end
+local erasing_batch = nil
 if ARGV[8] ~= '' then
+  local bk = ARGV[1] .. ':bat:' .. ARGV[8]
+  local b = redis.call('HMGET', bk, 'tenant', 'status')
+  if b[1] == ARGV[2] and b[2] == 'erasing' then erasing_batch = bk end
   local filename = ARGV[9] ~= '' and ARGV[9] or nil
   leave_batch(ARGV[1], ARGV[2], ARGV[8], ARGV[7], filename, ARGV[10], KEYS[2], ARGV[3], ARGV[11])
 end
 local released = release_image(KEYS[5], ARGV[7], KEYS[2], ARGV[3], ARGV[2], ARGV[6])
-local entry = cjson.decode(ARGV[5])
-entry.counts = { predictions = 1, images_released = released }
-audit(KEYS[3], KEYS[4], ARGV[4], entry)
+if erasing_batch then
+  -- One of an erasing batch's items: the batch's audit entry counts it (FINISH_BATCH_ERASE).
+  redis.call('HINCRBY', erasing_batch, 'erased_predictions', 1)
+  redis.call('HINCRBY', erasing_batch, 'erased_images', released)
+elseif ARGV[4] ~= '' then
+  local entry = cjson.decode(ARGV[5])
+  entry.counts = { predictions = 1, images_released = released }
+  audit(KEYS[3], KEYS[4], ARGV[4], entry)
+end
 return {1, released}
 `);
