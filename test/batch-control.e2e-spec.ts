@@ -135,7 +135,14 @@ describe('batch control: cancel and retry', () => {
       prefix: new RedisKeys(prefix).bullPrefix,
     });
     try {
-      const waiting = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
+      // A job that ends while BullMQ reads the lists reads as a missing one (or, rarely, throws):
+      // read again until one listing went through.
+      const read = () =>
+        queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']).then(
+          (jobs) => jobs.filter((j) => j !== undefined),
+          () => null,
+        );
+      const waiting = (await poll(read, (jobs) => jobs !== null)) ?? [];
       expect(waiting.filter((j) => listed.some((p) => p.id === j.id))).toEqual([]);
     } finally {
       await queue.close();

@@ -199,7 +199,8 @@ describe('erasure after the retention', () => {
       await call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`)
     ).body.predictions.find((p) => p.id !== early.id) as PredictionBody;
     await waitCompleted(a, batch.id);
-    await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', late.id)));
+    const manifest = objectKeys.batchManifest('tenant_a', batch.id);
+    await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', late.id)) && k.includes(manifest));
     // The early prediction's own keys expire; the batch's live as long as its newest prediction.
     const own = await redisKeysMentioning(redis, prefix, [early.id, ...shaForms(early.image.sha256)]);
     const expiring = [...new Set(own.map((hit) => hit.split(' ')[0]))].filter((k) => !k.includes(':bat:'));
@@ -207,13 +208,101 @@ describe('erasure after the retention', () => {
     await redis.del(...expiring);
 
     expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
+    // Its manifest (written when it completed) goes with it.
     const named = (k: string[]) =>
-      k.filter((key) => [early, late].some((p) => key.includes(p.id) || key.includes(p.image.sha256)));
+      k.filter(
+        (key) =>
+          key.includes(batch.id) ||
+          [early, late].some((p) => key.includes(p.id) || key.includes(p.image.sha256)),
+      );
     expect(named(await listBucket())).toEqual([]);
     expect(await newestAudit()).toEqual(
       expect.objectContaining({ action: 'batch.erased', counts: { predictions: 2, images_released: 2 } }),
     );
     const needles = [batch.id, early.id, late.id, ...shaForms(early.image.sha256), 'month-1'];
+    expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+
+  /** A sealed, completed batch of these photos, its predictions, and its S3 manifest written. */
+  async function completedBatch(files: Array<[string, Buffer]>) {
+    const batch = await createBatch(a, { metadata: { study: 'Study 7' } });
+    const parts = files.map(([file, bytes]) => ({ file, bytes }));
+    expect((await addImages(a, batch.id, parts)).status).toBe(202);
+    expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
+    await waitCompleted(a, batch.id);
+    const { predictions } = (
+      await call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`)
+    ).body;
+    const manifest = objectKeys.batchManifest('tenant_a', batch.id);
+    const results = predictions.map((p) => objectKeys.result('tenant_a', p.id));
+    await poll(listBucket, (k) => [manifest, ...results].every((key) => k.includes(key)));
+    const stored = (await bucket.getJson(manifest)) as { prediction_ids: string[] };
+    expect([...stored.prediction_ids].sort()).toEqual(predictions.map((p) => p.id).sort());
+    const needles = [batch.id, ...predictions.flatMap((p) => [p.id, ...shaForms(p.image.sha256)])];
+    return { batch, predictions, needles };
+  }
+
+  /** Expires now every key with a TTL that names these ids or images. */
+  async function expire(needles: string[]): Promise<void> {
+    const named = await redisKeysMentioning(redis, prefix, needles);
+    const expiring = [];
+    for (const name of new Set(named.map((hit) => hit.split(' ')[0])))
+      if ((await redis.pttl(name)) > 0) expiring.push(name);
+    await redis.del(...expiring);
+  }
+
+  it('a batch past the retention is erased from its S3 manifest, in one audit entry', async () => {
+    const { batch, predictions, needles } = await completedBatch([
+      ['study/Jane Roe.jpg', await photo(15)],
+      ['study/b.jpg', await photo(16)],
+    ]);
+    await expire(needles);
+    expect((await call(a, 'GET', `/v1/batches/${batch.id}`)).status).toBe(404);
+    expect((await call(b, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(404);
+
+    expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
+    const named = (k: string[]) => k.filter((key) => needles.some((n) => key.includes(n)));
+    expect(named(await listBucket())).toEqual([]);
+    expect(await newestAudit()).toEqual(
+      expect.objectContaining({
+        action: 'batch.erased',
+        subject_digest: subjectDigest('tenant_a', batch.id),
+        counts: { predictions: 2, images_released: 2 },
+      }),
+    );
+    expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(404);
+    for (const p of predictions) expect((await call(a, 'GET', `/v1/predictions/${p.id}`)).status).toBe(404);
+    const audited = (await call<{ entries: AuditEntry[] }>(a, 'GET', '/v1/audit?limit=100')).body.entries;
+    expect(audited.filter((e) => e.subject_digest === subjectDigest('tenant_a', batch.id))).toHaveLength(1);
+    expect(await namingLeftAfter(redis, prefix, [...needles, 'Jane Roe', 'Study 7'], 10_000)).toEqual([]);
+  });
+
+  it('an expired batch erasure cut off after its first prediction is finished by the reconciler', async () => {
+    const { batch, predictions, needles } = await completedBatch([
+      ['cut/a.jpg', await photo(17)],
+      ['cut/b.jpg', await photo(18)],
+    ]);
+    await expire(needles);
+    // What DELETE did before its process died: the erasure begun, one prediction erased.
+    const erasure = new ErasureRepository(redis, keys, 1500);
+    await erasure.beginExpiredBatch('tenant_a', batch.id, { api_key_id: 'tenant_a#1' });
+    const [first] = predictions;
+    const copy = (await call<ExpiredPrediction>(a, 'GET', `/v1/predictions/${first.id}`)).body;
+    const counts = erasure.keys.expiredBatchErasure('tenant_a', batch.id);
+    const erased = await erasure.eraseExpiredPrediction(
+      'tenant_a',
+      first.id,
+      copy,
+      null,
+      predictionObjects,
+      counts,
+    );
+    expect(erased.outcome).toBe('erased');
+
+    const named = (k: string[]) => k.filter((key) => needles.some((n) => key.includes(n)));
+    await poll(listBucket, (k) => named(k).length === 0, 30_000);
+    const entry = await poll(newestAudit, (e) => e?.subject_digest === subjectDigest('tenant_a', batch.id));
+    expect(entry).toMatchObject({ action: 'batch.erased', counts: { predictions: 2, images_released: 2 } });
     expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { appEnv, infra } from './test-env';
 
 /**
@@ -27,6 +27,11 @@ export function testBucket(prefix: string) {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return found;
+    },
+    /** One object's JSON. */
+    async getJson(key: string): Promise<unknown> {
+      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return JSON.parse(await (res.Body as { transformToString(): Promise<string> }).transformToString());
     },
     destroy: () => s3.destroy(),
   };

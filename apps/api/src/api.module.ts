@@ -66,7 +66,8 @@ export class ApiModule {
         OutboxModule.forRoot({
           provide: RESULT_COPY_WRITER,
           inject: [ObjectStore],
-          useFactory: (store: ObjectStore) => resultCopyWriter(store, objectKeys.result),
+          useFactory: (store: ObjectStore) =>
+            resultCopyWriter(store, objectKeys.result, objectKeys.batchManifest),
         }),
         // Queues we add to fail fast when Redis is away (the request answers 503); the webhook
         // consumer's Worker makes its own blocking connection.

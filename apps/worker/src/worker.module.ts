@@ -53,7 +53,8 @@ export class WorkerModule {
         OutboxModule.forRoot({
           provide: RESULT_COPY_WRITER,
           inject: [ObjectStore],
-          useFactory: (store: ObjectStore) => resultCopyWriter(store, objectKeys.result),
+          useFactory: (store: ObjectStore) =>
+            resultCopyWriter(store, objectKeys.result, objectKeys.batchManifest),
         }),
         TerminusModule,
       ],

@@ -11,6 +11,11 @@ export const objectKeys = {
   /** The API's private snapshot of a staging object while it is hashed. */
   verifying: (tenant: string, predictionId: string): string => `verifying/${tenant}/${predictionId}`,
   result: (tenant: string, predictionId: string): string => `results/${tenant}/${predictionId}.json`,
+  /**
+   * A completed batch and the ids of its predictions (BatchManifest), rewritten at each completion:
+   * what lets DELETE find a batch's predictions once its Redis keys have expired with the retention.
+   */
+  batchManifest: (tenant: string, batchId: string): string => `batches/${tenant}/${batchId}.json`,
   /** The compact model input (resized RGB bytes) written by the preprocessing tier. */
   modelInput: (tenant: string, predictionId: string): string => `inputs/${tenant}/${predictionId}.rgb`,
   /** The viewer's WebP thumbnail, beside its image (one per stored image, not per prediction). */

@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import { ErasureController } from './erasure.controller';
 import { ErasureRelay } from './erasure.relay';
 import { ErasureService } from './erasure.service';
+import { ExpiredBatchErasure } from './expired-batch-erasure';
 import { EventStreamScrubber } from './event-stream.scrubber';
 import { ImageHoldService } from './image-hold.service';
 import { ImageRefBackfill } from './image-ref.backfill';
@@ -41,10 +42,11 @@ import { ImageRefBackfill } from './image-ref.backfill';
     },
     ErasureRelay,
     ErasureService,
+    ExpiredBatchErasure,
     EventStreamScrubber,
     ImageHoldService,
     ImageRefBackfill,
   ],
-  exports: [ErasureRelay, ErasureService, ImageHoldService],
+  exports: [ErasureRelay, ErasureService, ExpiredBatchErasure, ImageHoldService],
 })
 export class ErasureModule {}

@@ -3,41 +3,23 @@ import {
   type ErasureActor,
   ErasureKeys,
   ErasureRepository,
-  type Prediction,
   REDIS,
   RedisKeys,
   WorkIndex,
 } from '@dermafleet/jobs';
-import { ObjectStore, objectKeys } from '@dermafleet/storage';
+import { ObjectStore } from '@dermafleet/storage';
 import type { Redis } from 'ioredis';
 import { ApiError } from '../errors/api-error';
+import { batchObjects, predictionObjects, processing, readPredictionCopy } from './erasure-objects';
 import { ErasureRelay } from './erasure.relay';
+import { ExpiredBatchErasure } from './expired-batch-erasure';
 import { EventStreamScrubber } from './event-stream.scrubber';
 
 /** Predictions erased per Lua call: long enough to be quick, short enough not to stall Redis. */
 export const ERASE_CHUNK = 500;
 const ID = /^[A-Za-z0-9_-]{16,64}$/;
 
-/** Every S3 object of one prediction besides its (shared, counted) image. */
-export function predictionObjects(tenant: string, id: string): string[] {
-  return [
-    objectKeys.result(tenant, id),
-    objectKeys.modelInput(tenant, id),
-    objectKeys.explanationMap(tenant, id),
-    objectKeys.explanationOverlay(tenant, id),
-    objectKeys.staging(tenant, id),
-    objectKeys.verifying(tenant, id),
-  ];
-}
-
-export function processing(what: string): ApiError {
-  return new ApiError(
-    409,
-    'prediction_processing',
-    `${what} is being processed by a worker right now; erase it once it has finished.`,
-    { 'Retry-After': '5' },
-  );
-}
+export { predictionObjects } from './erasure-objects';
 
 /**
  * DELETE /v1/batches/{id} and DELETE /v1/predictions/{id}. A batch is marked `erasing` first
@@ -56,11 +38,14 @@ export class ErasureService {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly store: ObjectStore,
+    private readonly expired: ExpiredBatchErasure,
   ) {}
 
   async eraseBatch(tenant: string, batchId: string, actor: ErasureActor): Promise<void> {
     if (!batchId.startsWith('bat_') || !ID.test(batchId.slice(4))) throw ApiError.notFound('batch');
     const [owner, status] = await this.redis.hmget(this.keys.batch(batchId), 'tenant', 'status');
+    // Past the retention its keys are gone, and its S3 manifest says what to erase.
+    if (owner === null && (await this.expired.erase(tenant, batchId, actor))) return;
     if (owner !== tenant) throw ApiError.notFound('batch');
     // Nothing is changed while one of its predictions is processing (checked again per chunk).
     if (status !== 'erasing') await this.refuseWhileProcessing(tenant, batchId);
@@ -86,7 +71,7 @@ export class ErasureService {
    * what the erasure owes outside Redis.
    */
   private async eraseExpiredPrediction(tenant: string, id: string, actor: ErasureActor): Promise<string[]> {
-    const copy = await this.readCopy(tenant, id);
+    const copy = await readPredictionCopy(this.store, tenant, id);
     if (!copy) throw ApiError.notFound('prediction');
     const { outcome, members } = await this.erasure.eraseExpiredPrediction(
       tenant,
@@ -130,7 +115,7 @@ export class ErasureService {
           erased.push(...chunk.ids);
           continue;
         }
-        const finish = await this.erasure.finishBatch(tenant, batchId);
+        const finish = await this.erasure.finishBatch(tenant, batchId, batchObjects(tenant, batchId));
         if (finish.outcome === 'items_left') continue;
         await this.relay.relayNow(finish.members);
         erased.push(batchId);
@@ -156,7 +141,7 @@ export class ErasureService {
     const expired = ids.filter((_, i) => replies[i][1] === 0);
     const erased: string[] = [];
     for (const id of expired) {
-      const copy = await this.readCopy(tenant, id);
+      const copy = await readPredictionCopy(this.store, tenant, id);
       if (!copy || copy.batch_id !== batchId) continue;
       const { outcome, members } = await this.erasure.eraseExpiredPrediction(
         tenant,
@@ -170,11 +155,6 @@ export class ErasureService {
       erased.push(id);
     }
     return erased;
-  }
-
-  /** A prediction's S3 copy, read under the tenant's own key (another tenant's id is not found). */
-  private readCopy(tenant: string, id: string): Promise<Prediction | null> {
-    return this.store.getJson<Prediction>(objectKeys.result(tenant, id));
   }
 
   private async refuseWhileProcessing(tenant: string, batchId: string): Promise<void> {

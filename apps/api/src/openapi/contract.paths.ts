@@ -123,7 +123,8 @@ export function contractRegistry(): ContractRegistry {
     'erased: its images (unless another prediction of the tenant still uses one), thumbnails, results, S3 copies, records and jobs; an audit entry records it';
   const processing = error('prediction_processing: a worker is processing it right now (Retry-After)');
   r.endpoint('delete', '/v1/batches/{id}', {
-    summary: 'Erase a batch and all its predictions',
+    summary:
+      'Erase a batch and all its predictions (also past RETENTION_DAYS, from its S3 manifest, once it completed)',
     tags: batches,
     responses: { 204: { description: erased }, 404: error('not_found'), 409: processing },
   });

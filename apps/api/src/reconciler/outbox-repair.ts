@@ -33,7 +33,7 @@ export class OutboxRepair {
     if (erasure) return this.erasure.relay(erasure);
     const entry = parseOutboxMember(member);
     if (!entry) return this.outbox.remove(member);
-    if (entry.kind === 'copy') return this.relay.relay(entry);
+    if (entry.kind === 'copy' || entry.kind === 'batchCopy') return this.relay.relay(entry);
     const job = await this.webhooks.getJob(dispatchJobId(entry.event));
     const state = job ? await job.getState() : 'missing';
     if (state === 'completed') return this.outbox.remove(member);

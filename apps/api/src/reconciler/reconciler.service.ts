@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { PendingUploadsSweeper } from '../batches/pending-uploads.sweeper';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ErasureService } from '../erasure/erasure.service';
+import { ExpiredBatchErasure } from '../erasure/expired-batch-erasure';
 import { OutboxRepair } from './outbox-repair';
 import { PredictionRepair } from './prediction-repair';
 import { reconcilerRepairs } from './reconciler.metrics';
@@ -44,6 +45,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly events: OutboxRepair,
     private readonly sweeper: PendingUploadsSweeper,
     private readonly erasures: ErasureService,
+    private readonly expiredErasures: ExpiredBatchErasure,
   ) {
     // A leader that dies is replaced within a few rounds.
     this.lease = new LeaderLease(
@@ -76,6 +78,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
         // A batch erasure whose process died before it finished (ErasureKeys.workMember).
         if (id.startsWith('erase|')) {
           await this.attempt(`erasure ${id}`, () => this.erasures.resume(id.slice('erase|'.length)));
+          reconcilerRepairs.inc({ kind: 'erasure' });
+        } else if (id.startsWith('erase-expired|')) {
+          // The same for a batch past the retention (ErasureKeys.expiredBatchWorkMember).
+          const [, tenant, batchId] = id.split('|');
+          await this.attempt(`erasure ${id}`, () => this.expiredErasures.resume(tenant, batchId));
           reconcilerRepairs.inc({ kind: 'erasure' });
         } else if (id.startsWith('bat_')) {
           // A sealed batch whose missing uploads the seal request did not get to fail.

@@ -5,3 +5,4 @@ export * from './batch.repository';
 export * from './result-cache';
 export * from './batches-core.module';
 export * from './batch-control.repository';
+export * from './batch-manifest';

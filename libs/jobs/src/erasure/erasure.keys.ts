@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisKeys } from '../redis-keys';
 
 /**
@@ -65,6 +66,21 @@ export class ErasureKeys {
   /** List: the members a fast path did once, for their second pass (`again|<token>`). */
   secondPass(token: string): string {
     return `${this.keys.prefix}:erase-again:${token}`;
+  }
+
+  /**
+   * Hash (actor, erased_predictions, erased_images, audited), a day's TTL: the erasure of a batch
+   * past the retention, known only from its S3 manifest. It outlives the erasure (a DELETE racing
+   * the end must not audit twice), so its name holds a digest of the batch id, not the id.
+   */
+  expiredBatchErasure(tenant: string, batchId: string): string {
+    const digest = createHash('sha256').update(batchId).digest('base64url');
+    return `${this.keys.prefix}:erase-expired:${tenant}:${digest}`;
+  }
+
+  /** The work-index member of an expired batch's erasure in progress (the reconciler resumes it). */
+  static expiredBatchWorkMember(tenant: string, batchId: string): string {
+    return `erase-expired|${tenant}|${batchId}`;
   }
 
   /** The work-index member of a batch erasure in progress (the reconciler resumes it). */

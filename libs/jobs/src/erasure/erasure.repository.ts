@@ -20,6 +20,7 @@ import {
   ERASE_EXPIRED_PREDICTION,
   ERASE_PREDICTION,
   FINISH_BATCH_ERASE,
+  FINISH_EXPIRED_BATCH_ERASE,
   HOLD,
   RELEASE,
 } from './erasure.scripts';
@@ -75,6 +76,8 @@ export type ImageEraseStart = 'referenced' | 'held' | 'busy' | 'begun';
 
 /** How long an intake's hold lives (a crashed intake's hold stops protecting after this). */
 export const HOLD_MS = 15 * 60_000;
+/** How long an expired batch's erasure keeps its counts (a retry after a crash continues them). */
+const EXPIRED_BATCH_ERASURE_SECONDS = 86_400;
 /** How long the erasing flag lives (a crashed eraser's flag stops blocking intakes after this). */
 export const ERASING_FLAG_SECONDS = 120;
 
@@ -300,10 +303,14 @@ export class ErasureRepository {
     });
   }
 
-  /** Ends an erasure whose list is empty; `done` when this call ended it (and wrote the audit entry). */
+  /**
+   * Ends an erasure whose list is empty; `done` when this call ended it (and wrote the audit
+   * entry). `objects` are the batch's own S3 objects (its manifest).
+   */
   async finishBatch(
     tenant: string,
     batchId: string,
+    objects: string[],
   ): Promise<{ outcome: 'done' | 'not_erasing' | 'items_left'; members: string[] }> {
     const b = this.batchKeys;
     const [createdAt, actor, url, completedAt, past] = await this.redis.hmget(
@@ -317,9 +324,10 @@ export class ErasureRepository {
     const times = occurrences(completedAt, past);
     const indexMember = batchIndexMember(createdAt ? Date.parse(createdAt) : 0, batchId);
     const audit = this.auditEntry(tenant, 'batch.erased', batchId, actor ?? 'unknown');
-    const members = times.map((at) =>
-      jobMember(QueueName.Webhooks, dispatchJobIdOf('batch.completed', batchId, at)),
-    );
+    const members = [
+      ...objects.map(rmMember),
+      ...times.map((at) => jobMember(QueueName.Webhooks, dispatchJobIdOf('batch.completed', batchId, at))),
+    ];
     const msgKeys = url
       ? times.map((at) =>
           this.webhookKeys.deliveryByMessage(tenant, webhookIdFor('batch.completed', batchId, url, at)),
@@ -406,7 +414,8 @@ export class ErasureRepository {
    * `record_exists` when the record is still there (use erasePrediction), `under_way` when an
    * erasure of it still has work in the outbox, `processing` while its explanation is being
    * computed. `members` are what it owes outside Redis (relay them). No audit entry without an
-   * actor (one of an erasing batch's items is counted in the batch's entry anyway).
+   * actor: one of an erasing batch's items is counted in the batch's entry, one of an expired
+   * batch's in its erasure's hash (`countInto`, ErasureKeys.expiredBatchErasure).
    */
   async eraseExpiredPrediction(
     tenant: string,
@@ -414,6 +423,7 @@ export class ErasureRepository {
     copy: ExpiredPrediction,
     actor: ErasureActor | null,
     objectsOf: ObjectsOf,
+    countInto?: string,
   ): Promise<{ outcome: 'erased' | 'record_exists' | 'under_way' | 'processing'; members: string[] }> {
     const members = owedOutsideRedis(tenant, id, occurrences(copy.completed_at, null), objectsOf);
     const given = copy.image?.sha256 ?? '';
@@ -430,6 +440,7 @@ export class ErasureRepository {
         this.keys.auditEntries(tenant),
         this.keys.imageRefs(tenant, sha), // used only when there is an image
         this.redisKeys.explanation(id),
+        ...(countInto ? [countInto] : []),
       ],
       [
         this.redisKeys.prefix,
@@ -453,6 +464,59 @@ export class ErasureRepository {
       };
     const outcome = ({ [-1]: 'processing', [-2]: 'record_exists', [-3]: 'under_way' } as const)[reply[0]];
     return { outcome: outcome ?? 'record_exists', members: [] };
+  }
+
+  /**
+   * Starts (or joins) the erasure of a batch past the retention: its hash (who asked, the counts)
+   * and its work member, so the reconciler finishes it if this process dies.
+   */
+  async beginExpiredBatch(tenant: string, batchId: string, actor: ErasureActor): Promise<void> {
+    const hash = this.keys.expiredBatchErasure(tenant, batchId);
+    await this.redis
+      .multi()
+      .hsetnx(hash, 'actor', actor.api_key_id)
+      .expire(hash, EXPIRED_BATCH_ERASURE_SECONDS)
+      .zadd(this.redisKeys.work, 'NX', this.due(), ErasureKeys.expiredBatchWorkMember(tenant, batchId))
+      .exec();
+  }
+
+  /** Who asked for an expired batch's erasure still in progress; null when none is. */
+  async expiredBatchActor(tenant: string, batchId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.expiredBatchErasure(tenant, batchId), 'actor');
+  }
+
+  /**
+   * Ends an expired batch's erasure (FINISH_EXPIRED_BATCH_ERASE): the audit entry once, and the
+   * members of its own S3 objects (`objects`: its manifest) and of the dispatch job of the
+   * completion its manifest names. Returns those members (relay them).
+   */
+  async finishExpiredBatch(
+    tenant: string,
+    batchId: string,
+    completedAt: string | null,
+    objects: string[],
+  ): Promise<string[]> {
+    const hash = this.keys.expiredBatchErasure(tenant, batchId);
+    const actor = (await this.expiredBatchActor(tenant, batchId)) ?? 'unknown';
+    const audit = this.auditEntry(tenant, 'batch.erased', batchId, actor);
+    const members = [
+      ...objects.map(rmMember),
+      ...occurrences(completedAt, null).map((at) =>
+        jobMember(QueueName.Webhooks, dispatchJobIdOf('batch.completed', batchId, at)),
+      ),
+    ];
+    await FINISH_EXPIRED_BATCH_ERASE.run(
+      this.redis,
+      [
+        hash,
+        this.redisKeys.outbox,
+        this.keys.auditIndex(tenant),
+        this.keys.auditEntries(tenant),
+        this.redisKeys.work,
+      ],
+      [this.due(), audit.member, audit.json, ErasureKeys.expiredBatchWorkMember(tenant, batchId), ...members],
+    );
+    return members;
   }
 
   private auditEntry(tenant: string, action: string, subjectId: string, actor: string) {

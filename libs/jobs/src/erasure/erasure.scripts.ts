@@ -213,6 +213,7 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[5], ARGV[4])
 redis.call('ZREM', KEYS[6], id, 'erase|' .. id)
 if b[3] then redis.call('ZREM', KEYS[7], 'ev|batch.completed|' .. tenant .. '|' .. id .. '|' .. b[3]) end
+redis.call('ZREM', KEYS[7], 'bcp|' .. id)
 local own = read_group(8)
 for _, m in ipairs(own.members) do redis.call('ZADD', KEYS[7], ARGV[5], m) end
 erase_deliveries(ARGV[1], tenant, own.msgkeys, KEYS[7], ARGV[5])
@@ -225,7 +226,8 @@ return 1
 /**
  * A prediction erased alone leaves its batch: the list, the filename map and the pending set lose
  * it, the counters (while the batch is neither erasing nor gone) count it out, and a sealed batch
- * it was the last open one of completes (with its event). After LUA_OUTBOX (outbox_batch).
+ * it was the last open one of completes (with its event); a completed one's manifest is written
+ * again. After LUA_OUTBOX (outbox_batch).
  */
 const LUA_LEAVE_BATCH = `
 local function leave_batch(p, tenant, batch, id, filename, status, outbox, due, now)
@@ -242,6 +244,9 @@ local function leave_batch(p, tenant, batch, id, filename, status, outbox, due, 
     if b[2] == 'sealed' and ended >= tonumber(c[1] or '0') then
       redis.call('HSET', bk, 'status', 'completed', 'completed_at', now)
       outbox_batch(outbox, due, tenant, batch, now)
+    elseif b[2] == 'completed' then
+      -- Its S3 manifest lists the id: written again without it.
+      redis.call('ZADD', outbox, due, 'bcp|' .. batch)
     end
   end
 end
@@ -288,7 +293,7 @@ return refer_image(KEYS[2], ARGV[1], redis.call('TTL', KEYS[1]))
  * filename map and counters (they live as long as the batch's newest prediction). One of an
  * erasing batch's items is counted in the batch (whose erasure is audited once) instead of being
  * audited alone. KEYS prediction, outbox, audit index, audit entries, image references,
- * explanation. ARGV prefix, tenant, due, audit member ('' = none), audit entry JSON, image sha256
+ * explanation, and optionally the expired batch erasure it is part of (its counts). ARGV prefix, tenant, due, audit member ('' = none), audit entry JSON, image sha256
  * ('' = none), id, batch id ('' = none), filename ('' = none), status, now, then the outbox
  * members it owes. Returns {-2} the record exists (the usual path applies), {-3} an erasure of it
  * is under way (its members are still in the outbox), {-1} its explanation is being computed,
@@ -312,14 +317,35 @@ if ARGV[8] ~= '' then
   leave_batch(ARGV[1], ARGV[2], ARGV[8], ARGV[7], filename, ARGV[10], KEYS[2], ARGV[3], ARGV[11])
 end
 local released = release_image(KEYS[5], ARGV[7], KEYS[2], ARGV[3], ARGV[2], ARGV[6])
-if erasing_batch then
-  -- One of an erasing batch's items: the batch's audit entry counts it (FINISH_BATCH_ERASE).
-  redis.call('HINCRBY', erasing_batch, 'erased_predictions', 1)
-  redis.call('HINCRBY', erasing_batch, 'erased_images', released)
+-- One of an erasing batch's items (live, or known from its manifest): the batch's audit entry
+-- counts it (FINISH_BATCH_ERASE, FINISH_EXPIRED_BATCH_ERASE).
+local counter = erasing_batch or KEYS[7]
+if counter then
+  redis.call('HINCRBY', counter, 'erased_predictions', 1)
+  redis.call('HINCRBY', counter, 'erased_images', released)
 elseif ARGV[4] ~= '' then
   local entry = cjson.decode(ARGV[5])
   entry.counts = { predictions = 1, images_released = released }
   audit(KEYS[3], KEYS[4], ARGV[4], entry)
 end
 return {1, released}
+`);
+
+/**
+ * Ends the erasure of a batch past the retention, once each prediction its manifest lists has
+ * been erased (ERASE_EXPIRED_PREDICTION counted them in the erasure's hash): the audit entry,
+ * exactly once (a retry after a crash finds it written), the outbox members of the batch's own
+ * objects and jobs, and the work member goes. KEYS erasure hash, outbox, audit index, audit
+ * entries, work; ARGV due, audit member, audit entry JSON, work member, then the members.
+ */
+export const FINISH_EXPIRED_BATCH_ERASE = new LuaScript(`${LUA_IMAGE_REFS}${LUA_ERASE_PREDICTION}
+if redis.call('HSETNX', KEYS[1], 'audited', '1') == 1 then
+  local c = redis.call('HMGET', KEYS[1], 'erased_predictions', 'erased_images')
+  local entry = cjson.decode(ARGV[3])
+  entry.counts = { predictions = tonumber(c[1] or '0'), images_released = tonumber(c[2] or '0') }
+  audit(KEYS[3], KEYS[4], ARGV[2], entry)
+end
+for i = 5, #ARGV do redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i]) end
+redis.call('ZREM', KEYS[5], ARGV[4])
+return 1
 `);

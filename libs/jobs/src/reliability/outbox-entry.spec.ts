@@ -1,4 +1,4 @@
-import { copyMember, eventMember, parseOutboxMember } from './outbox-entry';
+import { batchCopyMember, copyMember, eventMember, parseOutboxMember } from './outbox-entry';
 
 describe('outbox members', () => {
   it('round-trip every domain event and the copy entry', () => {
@@ -20,11 +20,17 @@ describe('outbox members', () => {
       member: 'cp|prd_abc',
       predictionId: 'prd_abc',
     });
+    expect(parseOutboxMember(batchCopyMember('bat_123'))).toEqual({
+      kind: 'batchCopy',
+      member: 'bcp|bat_123',
+      batchId: 'bat_123',
+    });
   });
 
   it('refuses members it does not understand', () => {
     expect(parseOutboxMember('ev|prediction.canceled|t|prd_1|x')).toBeNull();
     expect(parseOutboxMember('zz|1')).toBeNull();
     expect(parseOutboxMember('cp|a|b')).toBeNull();
+    expect(parseOutboxMember('bcp|a|b')).toBeNull();
   });
 });

@@ -4,11 +4,13 @@ import type { DomainEvent } from '../events/domain-events';
  * One outbox member (a string in a sorted set). The Lua scripts write them, so the format is
  * spelled out here and in LUA_OUTBOX below, and nowhere else:
  *   `cp|<prediction id>`                                   the durable S3 copy of a final prediction
+ *   `bcp|<batch id>`                                       the S3 manifest of a completed batch
  *   `ev|<event type>|<tenant>|<subject id>|<occurred at>`  a domain event (webhooks)
  * Ids, tenants ([A-Za-z0-9_-]), event types and RFC 3339 times never contain `|`.
  */
 export type OutboxEntry =
   | { kind: 'copy'; member: string; predictionId: string }
+  | { kind: 'batchCopy'; member: string; batchId: string }
   | { kind: 'event'; member: string; event: DomainEvent };
 
 export function eventMember(event: DomainEvent): string {
@@ -20,10 +22,15 @@ export function copyMember(predictionId: string): string {
   return `cp|${predictionId}`;
 }
 
+export function batchCopyMember(batchId: string): string {
+  return `bcp|${batchId}`;
+}
+
 /** Null for a member we do not understand (it is dropped rather than retried forever). */
 export function parseOutboxMember(member: string): OutboxEntry | null {
   const parts = member.split('|');
   if (parts[0] === 'cp' && parts.length === 2) return { kind: 'copy', member, predictionId: parts[1] };
+  if (parts[0] === 'bcp' && parts.length === 2) return { kind: 'batchCopy', member, batchId: parts[1] };
   if (parts[0] !== 'ev' || parts.length !== 5) return null;
   const [, type, tenant, subject, occurredAt] = parts;
   if (type === 'batch.completed') {
@@ -62,9 +69,12 @@ local function outbox_prediction(outbox, due, status, tenant, id, at, prediction
   redis.call('ZADD', outbox, due, ev)
   return ev
 end
+-- A batch completed: its event, and its S3 manifest (written again at each completion; relayed
+-- with the event, see OutboxRelay.relayNow).
 local function outbox_batch(outbox, due, tenant, id, at)
   local ev = 'ev|batch.completed|' .. tenant .. '|' .. id .. '|' .. at
   redis.call('ZADD', outbox, due, ev)
+  redis.call('ZADD', outbox, due, 'bcp|' .. id)
   return ev
 end
 `;
