@@ -257,7 +257,15 @@ describe('erasure after the retention', () => {
       ['study/b.jpg', await photo(16)],
     ]);
     await expire(needles);
-    expect((await call(a, 'GET', `/v1/batches/${batch.id}`)).status).toBe(404);
+    // GET answers from the manifest, as it was when it completed; not to another tenant.
+    const kept = await call<BatchBody>(a, 'GET', `/v1/batches/${batch.id}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({
+      id: batch.id,
+      status: 'completed',
+      counts: { total: 2, succeeded: 2 },
+    });
+    expect((await call(b, 'GET', `/v1/batches/${batch.id}`)).status).toBe(404);
     expect((await call(b, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(404);
 
     expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
@@ -271,6 +279,7 @@ describe('erasure after the retention', () => {
       }),
     );
     expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(404);
+    expect((await call(a, 'GET', `/v1/batches/${batch.id}`)).status).toBe(404);
     for (const p of predictions) expect((await call(a, 'GET', `/v1/predictions/${p.id}`)).status).toBe(404);
     const audited = (await call<{ entries: AuditEntry[] }>(a, 'GET', '/v1/audit?limit=100')).body.entries;
     expect(audited.filter((e) => e.subject_digest === subjectDigest('tenant_a', batch.id))).toHaveLength(1);

@@ -11,6 +11,7 @@ import { FinalStateListener } from '../predictions/wait/final-state.listener';
 import { holdUntil } from '../predictions/wait/hold-until';
 import { parseWaitMs } from '../predictions/wait/wait-query.schema';
 import { createBatchSchema, listBatchesSchema } from './batch-fields.schema';
+import { BatchReaderService } from './batch-reader.service';
 import { BatchSealService } from './batch-seal.service';
 import { JsonBody } from '../common/json-body.decorator';
 
@@ -21,6 +22,7 @@ export class BatchesController {
     private readonly sealer: BatchSealService,
     private readonly idempotency: IdempotencyService,
     private readonly listener: FinalStateListener,
+    private readonly reader: BatchReaderService,
   ) {}
 
   @Post()
@@ -72,7 +74,7 @@ export class BatchesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<Batch> {
     const waitMs = parseWaitMs(wait);
-    const read = () => this.batches.getPublic(tenant, id);
+    const read = () => this.reader.find(tenant, id);
     const batch =
       waitMs > 0
         ? await holdUntil(this.listener, id, waitMs, clientGone(res), read, (b) => b.status === 'completed')

@@ -3,6 +3,7 @@ import { PredictionsModule } from '../predictions/predictions.module';
 import { BatchControlController } from './batch-control.controller';
 import { BatchControlService } from './batch-control.service';
 import { BatchMultipartService } from './batch-multipart.service';
+import { BatchReaderService } from './batch-reader.service';
 import { BatchResultsController } from './batch-results.controller';
 import { BatchSealService } from './batch-seal.service';
 import { PendingUploadsSweeper } from './pending-uploads.sweeper';
@@ -19,6 +20,7 @@ import { UploadCompletionService } from './upload-completion.service';
   controllers: [BatchesController, BatchUploadsController, BatchResultsController, BatchControlController],
   providers: [
     BatchMultipartService,
+    BatchReaderService,
     DirectUploadService,
     UploadCompletionService,
     StoredImageVerifier,

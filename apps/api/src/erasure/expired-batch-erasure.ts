@@ -6,7 +6,8 @@ import {
   ErasureRepository,
   WorkIndex,
 } from '@dermafleet/jobs';
-import { ObjectStore, objectKeys } from '@dermafleet/storage';
+import { ObjectStore } from '@dermafleet/storage';
+import { readStoredManifest } from '../batches/stored-batch-manifest';
 import { batchObjects, predictionObjects, processing, readPredictionCopy } from './erasure-objects';
 import { ErasureRelay } from './erasure.relay';
 import { EventStreamScrubber } from './event-stream.scrubber';
@@ -108,8 +109,7 @@ export class ExpiredBatchErasure {
     return true;
   }
 
-  private async manifest(tenant: string, batchId: string): Promise<BatchManifest | null> {
-    const manifest = await this.store.getJson<BatchManifest>(objectKeys.batchManifest(tenant, batchId));
-    return manifest?.batch?.id === batchId && Array.isArray(manifest.prediction_ids) ? manifest : null;
+  private manifest(tenant: string, batchId: string): Promise<BatchManifest | null> {
+    return readStoredManifest(this.store, tenant, batchId);
   }
 }

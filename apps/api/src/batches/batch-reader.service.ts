@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { type Batch, BatchRepository } from '@dermafleet/jobs';
+import { ObjectStore } from '@dermafleet/storage';
+import { readStoredManifest } from './stored-batch-manifest';
+
+/**
+ * Reads a batch: Redis while retained, then, for one that completed, the batch as its S3 manifest
+ * recorded it at its last completion (as GET /v1/predictions/{id} answers from a result's copy).
+ */
+@Injectable()
+export class BatchReaderService {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly store: ObjectStore,
+  ) {}
+
+  async find(tenant: string, id: string): Promise<Batch | null> {
+    const batch = await this.batches.getPublic(tenant, id);
+    if (batch) return batch;
+    return (await readStoredManifest(this.store, tenant, id))?.batch ?? null;
+  }
+}
