@@ -182,23 +182,31 @@ describe('erasure after the retention', () => {
     expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
   });
 
-  it('erasing a batch that lives on erases its expired predictions too, their images included', async () => {
+  /**
+   * A completed batch of two photos filled over more than the retention: its first prediction's
+   * own keys have expired (and its S3 copy and image are stored); the batch's live on with the
+   * second, its newest.
+   */
+  async function batchOutlivingItsFirst(first: [string, Buffer], second: [string, Buffer]) {
     const batch = await createBatch(a);
-    const parts = (file: string, bytes: Buffer) => [{ file, bytes }];
-    expect((await addImages(a, batch.id, parts('month-1/a.jpg', await photo(11)))).status).toBe(202);
+    expect((await addImages(a, batch.id, [{ file: first[0], bytes: first[1] }])).status).toBe(202);
     const [early] = (
       await poll(
         () => call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`),
         (r) => r.body.predictions.every((p) => p.status === 'succeeded'),
       )
     ).body.predictions;
-    await poll(listBucket, (k) => k.includes(objectKeys.thumbnail('tenant_a', early.image.sha256)));
-    expect((await addImages(a, batch.id, parts('month-2/b.jpg', await photo(12)))).status).toBe(202);
+    await poll(listBucket, (k) =>
+      [objectKeys.result('tenant_a', early.id), objectKeys.thumbnail('tenant_a', early.image.sha256)].every(
+        (key) => k.includes(key),
+      ),
+    );
+    expect((await addImages(a, batch.id, [{ file: second[0], bytes: second[1] }])).status).toBe(202);
     expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
+    await waitCompleted(a, batch.id);
     const late = (
       await call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`)
     ).body.predictions.find((p) => p.id !== early.id) as PredictionBody;
-    await waitCompleted(a, batch.id);
     const manifest = objectKeys.batchManifest('tenant_a', batch.id);
     await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', late.id)) && k.includes(manifest));
     // The early prediction's own keys expire; the batch's live as long as its newest prediction.
@@ -206,6 +214,14 @@ describe('erasure after the retention', () => {
     const expiring = [...new Set(own.map((hit) => hit.split(' ')[0]))].filter((k) => !k.includes(':bat:'));
     expect(expiring).toContain(keys.prediction(early.id));
     await redis.del(...expiring);
+    return { batch, early, late };
+  }
+
+  it('erasing a batch that lives on erases its expired predictions too, their images included', async () => {
+    const { batch, early, late } = await batchOutlivingItsFirst(
+      ['month-1/a.jpg', await photo(11)],
+      ['month-2/b.jpg', await photo(12)],
+    );
 
     expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
     // Its manifest (written when it completed) goes with it.
@@ -307,6 +323,8 @@ describe('erasure after the retention', () => {
       counts,
     );
     expect(erased.outcome).toBe('erased');
+    // Begun: it reads as gone, though its manifest is still stored.
+    expect((await call(a, 'GET', `/v1/batches/${batch.id}`)).status).toBe(404);
 
     const named = (k: string[]) => k.filter((key) => needles.some((n) => key.includes(n)));
     await poll(listBucket, (k) => named(k).length === 0, 30_000);
@@ -316,24 +334,10 @@ describe('erasure after the retention', () => {
   });
 
   it('an expired prediction of a batch that lives on leaves its list, filename map and counters', async () => {
-    const batch = await createBatch(a);
-    const parts = (file: string, bytes: Buffer) => [{ file, bytes }];
-    expect((await addImages(a, batch.id, parts('early/Jane Roe.jpg', await photo(144)))).status).toBe(202);
-    const [early] = (
-      await poll(
-        () => call<{ predictions: PredictionBody[] }>(a, 'GET', `/v1/batches/${batch.id}/predictions`),
-        (r) => r.body.predictions.every((p) => p.status === 'succeeded'),
-      )
-    ).body.predictions;
-    await poll(listBucket, (k) => k.includes(objectKeys.result('tenant_a', early.id)));
-    expect((await addImages(a, batch.id, parts('late/b.jpg', await photo(145)))).status).toBe(202);
-    expect((await call(a, 'POST', `/v1/batches/${batch.id}/seal`)).status).toBe(200);
-    await waitCompleted(a, batch.id);
-    // The early prediction's own keys expire; the batch's live as long as its newest prediction.
-    const own = await redisKeysMentioning(redis, prefix, [early.id, ...shaForms(early.image.sha256)]);
-    const expiring = [...new Set(own.map((hit) => hit.split(' ')[0]))].filter((k) => !k.includes(':bat:'));
-    expect(expiring).toContain(keys.prediction(early.id));
-    await redis.del(...expiring);
+    const { batch, early } = await batchOutlivingItsFirst(
+      ['early/Jane Roe.jpg', await photo(144)],
+      ['late/b.jpg', await photo(145)],
+    );
 
     expect((await call(a, 'DELETE', `/v1/predictions/${early.id}`)).status).toBe(204);
     const now = (await call<BatchBody>(a, 'GET', `/v1/batches/${batch.id}`)).body;

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { type Batch, BatchRepository } from '@dermafleet/jobs';
-import { ObjectStore } from '@dermafleet/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Batch, BatchRepository, ErasureKeys, REDIS, RedisKeys, rmMember } from '@dermafleet/jobs';
+import { ObjectStore, objectKeys } from '@dermafleet/storage';
+import type { Redis } from 'ioredis';
 import { readStoredManifest } from './stored-batch-manifest';
 
 /**
@@ -9,14 +10,41 @@ import { readStoredManifest } from './stored-batch-manifest';
  */
 @Injectable()
 export class BatchReaderService {
+  private readonly erasureKeys: ErasureKeys;
+
   constructor(
     private readonly batches: BatchRepository,
     private readonly store: ObjectStore,
-  ) {}
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {
+    this.erasureKeys = new ErasureKeys(keys);
+  }
 
   async find(tenant: string, id: string): Promise<Batch | null> {
     const batch = await this.batches.getPublic(tenant, id);
     if (batch) return batch;
+    if (!(await this.manifestMayAnswer(tenant, id))) return null;
     return (await readStoredManifest(this.store, tenant, id))?.batch ?? null;
+  }
+
+  /**
+   * An erased batch reads as gone from the first moment, whatever is still stored: not while
+   * Redis knows the batch (an erasing one, or another tenant's), an erasure of it past the
+   * retention has begun, or the deletion of its manifest is still owed (S3 was down for it).
+   */
+  private async manifestMayAnswer(tenant: string, id: string): Promise<boolean> {
+    const manifest = rmMember(objectKeys.batchManifest(tenant, id));
+    const replies = await this.redis
+      .multi()
+      .exists(this.keys.batch(id))
+      .exists(this.erasureKeys.expiredBatchErasure(tenant, id))
+      .zscore(this.keys.outbox, manifest)
+      .exec();
+    const [known, erasing, owed] = (replies ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
+    return known === 0 && erasing === 0 && owed === null;
   }
 }

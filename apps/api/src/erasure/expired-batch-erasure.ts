@@ -85,28 +85,42 @@ export class ExpiredBatchErasure {
     counts: string,
     actor: ErasureActor,
   ): Promise<boolean> {
+    const outcome = await this.eraseItem(tenant, batchId, id, counts);
+    if (outcome === 'processing') throw processing('An explanation of a prediction of this batch');
+    if (outcome !== 'record_exists') return outcome === 'erased';
+    // Its record outlived the batch's (RETENTION_DAYS was lowered since): erased as a live one,
+    // audited alone.
+    const live = await this.erasure.erasePrediction(tenant, id, actor, predictionObjects);
+    if (live.outcome === 'processing') throw processing('A prediction of this batch');
+    await this.relay.relayNow(live.members);
+    return live.outcome === 'erased';
+  }
+
+  /**
+   * Erases one item of a batch whose record has expired, from its S3 copy (the only place that
+   * says which image it used), and relays what that owes. Counted in the batch: in the erasing
+   * batch's hash, or in `countInto` for a batch known only from its manifest. `none` when its copy
+   * is gone (erased already) or names another batch, or another erasure of it is under way.
+   */
+  async eraseItem(
+    tenant: string,
+    batchId: string,
+    id: string,
+    countInto?: string,
+  ): Promise<'erased' | 'processing' | 'record_exists' | 'none'> {
     const copy = await readPredictionCopy(this.store, tenant, id);
-    if (!copy || copy.batch_id !== batchId) return false;
+    if (!copy || copy.batch_id !== batchId) return 'none';
     const { outcome, members } = await this.erasure.eraseExpiredPrediction(
       tenant,
       id,
       copy,
       null,
       predictionObjects,
-      counts,
+      countInto,
     );
-    if (outcome === 'processing') throw processing('An explanation of a prediction of this batch');
-    if (outcome === 'record_exists') {
-      // Its record outlived the batch's (RETENTION_DAYS was lowered since): erased as a live one,
-      // audited alone.
-      const live = await this.erasure.erasePrediction(tenant, id, actor, predictionObjects);
-      if (live.outcome === 'processing') throw processing('A prediction of this batch');
-      await this.relay.relayNow(live.members);
-      return live.outcome === 'erased';
-    }
-    if (outcome !== 'erased') return false;
+    if (outcome !== 'erased') return outcome === 'under_way' ? 'none' : outcome;
     await this.relay.relayNow(members);
-    return true;
+    return 'erased';
   }
 
   private manifest(tenant: string, batchId: string): Promise<BatchManifest | null> {
