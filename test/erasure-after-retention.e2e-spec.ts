@@ -13,6 +13,7 @@ import {
 import { redisKeysMentioning, namingLeftAfter } from './harness/redis-mentions';
 import { type AuditEntry, erasureStack, photo, shaForms } from './harness/erasure-fixtures';
 import { poll, uniquePrefix } from './harness/test-env';
+import { runCli } from './harness/cli';
 
 /**
  * Past RETENTION_DAYS a prediction's record leaves Redis, but GET still answers from its S3 copy
@@ -284,7 +285,13 @@ describe('erasure after the retention', () => {
     expect((await call(b, 'GET', `/v1/batches/${batch.id}`)).status).toBe(404);
     expect((await call(b, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(404);
 
-    expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
+    // Through the CLI, as a user would: it cancels a batch first, which is no longer known.
+    const env = {
+      DERMAFLEET_API_URL: a.url,
+      DERMAFLEET_API_KEY: String(a.headers.authorization).replace('Bearer ', ''),
+    };
+    const erased = await runCli(['delete', batch.id], { env });
+    expect(erased).toMatchObject({ code: 0, stdout: `${batch.id} erased\n` });
     const named = (k: string[]) => k.filter((key) => needles.some((n) => key.includes(n)));
     expect(named(await listBucket())).toEqual([]);
     expect(await newestAudit()).toEqual(

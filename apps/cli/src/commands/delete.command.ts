@@ -28,7 +28,7 @@ async function idsFromStdin(): Promise<string[]> {
  */
 async function eraseOne(api: ApiClient, id: string): Promise<void> {
   const batch = id.startsWith('bat_');
-  if (batch) await api.cancelBatch(id);
+  if (batch) await cancelIfLive(api, id);
   const deadline = Date.now() + RUNNING_WAIT_MS;
   for (;;) {
     try {
@@ -39,6 +39,18 @@ async function eraseOne(api: ApiClient, id: string): Promise<void> {
       process.stderr.write(`${err.message} Waiting…\n`);
       await sleep(2000);
     }
+  }
+}
+
+/**
+ * A batch past the retention is no longer known to cancel (404), but DELETE still erases it from
+ * its S3 manifest: go on to the DELETE, which answers 404 itself for a batch that does not exist.
+ */
+async function cancelIfLive(api: ApiClient, id: string): Promise<void> {
+  try {
+    await api.cancelBatch(id);
+  } catch (err) {
+    if (!(err instanceof ApiRequestError) || err.status !== 404) throw err;
   }
 }
 
