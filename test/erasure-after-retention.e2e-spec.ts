@@ -1,5 +1,7 @@
 import { ErasureRepository, type ExpiredPrediction, subjectDigest } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
 import {
   addImages,
@@ -27,14 +29,16 @@ describe('erasure after the retention', () => {
   const { bucket, redis, keys, a, b } = erasureStack(prefix, {
     RECONCILE_INTERVAL_MS: '200',
     RECONCILE_AFTER_MS: '1500',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
   });
 
   const listBucket = () => bucket.keys();
 
   /** One image through POST ?wait, and its S3 copy written (the relay writes it after the state). */
-  async function predict(bytes: Buffer, name: string): Promise<PredictionBody> {
+  async function predict(bytes: Buffer, name: string, webhookUrl?: string): Promise<PredictionBody> {
     const form = new FormData();
     form.append('image', new Blob([bytes], { type: 'image/jpeg' }), name);
+    if (webhookUrl) form.append('webhook_url', webhookUrl);
     const res = await fetch(`${a.url}/v1/predictions?wait=30`, {
       method: 'POST',
       body: form,
@@ -147,6 +151,37 @@ describe('erasure after the retention', () => {
     );
     const needles = [early.id, later.id, ...shaForms(early.image.sha256)];
     expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+
+  it('erases the webhook deliveries of an expired prediction, which outlive its record', async () => {
+    const receiver: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const hooked = await predict(await photo(19), 'hooked.jpg', url);
+      const deliveries = () =>
+        call<{ deliveries: Array<{ status: string }> }>(a, 'GET', '/v1/webhooks/deliveries?limit=200').then(
+          (r) => r.body.deliveries,
+        );
+      await poll(deliveries, (d) => d.some((x) => x.status === 'succeeded'), 30_000, 200);
+      // Its record expires; its delivery (kept WEBHOOK_RETENTION_DAYS from its last attempt, so
+      // past the record when it was retried or redelivered) carries its payload on.
+      const own = await redisKeysMentioning(redis, prefix, [hooked.id, ...shaForms(hooked.image.sha256)]);
+      const expiring = [...new Set(own.map((hit) => hit.split(' ')[0]))].filter((k) => !k.includes(':dlv'));
+      expect(expiring).toContain(keys.prediction(hooked.id));
+      await redis.del(...expiring);
+      expect((await redisKeysMentioning(redis, prefix, [hooked.id])).join('\n')).toContain(':dlv:');
+
+      expect((await call(a, 'DELETE', `/v1/predictions/${hooked.id}`)).status).toBe(204);
+      expect(await deliveries()).toEqual([]);
+      const needles = [hooked.id, ...shaForms(hooked.image.sha256)];
+      expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   it('answers 409 while an explanation of it runs; cut off after its script, the reconciler finishes it', async () => {

@@ -514,7 +514,16 @@ export class ErasureRepository {
         this.keys.auditEntries(tenant),
         this.redisKeys.work,
       ],
-      [this.due(), audit.member, audit.json, ErasureKeys.expiredBatchWorkMember(tenant, batchId), ...members],
+      [
+        this.redisKeys.prefix,
+        tenant,
+        batchId,
+        this.due(),
+        audit.member,
+        audit.json,
+        ErasureKeys.expiredBatchWorkMember(tenant, batchId),
+        ...members,
+      ],
     );
     return members;
   }

@@ -83,21 +83,34 @@ local function read_group(i)
   for j = 1, m do keys[j] = ARGV[k + j] end
   return { id = id, sha = sha, refs = refs, dedupe = dedupe, members = members, msgkeys = keys }, k + m + 1
 end
+-- One delivery record (it carries a payload): its index entries, its message key, the jobs of
+-- each of its attempt chains (deliverJobId: <id>-r<chain>).
+local function erase_delivery(p, tenant, d, outbox, due)
+  local dk = p .. ':dlv:' .. d
+  local r = redis.call('HMGET', dk, 'idx_member', 'chain', 'webhook_id', 'tenant')
+  if r[4] and r[4] ~= tenant then return end
+  if r[1] then
+    for _, s in ipairs({ 'all', 'pending', 'succeeded', 'failed' }) do
+      redis.call('ZREM', p .. ':dlv-idx:' .. tenant .. ':' .. s, r[1])
+    end
+  end
+  for c = 0, tonumber(r[2] or '0') do redis.call('ZADD', outbox, due, 'job|webhooks|' .. d .. '-r' .. c) end
+  if r[3] then redis.call('DEL', p .. ':dlv-msg:' .. tenant .. ':' .. r[3]) end
+  redis.call('DEL', dk)
+end
+-- The deliveries of a subject's events found by their message keys (derived from its URLs)...
 local function erase_deliveries(p, tenant, msgkeys, outbox, due)
   for _, mk in ipairs(msgkeys) do
     local d = redis.call('GET', mk)
-    if d then
-      local dk = p .. ':dlv:' .. d
-      local r = redis.call('HMGET', dk, 'idx_member', 'chain')
-      if r[1] then
-        for _, s in ipairs({ 'all', 'pending', 'succeeded', 'failed' }) do
-          redis.call('ZREM', p .. ':dlv-idx:' .. tenant .. ':' .. s, r[1])
-        end
-      end
-      for c = 0, tonumber(r[2] or '0') do redis.call('ZADD', outbox, due, 'job|webhooks|' .. d .. '-r' .. c) end
-      redis.call('DEL', dk, mk)
-    end
+    if d then erase_delivery(p, tenant, d, outbox, due) end
+    redis.call('DEL', mk)
   end
+end
+-- ...and by the subject's list (WebhookKeys.deliveriesOf), which outlives a record that expired.
+local function erase_deliveries_of(p, tenant, subject, outbox, due)
+  local list = p .. ':dlv-of:' .. tenant .. ':' .. subject
+  for _, d in ipairs(redis.call('SMEMBERS', list)) do erase_delivery(p, tenant, d, outbox, due) end
+  redis.call('DEL', list)
 end
 -- Drops record id from the image's references; 1 when no live record uses the image any more (its
 -- outbox member then deletes it, if no intake holds it by then: BEGIN_ERASE).
@@ -130,6 +143,7 @@ local function erase_prediction(p, tenant, batch, g, outbox, work, due)
   redis.call('DEL', k, p .. ':expl:' .. id)
   for _, m in ipairs(members) do redis.call('ZADD', outbox, due, m) end
   erase_deliveries(p, tenant, msgkeys, outbox, due)
+  erase_deliveries_of(p, tenant, id, outbox, due)
   return 1, release_image(g.refs, id, outbox, due, tenant, g.sha)
 end
 local function audit(index, entries, member, entry)
@@ -217,6 +231,7 @@ redis.call('ZREM', KEYS[7], 'bcp|' .. id)
 local own = read_group(8)
 for _, m in ipairs(own.members) do redis.call('ZADD', KEYS[7], ARGV[5], m) end
 erase_deliveries(ARGV[1], tenant, own.msgkeys, KEYS[7], ARGV[5])
+erase_deliveries_of(ARGV[1], tenant, id, KEYS[7], ARGV[5])
 local entry = cjson.decode(ARGV[7])
 entry.counts = { predictions = tonumber(b[4] or '0'), images_released = tonumber(b[5] or '0') }
 audit(KEYS[8], KEYS[9], ARGV[6], entry)
@@ -308,6 +323,7 @@ end
 if redis.call('HGET', KEYS[6], 'status') == 'processing' then return {-1} end
 redis.call('DEL', KEYS[6])
 for i = 12, #ARGV do redis.call('ZADD', KEYS[2], ARGV[3], ARGV[i]) end
+erase_deliveries_of(ARGV[1], ARGV[2], ARGV[7], KEYS[2], ARGV[3])
 local erasing_batch = nil
 if ARGV[8] ~= '' then
   local bk = ARGV[1] .. ':bat:' .. ARGV[8]
@@ -334,18 +350,20 @@ return {1, released}
 /**
  * Ends the erasure of a batch past the retention, once each prediction its manifest lists has
  * been erased (ERASE_EXPIRED_PREDICTION counted them in the erasure's hash): the audit entry,
- * exactly once (a retry after a crash finds it written), the outbox members of the batch's own
- * objects and jobs, and the work member goes. KEYS erasure hash, outbox, audit index, audit
- * entries, work; ARGV due, audit member, audit entry JSON, work member, then the members.
+ * exactly once (a retry after a crash finds it written), its deliveries (their list outlives the
+ * batch's keys), the outbox members of the batch's own objects and jobs, and the work member goes.
+ * KEYS erasure hash, outbox, audit index, audit entries, work; ARGV prefix, tenant, batch id,
+ * due, audit member, audit entry JSON, work member, then the members.
  */
 export const FINISH_EXPIRED_BATCH_ERASE = new LuaScript(`${LUA_IMAGE_REFS}${LUA_ERASE_PREDICTION}
 if redis.call('HSETNX', KEYS[1], 'audited', '1') == 1 then
   local c = redis.call('HMGET', KEYS[1], 'erased_predictions', 'erased_images')
-  local entry = cjson.decode(ARGV[3])
+  local entry = cjson.decode(ARGV[6])
   entry.counts = { predictions = tonumber(c[1] or '0'), images_released = tonumber(c[2] or '0') }
-  audit(KEYS[3], KEYS[4], ARGV[2], entry)
+  audit(KEYS[3], KEYS[4], ARGV[5], entry)
 end
-for i = 5, #ARGV do redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i]) end
-redis.call('ZREM', KEYS[5], ARGV[4])
+for i = 8, #ARGV do redis.call('ZADD', KEYS[2], ARGV[4], ARGV[i]) end
+erase_deliveries_of(ARGV[1], ARGV[2], ARGV[3], KEYS[2], ARGV[4])
+redis.call('ZREM', KEYS[5], ARGV[7])
 return 1
 `);

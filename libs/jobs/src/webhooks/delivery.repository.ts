@@ -11,6 +11,8 @@ export interface NewDelivery {
   tenant: string;
   eventType: WebhookEventType;
   webhookId: string;
+  /** The prediction or batch the event tells about. */
+  subjectId: string;
   url: string;
   payload: string;
 }
@@ -49,6 +51,7 @@ function parse(hash: Hash): DeliveryRecord {
     payload: hash.payload,
     job: hash.job,
     chain: Number(hash.chain),
+    subject: hash.subject || null,
   };
 }
 
@@ -87,13 +90,15 @@ export class DeliveryRepository {
       job: deliverJobId(id, 0),
       chain: '0',
       idx_member: member,
+      subject: input.subjectId,
     };
     const [created, existingId] = (await this.redis.eval(
       CREATE_DELIVERY,
-      6,
+      7,
       this.keys.deliveryByMessage(input.tenant, input.webhookId),
       this.keys.delivery(id),
       ...this.indexKeys(input.tenant, ['all', ...deliveryStatuses]),
+      this.keys.deliveriesOf(input.tenant, input.subjectId),
       id,
       member,
       this.retentionSeconds,
@@ -165,11 +170,13 @@ export class DeliveryRepository {
     attemptsIncrement: number,
     fields: Hash,
   ): Promise<boolean> {
+    const subjectKeys = record.subject ? [this.keys.deliveriesOf(record.tenant, record.subject)] : [];
     const result = await this.redis.eval(
       TRANSITION_DELIVERY,
-      4,
+      4 + subjectKeys.length,
       this.keys.delivery(record.id),
       ...this.indexKeys(record.tenant, deliveryStatuses),
+      ...subjectKeys,
       expectedJob,
       status,
       this.retentionSeconds,

@@ -5,8 +5,9 @@
 
 /**
  * Creates a delivery once per (tenant, webhook-id): a second dispatch of the same event finds the
- * first delivery instead. Also trims index entries older than the retention.
- * KEYS: message map, record, index all, pending, succeeded, failed.
+ * first delivery instead. Also trims index entries older than the retention, and lists it among
+ * its subject's deliveries (WebhookKeys.deliveriesOf).
+ * KEYS: message map, record, index all, pending, succeeded, failed, subject's deliveries.
  * ARGV: id, index member, ttl seconds, trim-below member, then the record's field/value pairs.
  * Returns {1, id} when created, {0, existing id} when it already existed.
  */
@@ -23,12 +24,16 @@ for i = 3, 4 do
   redis.call('ZADD', KEYS[i], 0, ARGV[2])
   redis.call('EXPIRE', KEYS[i], ARGV[3])
 end
+redis.call('SADD', KEYS[7], ARGV[1])
+redis.call('EXPIRE', KEYS[7], ARGV[3])
 return {1, ARGV[1]}
 `;
 
 /**
  * Updates a delivery if the caller still owns it (its `job` field equals ARGV[1]), moving its
- * index entry to the new status. KEYS: record, index pending, succeeded, failed.
+ * index entry to the new status, and keeping its subject's list of deliveries as long as it.
+ * KEYS: record, index pending, succeeded, failed, and the subject's deliveries (absent for a
+ * delivery created before they were listed).
  * ARGV: expected job, new status, ttl seconds, attempts increment, then field/value pairs.
  * Returns 1 when updated, 0 when the record is gone or another job owns it now.
  */
@@ -45,5 +50,6 @@ end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], unpack(ARGV, 5))
 if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[1], 'attempts', ARGV[4]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
+if KEYS[5] then redis.call('EXPIRE', KEYS[5], ARGV[3]) end
 return 1
 `;

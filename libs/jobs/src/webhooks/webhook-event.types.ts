@@ -46,6 +46,8 @@ export interface DeliveryInternals {
   job: string;
   /** How many attempt chains were started (0 for the first, +1 per redelivery). */
   chain: number;
+  /** The prediction or batch it tells about; null for a delivery created before it was kept. */
+  subject: string | null;
 }
 
 export type DeliveryRecord = Delivery & DeliveryInternals;

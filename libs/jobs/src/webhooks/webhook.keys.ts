@@ -22,6 +22,15 @@ export class WebhookKeys {
     return `${this.prefix}:dlv-msg:${tenant}:${webhookId}`;
   }
 
+  /**
+   * Set: the deliveries of one subject (a prediction or batch id), living as long as the longest
+   * of them: what erasure finds them by once the subject's own record has expired (it no longer
+   * knows the URLs their message keys are derived from).
+   */
+  deliveriesOf(tenant: string, subjectId: string): string {
+    return `${this.prefix}:dlv-of:${tenant}:${subjectId}`;
+  }
+
   /** String: a tenant's generated signing secret (configured ones never touch Redis). */
   generatedSecret(tenant: string): string {
     return `${this.prefix}:whsec:${tenant}`;

@@ -19,6 +19,7 @@ const record: DeliveryRecord = {
   payload: '{}',
   job: 'dlv_AAAAAAAAAAAAAAAAAAAAAA-r0',
   chain: 0,
+  subject: 'prd_AAAAAAAAAAAAAAAAAAAAAA',
 };
 
 /** The retry decisions of one deliver job run, with the store and the network faked. */

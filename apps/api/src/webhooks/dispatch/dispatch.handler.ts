@@ -37,6 +37,7 @@ export class DispatchHandler {
         tenant: event.tenant,
         eventType: event.type,
         webhookId,
+        subjectId: subject.subjectId,
         url,
         payload,
       });
