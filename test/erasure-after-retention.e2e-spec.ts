@@ -1,4 +1,10 @@
-import { ErasureRepository, type ExpiredPrediction, subjectDigest } from '@dermafleet/jobs';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import {
+  ErasureRepository,
+  type ExpiredPrediction,
+  queueMissingManifests,
+  subjectDigest,
+} from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +130,10 @@ describe('erasure after the retention', () => {
     // The early one's retention passes; the later one's has not. Its keys expire, and in the
     // image's reference set (scored with when each record expires) its time is up.
     const refs = new ErasureRepository(redis, keys, 1500).keys.imageRefs('tenant_a', sha256(bytes));
+    // Each record uses the image until it expires: its score is its expiry (Redis' clock, +1 s).
+    const expiresAt = Date.now() / 1000 + (await redis.ttl(keys.prediction(later.id)));
+    expect(Number(await redis.zscore(refs, later.id)) - expiresAt).toBeGreaterThanOrEqual(-1);
+    expect(Number(await redis.zscore(refs, later.id)) - expiresAt).toBeLessThanOrEqual(3);
     const named = await redisKeysMentioning(redis, prefix, [early.id]);
     const own = [...new Set(named.map((hit) => hit.split(' ')[0]))].filter((k) => k !== refs);
     const expiring = [];
@@ -294,12 +304,15 @@ describe('erasure after the retention', () => {
     return { batch, predictions, needles };
   }
 
-  /** Expires now every key with a TTL that names these ids or images. */
+  /**
+   * Expires now every key with a TTL that names these ids or images, but the tenant's batch index
+   * (it lives on with the tenant's newer batches).
+   */
   async function expire(needles: string[]): Promise<void> {
     const named = await redisKeysMentioning(redis, prefix, needles);
     const expiring = [];
     for (const name of new Set(named.map((hit) => hit.split(' ')[0])))
-      if ((await redis.pttl(name)) > 0) expiring.push(name);
+      if ((await redis.pttl(name)) > 0 && !name.includes(':bats:')) expiring.push(name);
     await redis.del(...expiring);
   }
 
@@ -342,6 +355,18 @@ describe('erasure after the retention', () => {
     const audited = (await call<{ entries: AuditEntry[] }>(a, 'GET', '/v1/audit?limit=100')).body.entries;
     expect(audited.filter((e) => e.subject_digest === subjectDigest('tenant_a', batch.id))).toHaveLength(1);
     expect(await namingLeftAfter(redis, prefix, [...needles, 'Jane Roe', 'Study 7'], 10_000)).toEqual([]);
+  });
+
+  it('a batch that completed before manifests were written gets one after the upgrade', async () => {
+    const { batch } = await completedBatch([['before/a.jpg', await photo(20)]]);
+    // As the version before left it: completed, no manifest, no backfill marker.
+    const manifest = objectKeys.batchManifest('tenant_a', batch.id);
+    await bucket.s3.send(new DeleteObjectCommand({ Bucket: bucket.bucket, Key: manifest }));
+    await redis.del(`${prefix}:manifests-backfilled`);
+    expect(await queueMissingManifests(redis, keys)).toBeGreaterThanOrEqual(1);
+    expect(await queueMissingManifests(redis, keys)).toBe(0);
+    // The reconciler writes it.
+    await poll(listBucket, (k) => k.includes(manifest), 20_000);
   });
 
   it('an expired batch erasure cut off after its first prediction is finished by the reconciler', async () => {

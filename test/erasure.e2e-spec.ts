@@ -418,25 +418,29 @@ describe('erasure', () => {
     await redis.zrem(keys.outbox, `img|tenant_h|${sha}`);
   });
 
-  it('lists the records from before the reference sets, drops the old counts, and deletes no image until it has', async () => {
+  it('lists the records from before the reference sets, counts the old counts down, and deletes no image until both allow it', async () => {
     const erasure = new ErasureRepository(redis, keys, 1500);
     const predictions = new PredictionRepository(redis, keys, 3600);
     const sha = 'cd'.repeat(32);
     const old = (n: number): PredictionRecord =>
       queuedRecordOfImage(`prd_oldrecord${n}000000000000`, 'tenant_o', sha);
-    // Two records as the previous version left them: in no reference set, counted in its string.
+    // Two records as the previous version left them: in no reference set, counted in its string
+    // (and marked `imgref`).
     const refs = erasure.keys.imageRefs('tenant_o', sha);
-    for (const n of [1, 2]) await predictions.create(old(n));
+    for (const n of [1, 2]) {
+      await predictions.create(old(n));
+      await redis.hset(keys.prediction(old(n).id), 'imgref', '1');
+    }
     await redis.del(refs, erasure.keys.imageRefsBackfilled);
     const legacy = `${prefix}:imgref:tenant_o:${sha}`;
     await redis.set(legacy, '2', 'EX', 3600);
-    await redis.set(`${prefix}:imgref-backfilled`, 'then');
     expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('held');
     expect(await erasure.backfillImageRefs()).toBe(2);
     expect((await redis.zrange(refs, 0, -1)).sort()).toEqual([old(1).id, old(2).id].sort());
     expect(await redis.ttl(refs)).toBeGreaterThan(3500);
-    expect(await redis.exists(legacy, `${prefix}:imgref-backfilled`)).toBe(0);
     expect(await erasure.backfillImageRefs()).toBe(0);
+    // An older replica still running during the rollout counts only there: its count holds the image.
+    expect(await redis.get(legacy)).toBe('2');
     expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('referenced');
     for (const n of [1, 2]) {
       expect(
@@ -444,7 +448,11 @@ describe('erasure', () => {
           .outcome,
       ).toBe('erased');
     }
-    expect(await redis.exists(refs)).toBe(0);
+    // Counted down as that version did, to nothing: now the image may go.
+    expect(await redis.exists(refs, legacy)).toBe(0);
+    await redis.set(legacy, '1', 'EX', 3600);
+    expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('held');
+    await redis.del(legacy);
     expect(await erasure.beginImageErase('tenant_o', sha, 'e')).toBe('begun');
     await erasure.endImageErase('tenant_o', sha, 'e');
   });

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Batch, BatchRepository, ErasureKeys, REDIS, RedisKeys, rmMember } from '@dermafleet/jobs';
-import { ObjectStore, objectKeys } from '@dermafleet/storage';
+import { type Batch, BatchRepository, ErasureKeys, REDIS, RedisKeys } from '@dermafleet/jobs';
+import { ObjectStore } from '@dermafleet/storage';
 import type { Redis } from 'ioredis';
-import { readStoredManifest } from './stored-batch-manifest';
+import { manifestDeletionOwed, readStoredManifest } from './stored-batch-manifest';
 
 /**
  * Reads a batch: Redis while retained, then, for one that completed, the batch as its S3 manifest
@@ -34,17 +34,10 @@ export class BatchReaderService {
    * retention has begun, or the deletion of its manifest is still owed (S3 was down for it).
    */
   private async manifestMayAnswer(tenant: string, id: string): Promise<boolean> {
-    const manifest = rmMember(objectKeys.batchManifest(tenant, id));
-    const replies = await this.redis
-      .multi()
-      .exists(this.keys.batch(id))
-      .exists(this.erasureKeys.expiredBatchErasure(tenant, id))
-      .zscore(this.keys.outbox, manifest)
-      .exec();
-    const [known, erasing, owed] = (replies ?? []).map(([err, value]) => {
-      if (err) throw err;
-      return value;
-    });
-    return known === 0 && erasing === 0 && owed === null;
+    const known = await this.redis.exists(
+      this.keys.batch(id),
+      this.erasureKeys.expiredBatchErasure(tenant, id),
+    );
+    return known === 0 && !(await manifestDeletionOwed(this.redis, this.keys, tenant, id));
   }
 }

@@ -1,5 +1,6 @@
-import { type BatchManifest, hasPrefix } from '@dermafleet/jobs';
+import { type BatchManifest, hasPrefix, type RedisKeys, rmMember } from '@dermafleet/jobs';
 import { type ObjectStore, objectKeys } from '@dermafleet/storage';
+import type { Redis } from 'ioredis';
 
 /**
  * A completed batch's S3 manifest (BatchManifest), read under the tenant's own key: another
@@ -14,4 +15,17 @@ export async function readStoredManifest(
   if (!hasPrefix(batchId, 'bat')) return null;
   const manifest = await store.getJson<BatchManifest>(objectKeys.batchManifest(tenant, batchId));
   return manifest?.batch?.id === batchId && Array.isArray(manifest.prediction_ids) ? manifest : null;
+}
+
+/**
+ * Whether an erasure still owes the deletion of this manifest (the outbox holds it: S3 was down
+ * for the relay, or its process died): the batch is erased, whatever is still stored.
+ */
+export async function manifestDeletionOwed(
+  redis: Redis,
+  keys: RedisKeys,
+  tenant: string,
+  batchId: string,
+): Promise<boolean> {
+  return (await redis.zscore(keys.outbox, rmMember(objectKeys.batchManifest(tenant, batchId)))) !== null;
 }

@@ -1,13 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type BatchManifest,
   type ErasureActor,
   ErasureKeys,
   ErasureRepository,
+  REDIS,
+  RedisKeys,
   WorkIndex,
 } from '@dermafleet/jobs';
 import { ObjectStore } from '@dermafleet/storage';
-import { readStoredManifest } from '../batches/stored-batch-manifest';
+import type { Redis } from 'ioredis';
+import { manifestDeletionOwed, readStoredManifest } from '../batches/stored-batch-manifest';
 import { batchObjects, predictionObjects, processing, readPredictionCopy } from './erasure-objects';
 import { ErasureRelay } from './erasure.relay';
 import { EventStreamScrubber } from './event-stream.scrubber';
@@ -31,10 +34,14 @@ export class ExpiredBatchErasure {
     private readonly scrubber: EventStreamScrubber,
     private readonly work: WorkIndex,
     private readonly store: ObjectStore,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
   ) {}
 
   /** False when the tenant has no manifest of this batch (never completed, or erased). */
   async erase(tenant: string, batchId: string, actor: ErasureActor): Promise<boolean> {
+    // Erased already, its manifest's deletion still owed: not a batch to erase (or audit) again.
+    if (await manifestDeletionOwed(this.redis, this.keys, tenant, batchId)) return false;
     const manifest = await this.manifest(tenant, batchId);
     if (!manifest) return false;
     await this.erasure.beginExpiredBatch(tenant, batchId, actor);
@@ -49,6 +56,8 @@ export class ExpiredBatchErasure {
     const actor = await this.erasure.expiredBatchActor(tenant, batchId);
     if (!manifest || !actor) return this.work.remove(member);
     await this.work.postpone(member);
+    // Keeps its counts (and this work member) for another day while it cannot finish (409s).
+    await this.erasure.beginExpiredBatch(tenant, batchId, { api_key_id: actor });
     await this.continue(tenant, manifest, { api_key_id: actor });
   }
 
@@ -66,8 +75,7 @@ export class ExpiredBatchErasure {
       }
       const members = await this.erasure.finishExpiredBatch(
         tenant,
-        batchId,
-        manifest.batch.completed_at,
+        manifest.batch,
         batchObjects(tenant, batchId),
       );
       await this.relay.relayNow(members);

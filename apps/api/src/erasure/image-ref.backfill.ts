@@ -1,5 +1,12 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ErasureRepository } from '@dermafleet/jobs';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ErasureRepository, queueMissingManifests, REDIS, RedisKeys } from '@dermafleet/jobs';
+import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Between SCAN pages, so the backfill never crowds out requests; and before a retry. */
@@ -11,7 +18,8 @@ const RETRY_MS = 30_000;
  * sets, once per deployment, in the background of every API replica (idempotent: a set, whoever
  * gets there first), then deletes the per-image counts the version before kept. No image is
  * deleted by an erasure until it has finished (BEGIN_ERASE checks its marker): a record it has
- * not listed yet may still use the image.
+ * not listed yet may still use the image. Then it asks for the S3 manifest of each completed batch
+ * that completed before manifests were written (erasure past the retention needs it).
  */
 @Injectable()
 export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -20,7 +28,11 @@ export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicati
   private readonly abort = new AbortController();
   private run: Promise<void> = Promise.resolve();
 
-  constructor(private readonly erasure: ErasureRepository) {}
+  constructor(
+    private readonly erasure: ErasureRepository,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.run = this.backfill();
@@ -29,11 +41,14 @@ export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicati
   private async backfill(): Promise<void> {
     while (!this.stopped) {
       try {
-        const listed = await this.erasure.backfillImageRefs(async () => {
+        const pause = async () => {
           if (this.stopped) throw new Error('shutting down');
           await sleep(PAGE_PAUSE_MS);
-        });
+        };
+        const listed = await this.erasure.backfillImageRefs(pause);
         if (listed) this.logger.log(`Listed the images of ${listed} earlier predictions`);
+        const asked = await queueMissingManifests(this.redis, this.keys, pause);
+        if (asked) this.logger.log(`Asked for the manifests of ${asked} earlier completed batches`);
         return;
       } catch (err) {
         if (this.stopped) return;

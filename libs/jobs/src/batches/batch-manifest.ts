@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis-keys';
+import { batchCopyMember } from '../reliability/outbox-entry';
 import { BatchKeys } from './batch.keys';
 import { type Batch, parseBatch, toPublicBatch } from './batch.types';
 
@@ -15,9 +16,6 @@ export interface BatchManifest {
   prediction_ids: string[];
 }
 
-/** LRANGE page: a 100,000-prediction batch is read in ten calls, none of them long. */
-const PAGE = 10_000;
-
 /** The manifest of a completed batch as Redis has it now; null unless it is completed. */
 export async function readBatchManifest(
   redis: Redis,
@@ -25,14 +23,53 @@ export async function readBatchManifest(
   batchId: string,
 ): Promise<BatchManifest | null> {
   const b = new BatchKeys(keys);
-  const hash = await redis.hgetall(b.batch(batchId));
+  // One snapshot (MULTI): pages read apart would skip an id when an erasure shifts the list
+  // between them. A 100,000-prediction list is ~3 MB, read once per completion.
+  const replies = await redis.multi().hgetall(b.batch(batchId)).lrange(b.items(batchId), 0, -1).exec();
+  const [hash, ids] = (replies ?? []).map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  }) as [Record<string, string>, string[]];
   // Gone, being erased, or reopened by a retry (its next completion writes the manifest again).
-  if (!hash.tenant || hash.status !== 'completed') return null;
-  const ids: string[] = [];
-  for (let start = 0; ; start += PAGE) {
-    const page = await redis.lrange(b.items(batchId), start, start + PAGE - 1);
-    ids.push(...page);
-    if (page.length < PAGE) break;
-  }
+  if (!hash?.tenant || hash.status !== 'completed') return null;
   return { tenant: hash.tenant, batch: toPublicBatch(parseBatch(hash)), prediction_ids: ids };
+}
+
+/**
+ * Asks, once per deployment, for the manifest of every completed batch still in Redis that
+ * completed before manifests were written: a `bcp|` member each (NX: one already waiting keeps
+ * its turn), which the reconciler writes. Returns how many it asked for.
+ */
+export async function queueMissingManifests(
+  redis: Redis,
+  keys: RedisKeys,
+  pause: () => Promise<void> = async () => undefined,
+): Promise<number> {
+  const marker = `${keys.prefix}:manifests-backfilled`;
+  if (await redis.exists(marker)) return 0;
+  const b = new BatchKeys(keys);
+  // `<prefix>:bat:<id>` itself, not its `:items`, `:names`, `:pending` keys.
+  const batchId = (name: string): string | null => {
+    const rest = name.slice(keys.prefix.length + 1);
+    return rest.startsWith('bat:') && !rest.includes(':', 4) ? rest.slice(4) : null;
+  };
+  let asked = 0;
+  let cursor = '0';
+  do {
+    const [next, names] = await redis.scan(cursor, 'MATCH', `${keys.prefix}:bat:*`, 'COUNT', 1000);
+    cursor = next;
+    const ids = names.map(batchId).filter((id): id is string => id !== null);
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hget(b.batch(id), 'status');
+    const statuses = (await pipeline.exec()) ?? [];
+    const completed = ids.filter((_, i) => statuses[i][1] === 'completed');
+    if (completed.length) {
+      const now = Date.now();
+      await redis.zadd(keys.outbox, 'NX', ...completed.flatMap((id) => [now, batchCopyMember(id)]));
+    }
+    asked += completed.length;
+    await pause();
+  } while (cursor !== '0');
+  await redis.set(marker, new Date().toISOString());
+  return asked;
 }

@@ -32,15 +32,13 @@ export class ErasureKeys {
   }
 
   /**
-   * What the version before the reference sets kept (a count per image, `imgref:<tenant>:<hex>`,
-   * and its backfill marker): deleted by the backfill once the sets replace them.
+   * String (integer): what the version before the reference sets counted per image. Still read
+   * (BEGIN_ERASE waits while it is above 0: an older API replica of a rolling upgrade counts the
+   * records it creates there only) and counted down, never written anew; it expires with the
+   * newest record that version created for the image.
    */
-  get legacyImageCountPattern(): string {
-    return `${this.keys.prefix}:imgref:*`;
-  }
-
-  get legacyImageCountBackfilled(): string {
-    return `${this.keys.prefix}:imgref-backfilled`;
+  legacyImageCount(tenant: string, sha256: string): string {
+    return `${this.keys.prefix}:imgref:${tenant}:${sha256}`;
   }
 
   /** Sorted set (member: intake token, score: expiry ms): intakes between HEAD/PUT and their record. */

@@ -153,6 +153,7 @@ export class ErasureRepository {
         k.imageHolds(tenant, sha256),
         k.imageErasing(tenant, sha256),
         k.imageRefsBackfilled,
+        k.legacyImageCount(tenant, sha256),
       ],
       [Date.now(), ERASING_FLAG_SECONDS, token],
     );
@@ -161,8 +162,8 @@ export class ErasureRepository {
 
   /**
    * Lists the records created before the reference sets existed in their images' sets: one SCAN
-   * over the records, then the marker that lets erasures delete images, then the counts that the
-   * version before kept (no longer read) are deleted. Idempotent and safe beside new records and
+   * over the records, then the marker that lets erasures delete images (the counts the version
+   * before kept expire on their own: see legacyImageCount). Idempotent and safe beside new records and
    * erasures (BACKFILL_REF lists a record only while it exists). Returns how many were not listed
    * yet.
    */
@@ -184,10 +185,6 @@ export class ErasureRepository {
       }
     });
     await this.redis.set(this.keys.imageRefsBackfilled, new Date().toISOString());
-    await this.scanAll(this.keys.legacyImageCountPattern, pause, async (names) => {
-      if (names.length) await this.redis.unlink(...names);
-    });
-    await this.redis.unlink(this.keys.legacyImageCountBackfilled);
     return listed;
   }
 
@@ -492,16 +489,16 @@ export class ErasureRepository {
    */
   async finishExpiredBatch(
     tenant: string,
-    batchId: string,
-    completedAt: string | null,
+    batch: { id: string; created_at: string; completed_at: string | null },
     objects: string[],
   ): Promise<string[]> {
+    const batchId = batch.id;
     const hash = this.keys.expiredBatchErasure(tenant, batchId);
     const actor = (await this.expiredBatchActor(tenant, batchId)) ?? 'unknown';
     const audit = this.auditEntry(tenant, 'batch.erased', batchId, actor);
     const members = [
       ...objects.map(rmMember),
-      ...occurrences(completedAt, null).map((at) =>
+      ...occurrences(batch.completed_at, null).map((at) =>
         jobMember(QueueName.Webhooks, dispatchJobIdOf('batch.completed', batchId, at)),
       ),
     ];
@@ -513,6 +510,7 @@ export class ErasureRepository {
         this.keys.auditIndex(tenant),
         this.keys.auditEntries(tenant),
         this.redisKeys.work,
+        this.batchKeys.tenantIndex(tenant),
       ],
       [
         this.redisKeys.prefix,
@@ -522,6 +520,7 @@ export class ErasureRepository {
         audit.member,
         audit.json,
         ErasureKeys.expiredBatchWorkMember(tenant, batchId),
+        batchIndexMember(Date.parse(batch.created_at) || 0, batchId),
         ...members,
       ],
     );

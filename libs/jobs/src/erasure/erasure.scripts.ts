@@ -34,13 +34,15 @@ return 1
 
 /**
  * May the image object be deleted now? KEYS image references, holds, erasing flag, backfill
- * marker; ARGV now ms, flag ttl seconds, eraser token. Returns 0 referenced again (nothing to
- * delete), -1 an intake holds it, or records from before the reference sets may not be listed yet
- * (try later), -2 another eraser is at it (try later), 1 the flag is set: delete, then END_ERASE.
+ * marker, the previous version's count; ARGV now ms, flag ttl seconds, eraser token. Returns 0
+ * referenced again (nothing to delete), -1 an intake holds it, or records from before the
+ * reference sets may not be listed yet, or the previous version still counts it (try later), -2
+ * another eraser is at it (try later), 1 the flag is set: delete, then END_ERASE.
  */
 export const BEGIN_ERASE = new LuaScript(`${LUA_IMAGE_REFS}
 if live_refs(KEYS[1]) > 0 then return 0 end
 if redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
+if tonumber(redis.call('GET', KEYS[5]) or '0') > 0 then return -1 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[2]) > 0 then return -1 end
 if redis.call('SET', KEYS[3], ARGV[3], 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
@@ -124,7 +126,7 @@ end
 local function erase_prediction(p, tenant, batch, g, outbox, work, due)
   local id, members, msgkeys = g.id, g.members, g.msgkeys
   local k = p .. ':prd:' .. id
-  local f = redis.call('HMGET', k, 'tenant', 'status', 'batch_id', 'unused', 'unused', 'idem_key', 'completed_at')
+  local f = redis.call('HMGET', k, 'tenant', 'status', 'batch_id', 'imgref', 'unused', 'idem_key', 'completed_at')
   f[5] = g.dedupe ~= '' and g.dedupe or nil
   if f[1] ~= tenant then return 0, 0 end
   if batch ~= '' and f[3] ~= batch then return 0, 0 end
@@ -144,6 +146,11 @@ local function erase_prediction(p, tenant, batch, g, outbox, work, due)
   for _, m in ipairs(members) do redis.call('ZADD', outbox, due, m) end
   erase_deliveries(p, tenant, msgkeys, outbox, due)
   erase_deliveries_of(p, tenant, id, outbox, due)
+  -- A record the previous version counted (imgref): counted down, as that version did.
+  if f[4] == '1' and g.sha ~= '' then
+    local legacy = p .. ':imgref:' .. tenant .. ':' .. g.sha
+    if redis.call('DECR', legacy) <= 0 then redis.call('DEL', legacy) end
+  end
   return 1, release_image(g.refs, id, outbox, due, tenant, g.sha)
 end
 local function audit(index, entries, member, entry)
@@ -295,8 +302,11 @@ return {1, released}
  * Returns 1 listed now, 0 listed before or gone.
  */
 export const BACKFILL_REF = new LuaScript(`${LUA_IMAGE_REFS}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return refer_image(KEYS[2], ARGV[1], redis.call('TTL', KEYS[1]))
+-- PTTL, rounded up: TTL would round a record's last half second down to 0 ("for good").
+local left = redis.call('PTTL', KEYS[1])
+if left == -2 then return 0 end
+if left == -1 then return refer_image(KEYS[2], ARGV[1], 0) end
+return refer_image(KEYS[2], ARGV[1], math.floor((left + 999) / 1000))
 `);
 
 /**
@@ -310,8 +320,9 @@ return refer_image(KEYS[2], ARGV[1], redis.call('TTL', KEYS[1]))
  * audited alone. KEYS prediction, outbox, audit index, audit entries, image references,
  * explanation, and optionally the expired batch erasure it is part of (its counts). ARGV prefix, tenant, due, audit member ('' = none), audit entry JSON, image sha256
  * ('' = none), id, batch id ('' = none), filename ('' = none), status, now, then the outbox
- * members it owes. Returns {-2} the record exists (the usual path applies), {-3} an erasure of it
- * is under way (its members are still in the outbox), {-1} its explanation is being computed,
+ * members it owes. Returns {-2} the record exists (the usual path applies), {-3} it was erased
+ * within the last day (or its members are still in the outbox), {-1} its explanation is being
+ * computed,
  * {1, released}.
  */
 export const ERASE_EXPIRED_PREDICTION =
@@ -321,6 +332,11 @@ for i = 12, #ARGV do
   if redis.call('ZSCORE', KEYS[2], ARGV[i]) then return {-3} end
 end
 if redis.call('HGET', KEYS[6], 'status') == 'processing' then return {-1} end
+-- Once only: two callers that both read the S3 copy before either relayed (a retried DELETE, the
+-- reconciler beside the API) would count it, leave its batch and audit it twice. The tombstone
+-- is named by a digest, so it names no id.
+local tomb = ARGV[1] .. ':erased:' .. redis.sha1hex(ARGV[2] .. ':' .. ARGV[7])
+if not redis.call('SET', tomb, '1', 'NX', 'EX', 86400) then return {-3} end
 redis.call('DEL', KEYS[6])
 for i = 12, #ARGV do redis.call('ZADD', KEYS[2], ARGV[3], ARGV[i]) end
 erase_deliveries_of(ARGV[1], ARGV[2], ARGV[7], KEYS[2], ARGV[3])
@@ -352,8 +368,9 @@ return {1, released}
  * been erased (ERASE_EXPIRED_PREDICTION counted them in the erasure's hash): the audit entry,
  * exactly once (a retry after a crash finds it written), its deliveries (their list outlives the
  * batch's keys), the outbox members of the batch's own objects and jobs, and the work member goes.
- * KEYS erasure hash, outbox, audit index, audit entries, work; ARGV prefix, tenant, batch id,
- * due, audit member, audit entry JSON, work member, then the members.
+ * KEYS erasure hash, outbox, audit index, audit entries, work, the tenant's batch index; ARGV
+ * prefix, tenant, batch id, due, audit member, audit entry JSON, work member, index member, then
+ * the members.
  */
 export const FINISH_EXPIRED_BATCH_ERASE = new LuaScript(`${LUA_IMAGE_REFS}${LUA_ERASE_PREDICTION}
 if redis.call('HSETNX', KEYS[1], 'audited', '1') == 1 then
@@ -362,8 +379,10 @@ if redis.call('HSETNX', KEYS[1], 'audited', '1') == 1 then
   entry.counts = { predictions = tonumber(c[1] or '0'), images_released = tonumber(c[2] or '0') }
   audit(KEYS[3], KEYS[4], ARGV[5], entry)
 end
-for i = 8, #ARGV do redis.call('ZADD', KEYS[2], ARGV[4], ARGV[i]) end
+for i = 9, #ARGV do redis.call('ZADD', KEYS[2], ARGV[4], ARGV[i]) end
 erase_deliveries_of(ARGV[1], ARGV[2], ARGV[3], KEYS[2], ARGV[4])
 redis.call('ZREM', KEYS[5], ARGV[7])
+-- The tenant's index lives on with its newer batches; its entry names this one.
+redis.call('ZREM', KEYS[6], ARGV[8])
 return 1
 `);

@@ -66,9 +66,13 @@ export class OutboxRelay {
   }
 
   private async batchCopy(member: string, batchId: string): Promise<void> {
+    // Its score, read first: a rewrite asked for while this one is written (a prediction of the
+    // batch erased meanwhile) re-adds the member with a later score, which must not be dropped.
+    const score = await this.outbox.score(member);
+    if (score === null) return; // written by someone else already
     const manifest = await this.batches(batchId);
     if (manifest) await this.copies.writeBatch(manifest);
-    await this.outbox.remove(member);
+    await this.outbox.removeIfScore(member, score);
   }
 
   private async copy(member: string, predictionId: string): Promise<void> {
