@@ -6,8 +6,6 @@ import {
   subjectDigest,
 } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
 import {
   addImages,
@@ -19,7 +17,13 @@ import {
   waitCompleted,
 } from './harness/batch-api';
 import { redisKeysMentioning, namingLeftAfter } from './harness/redis-mentions';
-import { type AuditEntry, erasureStack, photo, shaForms } from './harness/erasure-fixtures';
+import {
+  type AuditEntry,
+  erasureStack,
+  photo,
+  shaForms,
+  withWebhookReceiver,
+} from './harness/erasure-fixtures';
 import { poll, uniquePrefix } from './harness/test-env';
 import { runCli } from './harness/cli';
 
@@ -164,13 +168,7 @@ describe('erasure after the retention', () => {
   });
 
   it('erases the webhook deliveries of an expired prediction, which outlive its record', async () => {
-    const receiver: Server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(204).end());
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    try {
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    await withWebhookReceiver(async (url) => {
       const hooked = await predict(await photo(19), 'hooked.jpg', url);
       const deliveries = () =>
         call<{ deliveries: Array<{ status: string }> }>(a, 'GET', '/v1/webhooks/deliveries?limit=200').then(
@@ -189,9 +187,7 @@ describe('erasure after the retention', () => {
       expect(await deliveries()).toEqual([]);
       const needles = [hooked.id, ...shaForms(hooked.image.sha256)];
       expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
-    } finally {
-      await new Promise((r) => receiver.close(r));
-    }
+    });
   });
 
   it('answers 409 while an explanation of it runs; cut off after its script, the reconciler finishes it', async () => {

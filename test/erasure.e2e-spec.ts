@@ -1,8 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ErasureRepository, PredictionRepository, type PredictionRecord } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
 import {
   addImages,
@@ -14,7 +12,13 @@ import {
   sha256,
   waitCompleted,
 } from './harness/batch-api';
-import { type AuditEntry, erasureStack, photo, shaForms } from './harness/erasure-fixtures';
+import {
+  type AuditEntry,
+  erasureStack,
+  photo,
+  shaForms,
+  withWebhookReceiver,
+} from './harness/erasure-fixtures';
 import { poll, uniquePrefix } from './harness/test-env';
 import { queuedRecordOfImage } from './harness/prediction-record';
 import { namingLeftAfter, redisKeysMentioning } from './harness/redis-mentions';
@@ -193,13 +197,7 @@ describe('erasure', () => {
   });
 
   it('erases the webhook deliveries that carry the payloads of a batch, and their jobs', async () => {
-    const receiver: Server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(204).end());
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    try {
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    await withWebhookReceiver(async (url) => {
       const made = await batchOf(
         a,
         [
@@ -221,9 +219,7 @@ describe('erasure', () => {
       expect((await call(a, 'DELETE', `/v1/batches/${made.batch.id}`)).status).toBe(204);
       expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
       expect(await deliveries()).toEqual([]);
-    } finally {
-      await new Promise((r) => receiver.close(r));
-    }
+    });
   });
 
   it('converges after a half-done erasure: a retried DELETE, or the reconciler alone', async () => {

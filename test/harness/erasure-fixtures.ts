@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { RedisKeys } from '@dermafleet/jobs';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
@@ -49,4 +51,21 @@ export function erasureStack(prefix: string, env: Record<string, string>) {
     bucket.destroy();
   });
   return { bucket, redis, keys, a, b };
+}
+
+/**
+ * Runs `body` with a webhook receiver on 127.0.0.1 that accepts every delivery (204), closed
+ * afterwards; `body` gets its URL.
+ */
+export async function withWebhookReceiver<T>(body: (url: string) => Promise<T>): Promise<T> {
+  const receiver: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  try {
+    return await body(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+  } finally {
+    await new Promise((r) => receiver.close(r));
+  }
 }
