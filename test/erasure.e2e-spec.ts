@@ -1,5 +1,11 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ErasureRepository, PredictionRepository, type PredictionRecord } from '@dermafleet/jobs';
+import {
+  DeliveryRepository,
+  ErasureRepository,
+  PredictionRepository,
+  type PredictionRecord,
+  WebhookKeys,
+} from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
 import {
@@ -194,6 +200,36 @@ describe('erasure', () => {
     expect((await call(a, 'DELETE', `/v1/batches/${made.batch.id}`)).status).toBe(204);
     const needles = [single.id, busy.id, made.batch.id];
     expect(await namingLeftAfter(redis, prefix, needles, 10_000)).toEqual([]);
+  });
+
+  it('a dispatch that read a prediction just before its erasure creates no delivery after it', async () => {
+    const predictions = new PredictionRepository(redis, keys, 3600);
+    const deliveries = new DeliveryRepository(redis, new WebhookKeys(prefix), 3600);
+    const record = queuedRecordOfImage('prd_dispatchrace0000000000', 'tenant_a', 'ef'.repeat(32));
+    expect((await predictions.create(record)).kind).toBe('created');
+    const delivery = (webhookId: string) =>
+      deliveries.createOnce({
+        tenant: 'tenant_a',
+        eventType: 'prediction.succeeded',
+        webhookId,
+        subjectId: record.id,
+        url: 'https://hooks.example.org/x',
+        payload: JSON.stringify({ data: { id: record.id, metadata: { mrn: 'MRN-race' } } }),
+      });
+    // While the record lives, a delivery is created and listed under its subject.
+    const live = await delivery('msg_before');
+    expect(live?.created).toBe(true);
+    const erasure = new ErasureRepository(redis, keys, 1500);
+    const erased = await erasure.erasePrediction(
+      'tenant_a',
+      record.id,
+      { api_key_id: 't#1' },
+      predictionObjects,
+    );
+    expect(erased.outcome).toBe('erased');
+    // The dispatch had read it before; its create lands after the erasure: refused.
+    expect(await delivery('msg_after')).toBeNull();
+    expect(await namingLeftAfter(redis, prefix, [record.id, 'MRN-race'], 10_000)).toEqual([]);
   });
 
   it('erases the webhook deliveries that carry the payloads of a batch, and their jobs', async () => {

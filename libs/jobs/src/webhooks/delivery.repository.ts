@@ -66,11 +66,14 @@ export class DeliveryRepository {
     private readonly retentionSeconds: number,
   ) {}
 
-  /** Creates the delivery of one event to one URL, or finds the one an earlier dispatch created. */
+  /**
+   * Creates the delivery of one event to one URL, or finds the one an earlier dispatch created;
+   * null when its subject is gone (erased, or being erased) and nothing may carry its payload.
+   */
   async createOnce(
     input: NewDelivery,
     now = new Date(),
-  ): Promise<{ record: DeliveryRecord; created: boolean }> {
+  ): Promise<{ record: DeliveryRecord; created: boolean } | null> {
     const id = newId('dlv');
     const member = indexMember(now.getTime(), id);
     const trimBelow = indexMember(now.getTime() - this.retentionSeconds * 1000, '');
@@ -94,17 +97,19 @@ export class DeliveryRepository {
     };
     const [created, existingId] = (await this.redis.eval(
       CREATE_DELIVERY,
-      7,
+      8,
       this.keys.deliveryByMessage(input.tenant, input.webhookId),
       this.keys.delivery(id),
       ...this.indexKeys(input.tenant, ['all', ...deliveryStatuses]),
       this.keys.deliveriesOf(input.tenant, input.subjectId),
+      this.keys.subjectRecord(input.subjectId),
       id,
       member,
       this.retentionSeconds,
       trimBelow,
       ...Object.entries(fields).flat(),
     )) as [number, string];
+    if (created === -1) return null;
     const record = await this.get(input.tenant, existingId);
     if (!record) throw new Error(`Delivery ${existingId} vanished right after it was created or found.`);
     return { record, created: created === 1 };

@@ -6,14 +6,18 @@
 /**
  * Creates a delivery once per (tenant, webhook-id): a second dispatch of the same event finds the
  * first delivery instead. Also trims index entries older than the retention, and lists it among
- * its subject's deliveries (WebhookKeys.deliveriesOf).
- * KEYS: message map, record, index all, pending, succeeded, failed, subject's deliveries.
+ * its subject's deliveries (WebhookKeys.deliveriesOf). Only while the subject's record exists and
+ * is not being erased: a dispatch that read the subject just before its erasure must not create,
+ * after it, a record carrying its payload.
+ * KEYS: message map, record, index all, pending, succeeded, failed, subject's deliveries, subject.
  * ARGV: id, index member, ttl seconds, trim-below member, then the record's field/value pairs.
- * Returns {1, id} when created, {0, existing id} when it already existed.
+ * Returns {1, id} when created, {0, existing id} when it already existed, {-1, ''} subject gone.
  */
 export const CREATE_DELIVERY = `
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
+local subject = redis.call('HGET', KEYS[8], 'status')
+if not subject or subject == 'erasing' then return {-1, ''} end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 redis.call('HSET', KEYS[2], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[2], ARGV[3])

@@ -31,6 +31,14 @@ export class WebhookKeys {
     return `${this.prefix}:dlv-of:${tenant}:${subjectId}`;
   }
 
+  /**
+   * The record of a delivery's subject (RedisKeys' prediction or batch hash: the same names),
+   * which a delivery may be created for only while it exists and is not being erased.
+   */
+  subjectRecord(subjectId: string): string {
+    return `${this.prefix}:${subjectId.startsWith('bat_') ? 'bat' : 'prd'}:${subjectId}`;
+  }
+
   /** String: a tenant's generated signing secret (configured ones never touch Redis). */
   generatedSecret(tenant: string): string {
     return `${this.prefix}:whsec:${tenant}`;

@@ -33,7 +33,7 @@ export class DispatchHandler {
     const payload = JSON.stringify(subject.body);
     for (const url of subject.urls) {
       const webhookId = webhookIdFor(event.type, subject.subjectId, url, event.occurredAt);
-      const { record, created } = await this.deliveries.createOnce({
+      const delivery = await this.deliveries.createOnce({
         tenant: event.tenant,
         eventType: event.type,
         webhookId,
@@ -41,6 +41,9 @@ export class DispatchHandler {
         url,
         payload,
       });
+      // Erased since it was read: nothing may carry its payload any more.
+      if (!delivery) continue;
+      const { record, created } = delivery;
       const maybeUnqueued = record.chain === 0 && record.status === 'pending' && record.attempts === 0;
       if (created || maybeUnqueued) await this.scheduler.startChain(record);
     }
