@@ -1,9 +1,10 @@
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
+  type BatchManifest,
   ErasureRepository,
   type ExpiredPrediction,
-  queueMissingManifests,
   subjectDigest,
+  writeMissingManifests,
 } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
 import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
@@ -359,10 +360,18 @@ describe('erasure after the retention', () => {
     const manifest = objectKeys.batchManifest('tenant_a', batch.id);
     await bucket.s3.send(new DeleteObjectCommand({ Bucket: bucket.bucket, Key: manifest }));
     await redis.del(`${prefix}:manifests-backfilled`);
-    expect(await queueMissingManifests(redis, keys)).toBeGreaterThanOrEqual(1);
-    expect(await queueMissingManifests(redis, keys)).toBe(0);
-    // The reconciler writes it.
-    await poll(listBucket, (k) => k.includes(manifest), 20_000);
+    // Written where the API's writer puts it (resultCopyWriter), with the predictions it lists.
+    const write = async (m: BatchManifest) => {
+      const key = objectKeys.batchManifest(m.tenant, m.batch.id);
+      await bucket.s3.send(
+        new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: JSON.stringify(m) }),
+      );
+    };
+    expect(await writeMissingManifests(redis, keys, write)).toBeGreaterThanOrEqual(1);
+    const stored = (await bucket.getJson(manifest)) as BatchManifest;
+    expect(stored.prediction_ids).toHaveLength(1);
+    expect(stored.batch).toMatchObject({ id: batch.id, status: 'completed' });
+    expect(await writeMissingManifests(redis, keys, write)).toBe(0);
   });
 
   it('an expired batch erasure cut off after its first prediction is finished by the reconciler', async () => {

@@ -5,7 +5,15 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ErasureRepository, queueMissingManifests, REDIS, RedisKeys } from '@dermafleet/jobs';
+import {
+  type BatchManifest,
+  ErasureRepository,
+  REDIS,
+  RedisKeys,
+  RESULT_COPY_WRITER,
+  type ResultCopyWriter,
+  writeMissingManifests,
+} from '@dermafleet/jobs';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -18,7 +26,7 @@ const RETRY_MS = 30_000;
  * sets, once per deployment, in the background of every API replica (idempotent: a set, whoever
  * gets there first), then deletes the per-image counts the version before kept. No image is
  * deleted by an erasure until it has finished (BEGIN_ERASE checks its marker): a record it has
- * not listed yet may still use the image. Then it asks for the S3 manifest of each completed batch
+ * not listed yet may still use the image. Then it writes the S3 manifest of each completed batch
  * that completed before manifests were written (erasure past the retention needs it).
  */
 @Injectable()
@@ -32,6 +40,7 @@ export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicati
     private readonly erasure: ErasureRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    @Inject(RESULT_COPY_WRITER) private readonly copies: ResultCopyWriter,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -47,8 +56,9 @@ export class ImageRefBackfill implements OnApplicationBootstrap, BeforeApplicati
         };
         const listed = await this.erasure.backfillImageRefs(pause);
         if (listed) this.logger.log(`Listed the images of ${listed} earlier predictions`);
-        const asked = await queueMissingManifests(this.redis, this.keys, pause);
-        if (asked) this.logger.log(`Asked for the manifests of ${asked} earlier completed batches`);
+        const write = (manifest: BatchManifest) => this.copies.writeBatch(manifest);
+        const written = await writeMissingManifests(this.redis, this.keys, write, pause);
+        if (written) this.logger.log(`Wrote the manifests of ${written} earlier completed batches`);
         return;
       } catch (err) {
         if (this.stopped) return;

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis-keys';
-import { batchCopyMember } from '../reliability/outbox-entry';
 import { BatchKeys } from './batch.keys';
 import { type Batch, parseBatch, toPublicBatch } from './batch.types';
 
@@ -36,40 +35,38 @@ export async function readBatchManifest(
 }
 
 /**
- * Asks, once per deployment, for the manifest of every completed batch still in Redis that
- * completed before manifests were written: a `bcp|` member each (NX: one already waiting keeps
- * its turn), which the reconciler writes. Returns how many it asked for.
+ * Writes, once per deployment, the manifest of every completed batch still in Redis that
+ * completed before manifests were written. Written here rather than left to the outbox: an older
+ * reconciler still running during the rollout would drop a member it does not know. Rewriting one
+ * a newer completion already wrote is harmless (the same snapshot, or a newer one). Returns how
+ * many it wrote.
  */
-export async function queueMissingManifests(
+export async function writeMissingManifests(
   redis: Redis,
   keys: RedisKeys,
+  write: (manifest: BatchManifest) => Promise<void>,
   pause: () => Promise<void> = async () => undefined,
 ): Promise<number> {
   const marker = `${keys.prefix}:manifests-backfilled`;
   if (await redis.exists(marker)) return 0;
-  const b = new BatchKeys(keys);
   // `<prefix>:bat:<id>` itself, not its `:items`, `:names`, `:pending` keys.
   const batchId = (name: string): string | null => {
     const rest = name.slice(keys.prefix.length + 1);
     return rest.startsWith('bat:') && !rest.includes(':', 4) ? rest.slice(4) : null;
   };
-  let asked = 0;
+  let written = 0;
   let cursor = '0';
   do {
     const [next, names] = await redis.scan(cursor, 'MATCH', `${keys.prefix}:bat:*`, 'COUNT', 1000);
     cursor = next;
-    const ids = names.map(batchId).filter((id): id is string => id !== null);
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hget(b.batch(id), 'status');
-    const statuses = (await pipeline.exec()) ?? [];
-    const completed = ids.filter((_, i) => statuses[i][1] === 'completed');
-    if (completed.length) {
-      const now = Date.now();
-      await redis.zadd(keys.outbox, 'NX', ...completed.flatMap((id) => [now, batchCopyMember(id)]));
+    for (const id of names.map(batchId)) {
+      const manifest = id ? await readBatchManifest(redis, keys, id) : null;
+      if (!manifest) continue;
+      await write(manifest);
+      written++;
     }
-    asked += completed.length;
     await pause();
   } while (cursor !== '0');
   await redis.set(marker, new Date().toISOString());
-  return asked;
+  return written;
 }

@@ -45,7 +45,7 @@ export class OutboxModule {
             ),
         },
       ],
-      exports: [OutboxRelay],
+      exports: [OutboxRelay, RESULT_COPY_WRITER],
     };
   }
 }
