@@ -354,6 +354,29 @@ describe('erasure after the retention', () => {
     expect(await namingLeftAfter(redis, prefix, [...needles, 'Jane Roe', 'Study 7'], 10_000)).toEqual([]);
   });
 
+  it("a prediction erased on its own after its batch expired leaves the batch's manifest", async () => {
+    const { batch, predictions, needles } = await completedBatch([
+      ['alone/a.jpg', await photo(21)],
+      ['alone/b.jpg', await photo(22)],
+    ]);
+    await expire(needles);
+    const [gone, kept] = predictions;
+    expect((await call(a, 'DELETE', `/v1/predictions/${gone.id}`)).status).toBe(204);
+    const manifest = objectKeys.batchManifest('tenant_a', batch.id);
+    const stored = await poll(
+      () => bucket.getJson(manifest) as Promise<BatchManifest>,
+      (m) => m.prediction_ids.length === 1,
+      20_000,
+    );
+    expect(stored.prediction_ids).toEqual([kept.id]);
+    const shown = (await call<BatchBody>(a, 'GET', `/v1/batches/${batch.id}`)).body;
+    expect(shown.counts).toMatchObject({ total: 1, succeeded: 1 });
+    expect((await call(a, 'DELETE', `/v1/batches/${batch.id}`)).status).toBe(204);
+    expect(await newestAudit()).toEqual(
+      expect.objectContaining({ action: 'batch.erased', counts: { predictions: 1, images_released: 1 } }),
+    );
+  });
+
   it('a batch that completed before manifests were written gets one after the upgrade', async () => {
     const { batch } = await completedBatch([['before/a.jpg', await photo(20)]]);
     // As the version before left it: completed, no manifest, no backfill marker.

@@ -29,3 +29,21 @@ export async function manifestDeletionOwed(
 ): Promise<boolean> {
   return (await redis.zscore(keys.outbox, rmMember(objectKeys.batchManifest(tenant, batchId)))) !== null;
 }
+
+/**
+ * The manifest without one prediction (erased on its own after its batch's keys expired), its
+ * counts down by one; null when it does not list it.
+ */
+export function withoutPrediction(manifest: BatchManifest, id: string, status: string): BatchManifest | null {
+  if (!manifest.prediction_ids.includes(id)) return null;
+  const counts = { ...manifest.batch.counts, total: Math.max(0, manifest.batch.counts.total - 1) };
+  if (status in counts && status !== 'total') {
+    const key = status as keyof typeof counts;
+    counts[key] = Math.max(0, counts[key] - 1);
+  }
+  return {
+    ...manifest,
+    batch: { ...manifest.batch, counts },
+    prediction_ids: manifest.prediction_ids.filter((p) => p !== id),
+  };
+}

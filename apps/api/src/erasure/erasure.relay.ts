@@ -16,6 +16,11 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../common/map-limit';
+import {
+  manifestDeletionOwed,
+  readStoredManifest,
+  withoutPrediction,
+} from '../batches/stored-batch-manifest';
 import { EventStreamScrubber } from './event-stream.scrubber';
 
 /** Members relayed at once (each is one S3 or Redis round trip or two). */
@@ -137,7 +142,10 @@ export class ErasureRelay {
     } catch (err) {
       fail('job removal', jobs.length, err);
     }
-    const steps = [...jobs.filter((e, i) => present[i] === true), ...entries.filter((e) => e.kind === 'img')];
+    const steps = [
+      ...jobs.filter((e, i) => present[i] === true),
+      ...entries.filter((e) => e.kind === 'img' || e.kind === 'mf'),
+    ];
     done.push(...jobs.filter((e, i) => present[i] === false).map((e) => e.member));
     await mapLimit(steps, CONCURRENCY, async (entry) => {
       try {
@@ -171,8 +179,27 @@ export class ErasureRelay {
       return 'done';
     }
     if (entry.kind === 'job') return this.removeJob(entry.queue, entry.jobId);
+    if (entry.kind === 'mf') return this.dropFromManifest(entry);
     if (inOutbox && (await this.redis.zscore(this.keys.outbox, entry.member)) === null) return 'done';
     return (await this.eraseImage(entry.tenant, entry.sha256)) ? 'done' : 'later';
+  }
+
+  /**
+   * Takes a prediction erased on its own out of its batch's S3 manifest, once the batch's keys
+   * have expired (while Redis knows the batch, leave_batch has its manifest rewritten from there).
+   * Not while an erasure of the batch runs or owes the manifest's deletion: that would write it
+   * back. Two of these racing on one manifest can lose one's change; each is done twice (the
+   * second pass), which puts it right.
+   */
+  private async dropFromManifest(entry: Extract<ErasureMember, { kind: 'mf' }>): Promise<Step> {
+    const { tenant, batchId } = entry;
+    const erasure = this.erasure.keys.expiredBatchErasure(tenant, batchId);
+    if ((await this.redis.exists(this.keys.batch(batchId), erasure)) > 0) return 'done';
+    if (await manifestDeletionOwed(this.redis, this.keys, tenant, batchId)) return 'done';
+    const manifest = await readStoredManifest(this.store, tenant, batchId);
+    const rewritten = manifest && withoutPrediction(manifest, entry.predictionId, entry.status);
+    if (rewritten) await this.store.putJson(objectKeys.batchManifest(tenant, batchId), rewritten);
+    return 'done';
   }
 
   /** `later` while the job is locked by a worker. */

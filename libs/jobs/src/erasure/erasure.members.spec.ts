@@ -1,4 +1,11 @@
-import { againMember, imageMember, jobMember, parseErasureMember, rmMember } from './erasure.members';
+import {
+  againMember,
+  imageMember,
+  jobMember,
+  manifestMember,
+  parseErasureMember,
+  rmMember,
+} from './erasure.members';
 import { subjectDigest } from './erasure.repository';
 
 describe('erasure outbox members', () => {
@@ -21,6 +28,21 @@ describe('erasure outbox members', () => {
       tenant: 't_a',
       sha256: sha,
     });
+  });
+
+  it('name a prediction to take out of its batch manifest, and refuse malformed ones', () => {
+    const batch = 'bat_AAAAAAAAAAAAAAAAAAAAAA';
+    const id = 'prd_BBBBBBBBBBBBBBBBBBBBBB';
+    expect(parseErasureMember(manifestMember('t_a', batch, id, 'succeeded'))).toEqual({
+      kind: 'mf',
+      member: `mf|t_a|${batch}|${id}|succeeded`,
+      tenant: 't_a',
+      batchId: batch,
+      predictionId: id,
+      status: 'succeeded',
+    });
+    expect(parseErasureMember(`mf|t_a|../x|${id}|succeeded`)).toBeNull();
+    expect(parseErasureMember(`mf|t a|${batch}|${id}|succeeded`)).toBeNull();
   });
 
   it('name a second pass by its token', () => {

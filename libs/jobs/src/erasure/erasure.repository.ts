@@ -10,7 +10,7 @@ import { webhookIdFor } from '../webhooks/webhook-id';
 import { dispatchJobIdOf } from '../events/queue-event.sink';
 import type { WebhookEventType } from '../webhooks/webhook-event.types';
 import { ErasureKeys } from './erasure.keys';
-import { imageMember, jobMember, rmMember } from './erasure.members';
+import { imageMember, jobMember, manifestMember, rmMember } from './erasure.members';
 import {
   BACKFILL_REF,
   BEGIN_BATCH_ERASE,
@@ -423,6 +423,9 @@ export class ErasureRepository {
     countInto?: string,
   ): Promise<{ outcome: 'erased' | 'record_exists' | 'under_way' | 'processing'; members: string[] }> {
     const members = owedOutsideRedis(tenant, id, occurrences(copy.completed_at, null), objectsOf);
+    // Erased on its own (an actor asked): the manifest of its batch, if the batch's keys have
+    // expired too, must stop listing it. A batch's erasure deletes or rewrites that itself.
+    if (actor && copy.batch_id) members.push(manifestMember(tenant, copy.batch_id, id, copy.status));
     const given = copy.image?.sha256 ?? '';
     const sha = /^[0-9a-f]{64}$/.test(given) ? given : '';
     const audit = actor
