@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { RedisKeys } from '@dermafleet/jobs';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { type Api, startBatchStack } from './batch-api';
 import { testBucket } from './test-bucket';
+import { WebhookReceiver } from './webhook-receiver';
 import { fixturesDir, infra } from './test-env';
 
 /** A distinct image per seed: a crop of a fixture photograph at a seed-dependent offset. */
@@ -54,18 +53,14 @@ export function erasureStack(prefix: string, env: Record<string, string>) {
 }
 
 /**
- * Runs `body` with a webhook receiver on 127.0.0.1 that accepts every delivery (204), closed
- * afterwards; `body` gets its URL.
+ * Runs `body` with a webhook receiver (WebhookReceiver: real HTTP on 127.0.0.1, every delivery
+ * answered 204), stopped afterwards; `body` gets its URL.
  */
 export async function withWebhookReceiver<T>(body: (url: string) => Promise<T>): Promise<T> {
-  const receiver: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiver = await new WebhookReceiver([]).start();
   try {
-    return await body(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+    return await body(`${receiver.url}/hook`);
   } finally {
-    await new Promise((r) => receiver.close(r));
+    await receiver.stop();
   }
 }

@@ -1,5 +1,4 @@
-import type { Prediction } from '@dermafleet/jobs';
-import { type ObjectStore, objectKeys } from '@dermafleet/storage';
+import { objectKeys } from '@dermafleet/storage';
 import { ApiError } from '../errors/api-error';
 
 /*
@@ -31,13 +30,4 @@ export function processing(what: string): ApiError {
     `${what} is being processed by a worker right now; erase it once it has finished.`,
     { 'Retry-After': '5' },
   );
-}
-
-/** A prediction's S3 copy, read under the tenant's own key (another tenant's id is not found). */
-export function readPredictionCopy(
-  store: ObjectStore,
-  tenant: string,
-  id: string,
-): Promise<Prediction | null> {
-  return store.getJson<Prediction>(objectKeys.result(tenant, id));
 }

@@ -10,7 +10,8 @@ import {
 import { ObjectStore } from '@dermafleet/storage';
 import type { Redis } from 'ioredis';
 import { ApiError } from '../errors/api-error';
-import { batchObjects, predictionObjects, processing, readPredictionCopy } from './erasure-objects';
+import { batchObjects, predictionObjects, processing } from './erasure-objects';
+import { readPredictionCopy } from '../predictions/prediction-copy';
 import { ErasureRelay } from './erasure.relay';
 import { ExpiredBatchErasure } from './expired-batch-erasure';
 import { EventStreamScrubber } from './event-stream.scrubber';

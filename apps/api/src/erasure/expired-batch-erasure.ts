@@ -11,7 +11,8 @@ import {
 import { ObjectStore } from '@dermafleet/storage';
 import type { Redis } from 'ioredis';
 import { manifestDeletionOwed, readStoredManifest } from '../batches/stored-batch-manifest';
-import { batchObjects, predictionObjects, processing, readPredictionCopy } from './erasure-objects';
+import { batchObjects, predictionObjects, processing } from './erasure-objects';
+import { readPredictionCopy } from '../predictions/prediction-copy';
 import { ErasureRelay } from './erasure.relay';
 import { EventStreamScrubber } from './event-stream.scrubber';
 
@@ -42,7 +43,7 @@ export class ExpiredBatchErasure {
   async erase(tenant: string, batchId: string, actor: ErasureActor): Promise<boolean> {
     // Erased already, its manifest's deletion still owed: not a batch to erase (or audit) again.
     if (await manifestDeletionOwed(this.redis, this.keys, tenant, batchId)) return false;
-    const manifest = await this.manifest(tenant, batchId);
+    const manifest = await readStoredManifest(this.store, tenant, batchId);
     if (!manifest) return false;
     await this.erasure.beginExpiredBatch(tenant, batchId, actor);
     await this.continue(tenant, manifest, actor);
@@ -52,7 +53,7 @@ export class ExpiredBatchErasure {
   /** The reconciler's part (ErasureKeys.expiredBatchWorkMember): looked at again later if it fails. */
   async resume(tenant: string, batchId: string): Promise<void> {
     const member = ErasureKeys.expiredBatchWorkMember(tenant, batchId);
-    const manifest = await this.manifest(tenant, batchId);
+    const manifest = await readStoredManifest(this.store, tenant, batchId);
     const actor = await this.erasure.expiredBatchActor(tenant, batchId);
     if (!manifest || !actor) return this.work.remove(member);
     await this.work.postpone(member);
@@ -129,9 +130,5 @@ export class ExpiredBatchErasure {
     if (outcome !== 'erased') return outcome === 'under_way' ? 'none' : outcome;
     await this.relay.relayNow(members);
     return 'erased';
-  }
-
-  private manifest(tenant: string, batchId: string): Promise<BatchManifest | null> {
-    return readStoredManifest(this.store, tenant, batchId);
   }
 }

@@ -1,3 +1,4 @@
+import { RedisKeys } from '../redis-keys';
 import type { DeliveryStatus } from './webhook-event.types';
 
 /**
@@ -5,7 +6,11 @@ import type { DeliveryStatus } from './webhook-event.types';
  * Tenant names are restricted to [A-Za-z0-9_-] by configuration, so they cannot forge a key.
  */
 export class WebhookKeys {
-  constructor(private readonly prefix: string) {}
+  private readonly records: RedisKeys;
+
+  constructor(private readonly prefix: string) {
+    this.records = new RedisKeys(prefix);
+  }
 
   /** Hash: one delivery record. */
   delivery(id: string): string {
@@ -32,11 +37,11 @@ export class WebhookKeys {
   }
 
   /**
-   * The record of a delivery's subject (RedisKeys' prediction or batch hash: the same names),
-   * which a delivery may be created for only while it exists and is not being erased.
+   * The record of a delivery's subject (its prediction or batch hash), which a delivery may be
+   * created for only while it exists and is not being erased.
    */
   subjectRecord(subjectId: string): string {
-    return `${this.prefix}:${subjectId.startsWith('bat_') ? 'bat' : 'prd'}:${subjectId}`;
+    return subjectId.startsWith('bat_') ? this.records.batch(subjectId) : this.records.prediction(subjectId);
   }
 
   /** String: a tenant's generated signing secret (configured ones never touch Redis). */
