@@ -419,13 +419,16 @@ describe('erasure', () => {
     const erasure = new ErasureRepository(redis, keys, 1500);
     const predictions = new PredictionRepository(redis, keys, 3600);
     const sha = 'ab'.repeat(32);
-    expect(await erasure.hold('tenant_h', sha, 'intake-1')).toBe(false);
+    expect(await erasure.hold('tenant_h', sha, 'intake-1')).toEqual({ erasing: false, referenced: false });
     expect(await erasure.beginImageErase('tenant_h', sha, 'eraser-1')).toBe('held');
     // The intake's record counts the image; its hold goes.
     const record = queuedRecordOfImage('prd_holdtest000000000000', 'tenant_h', sha);
     expect((await predictions.create(record)).kind).toBe('created');
     await erasure.release('tenant_h', sha, 'intake-1');
     expect(await erasure.beginImageErase('tenant_h', sha, 'eraser-1')).toBe('referenced');
+    // A second intake of the same bytes learns the image is stored (no HEAD, no PUT needed).
+    expect(await erasure.hold('tenant_h', sha, 'intake-3')).toEqual({ erasing: false, referenced: true });
+    await erasure.release('tenant_h', sha, 'intake-3');
     // Erased: the count drops to 0, and now the eraser may begin; a new intake sees the flag.
     const erased = await erasure.erasePrediction(
       'tenant_h',
@@ -437,7 +440,7 @@ describe('erasure', () => {
     expect(erased.members).toContain(`img|tenant_h|${sha}`);
     expect(await erasure.beginImageErase('tenant_h', sha, 'eraser-1')).toBe('begun');
     expect(await erasure.beginImageErase('tenant_h', sha, 'eraser-2')).toBe('busy');
-    expect(await erasure.hold('tenant_h', sha, 'intake-2')).toBe(true);
+    expect(await erasure.hold('tenant_h', sha, 'intake-2')).toEqual({ erasing: true, referenced: false });
     await erasure.endImageErase('tenant_h', sha, 'eraser-2'); // not its flag: no effect
     expect(await erasure.isErasing('tenant_h', sha)).toBe(true);
     await erasure.endImageErase('tenant_h', sha, 'eraser-1');

@@ -6,6 +6,8 @@ export interface PutCounter {
   url: string;
   /** Successful PUTs (2xx from S3) per object path. */
   readonly puts: Map<string, number>;
+  /** Every request seen, in order: method and path (the bucket first, no query). */
+  readonly requests: Array<{ method: string; path: string }>;
   /** PUT requests seen, finished or not. */
   readonly attempts: () => number;
   successes(): number;
@@ -16,17 +18,20 @@ export interface PutCounter {
 
 /**
  * A tiny HTTP proxy in front of the test S3 server that counts the PUTs clients send through
- * presigned URLs: exactly what a direct-upload client sent, and which of them S3 stored. The Host
+ * presigned URLs: exactly what a direct-upload client sent, and which of them S3 stored. Given as
+ * an app's S3_ENDPOINT, it lists every request the app makes. The Host
  * header is passed through unchanged, so signatures made for the proxy's address still verify.
  */
 export async function startPutCounter(upstream: string, delayMs = 0): Promise<PutCounter> {
   const target = new URL(upstream);
   const puts = new Map<string, number>();
+  const requests: Array<{ method: string; path: string }> = [];
   let attempts = 0;
   let successes = 0;
   const counter: PutCounter = {
     url: '',
     puts,
+    requests,
     attempts: () => attempts,
     successes: () => successes,
     onPut: null,
@@ -34,6 +39,7 @@ export async function startPutCounter(upstream: string, delayMs = 0): Promise<Pu
   };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    requests.push({ method: req.method ?? '', path: decodeURIComponent(path) });
     if (req.method === 'PUT') attempts++;
     const forward = () => {
       const upstreamReq = request(

@@ -133,12 +133,13 @@ export class BatchMultipartService {
       }
     }
     const imageKey = objectKeys.image(tenant, image.sha256);
-    // From the HEAD until the record counts the image, an erasure must not delete it (holds).
-    const release = await this.holds.hold(tenant, image.sha256);
+    // From here until the record counts the image, an erasure must not delete it (holds). A
+    // live record's reference says the image is stored; else it is PUT (see PredictionIntakeService).
+    const hold = await this.holds.hold(tenant, image.sha256);
     let outcome;
     try {
       const cached = await this.cache.find(tenant, image.sha256);
-      if (!cached && !(await this.store.head(imageKey))) {
+      if (!cached && !hold.referenced) {
         await this.holds.beforeStoring(tenant, image.sha256);
         await this.store.put(imageKey, part.file.body(), {
           contentType: contentTypeOf(image.format),
@@ -163,7 +164,7 @@ export class BatchMultipartService {
         nameMode: 'remember',
       });
     } finally {
-      await release();
+      await hold.release();
     }
     if (outcome.kind === 'batch_sealed')
       return reject('batch_sealed', 'The batch was sealed while this request was being read.', filename);

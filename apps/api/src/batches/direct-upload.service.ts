@@ -95,7 +95,7 @@ export class DirectUploadService {
     const imageKey = objectKeys.image(tenant, entry.sha256);
     // From the HEAD until the record counts the image, an erasure must not delete it (holds,
     // released by prepare once the records exist).
-    held.push(await this.holds.hold(tenant, entry.sha256));
+    held.push((await this.holds.hold(tenant, entry.sha256)).release);
     const cached = await this.cache.find(tenant, entry.sha256);
     const stored = await this.storedImage(imageKey, entry.sha256, cached);
     const image = stored?.image ?? { sha256: entry.sha256, bytes: entry.bytes, width: 0, height: 0, format };

@@ -77,7 +77,7 @@ export class UploadCompletionService {
     // not delete the image before the copy lands and leave it behind after. The hold comes before
     // the pending check, so an erasure either came first (the record left the pending set) or
     // waits for the release to delete the copy.
-    const release = await this.holds.hold(tenant, record.image.sha256);
+    const { release } = await this.holds.hold(tenant, record.image.sha256);
     try {
       if (!(await this.predictions.isPendingUpload(batchId, id))) {
         const now = await this.predictions.get(tenant, id); // erased meanwhile: gone

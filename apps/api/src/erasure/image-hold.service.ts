@@ -11,6 +11,15 @@ const POLL_MS = 100;
 /** Ends a hold: called once the record exists (it uses the image now, see RELEASE) or on failure. */
 export type ReleaseHold = () => Promise<void>;
 
+export interface ImageHold {
+  release: ReleaseHold;
+  /**
+   * A live record uses the image, so its object is stored and stays while held: no HEAD or PUT
+   * needed. False says only that no record uses it (the object may or may not be there).
+   */
+  referenced: boolean;
+}
+
 /**
  * Protects an image object between an intake's HEAD (or PUT) and the record that uses it: the
  * eraser deletes an image only when no hold is live (BEGIN_ERASE). An image being deleted right
@@ -21,9 +30,10 @@ export type ReleaseHold = () => Promise<void>;
 export class ImageHoldService {
   constructor(private readonly erasure: ErasureRepository) {}
 
-  async hold(tenant: string, sha256: string): Promise<ReleaseHold> {
+  async hold(tenant: string, sha256: string): Promise<ImageHold> {
     const token = randomBytes(12).toString('base64url');
-    let erasing = await this.erasure.hold(tenant, sha256, token);
+    const held = await this.erasure.hold(tenant, sha256, token);
+    let erasing = held.erasing;
     const deadline = Date.now() + WAIT_MS;
     while (erasing && Date.now() < deadline) {
       await sleep(POLL_MS);
@@ -39,7 +49,7 @@ export class ImageHoldService {
         { 'Retry-After': '5' },
       );
     }
-    return release;
+    return { release, referenced: held.referenced };
   }
 
   /**

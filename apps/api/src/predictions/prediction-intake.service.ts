@@ -71,12 +71,12 @@ export class PredictionIntakeService {
       this.config.dicomPatientId,
     );
     const imageKey = objectKeys.image(request.tenant, image.sha256);
-    // From the HEAD until the record counts the image, an erasure must not delete it (holds).
-    const release = await this.holds.hold(request.tenant, image.sha256);
+    // From here until the record counts the image, an erasure must not delete it (holds).
+    const hold = await this.holds.hold(request.tenant, image.sha256);
     try {
-      return await this.storeAndAdmit(request, image, metadata, imageKey);
+      return await this.storeAndAdmit(request, image, metadata, imageKey, hold.referenced);
     } finally {
-      await release();
+      await hold.release();
     }
   }
 
@@ -85,12 +85,13 @@ export class PredictionIntakeService {
     image: ImageInfo,
     metadata: Record<string, unknown>,
     imageKey: string,
+    stored: boolean,
   ): Promise<IntakeOutcome> {
-    // Independent look-ups, in parallel: the interactive path is latency-bound.
-    const [cached, stored] = await Promise.all([
-      this.cache.find(request.tenant, image.sha256),
-      this.store.head(imageKey),
-    ]);
+    // No HEAD of the image: a live record's reference says it is stored (see ImageHold), and an
+    // image no record uses is PUT again (the same bytes at its content address). A HEAD cost one
+    // S3 request per new image, i.e. nearly every image of an archive, to save re-sending the
+    // bytes of an image no record uses any more, which is rare.
+    const cached = await this.cache.find(request.tenant, image.sha256);
     if (!cached) {
       // The durable S3 object, and for an interactive image the worker's hand-off copy in Redis
       // (see HotImageStore): both are written before the job exists. The upload is spooled (disk

@@ -110,10 +110,25 @@ export class ErasureRepository {
     return Date.now() + this.reconcileAfterMs;
   }
 
-  /** Registers an intake of this image; true when the image is being erased right now. */
-  async hold(tenant: string, sha256: string, token: string, now = Date.now()): Promise<boolean> {
-    const keys = [this.keys.imageHolds(tenant, sha256), this.keys.imageErasing(tenant, sha256)];
-    return (await HOLD.run(this.redis, keys, [token, now + HOLD_MS, now])) === 1;
+  /**
+   * Registers an intake of this image: `erasing` when the image is being erased right now,
+   * `referenced` when a live record uses it (its object is stored: see HOLD).
+   */
+  async hold(
+    tenant: string,
+    sha256: string,
+    token: string,
+    now = Date.now(),
+  ): Promise<{ erasing: boolean; referenced: boolean }> {
+    const k = this.keys;
+    const keys = [
+      k.imageHolds(tenant, sha256),
+      k.imageErasing(tenant, sha256),
+      k.imageRefs(tenant, sha256),
+      k.legacyImageCount(tenant, sha256),
+    ];
+    const [erasing, referenced] = (await HOLD.run(this.redis, keys, [token, now + HOLD_MS, now])) as number[];
+    return { erasing: erasing === 1, referenced: referenced === 1 };
   }
 
   async isErasing(tenant: string, sha256: string): Promise<boolean> {

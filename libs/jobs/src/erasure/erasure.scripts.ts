@@ -10,15 +10,23 @@ import { LUA_IMAGE_REFS } from './image-refs.lua';
  */
 
 /**
- * Registers an intake that is about to HEAD/PUT an image object (`images/<tenant>/<sha256>`),
- * dropping expired holds. KEYS holds, erasing flag; ARGV token, expiry ms, now ms. Returns 1 when
- * the image is being erased right now (the caller waits for the flag to clear), else 0.
+ * Registers an intake that is about to store an image object (`images/<tenant>/<sha256>`),
+ * dropping expired holds. KEYS holds, erasing flag, image references, the previous version's
+ * count; ARGV token, expiry ms, now ms. Returns {erasing, referenced}: erasing 1 when the image is
+ * being erased right now (the caller waits for the flag to clear); referenced 1 when a live record
+ * uses the image, so its object is stored (a record is written only after its image is, and an
+ * image is deleted only while nothing uses or holds it): the intake need not HEAD or PUT it.
  */
-export const HOLD = new LuaScript(`
+export const HOLD = new LuaScript(`${LUA_IMAGE_REFS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], ARGV[2])
-return redis.call('EXISTS', KEYS[2])
+local erasing = redis.call('EXISTS', KEYS[2])
+local referenced = 0
+if erasing == 0 and (live_refs(KEYS[3]) > 0 or tonumber(redis.call('GET', KEYS[4]) or '0') > 0) then
+  referenced = 1
+end
+return {erasing, referenced}
 `);
 
 /**
