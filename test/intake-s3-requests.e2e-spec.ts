@@ -1,5 +1,5 @@
 import { objectKeys } from '@dermafleet/storage';
-import { call, makeImage, type PredictionBody, sha256 } from './harness/batch-api';
+import { call, createBatch, makeImage, type PredictionBody, sha256 } from './harness/batch-api';
 import { type PutCounter, startPutCounter } from './harness/s3-put-counter';
 import { type RunningApp, startApi, startWorker } from './harness/stack';
 import { testBucket } from './harness/test-bucket';
@@ -7,9 +7,11 @@ import { infra, poll, uniquePrefix } from './harness/test-env';
 
 /**
  * What an upload costs in S3 requests: a new image is one PUT (no HEAD first: nearly every image
- * of an archive is new, and the HEAD was one request in five of a prediction's), the same bytes
- * while a record uses them cost nothing, and an image whose records were all erased is stored
- * again. The API's S3 endpoint is a proxy that lists every request; real API, worker, Redis, S3.
+ * of an archive is new, and the HEAD was one request in five of a prediction's); the same bytes
+ * while a record uses them a HEAD, which finds them stored; the bytes a direct upload announced
+ * but never sent are stored by the next upload of them; an image whose records were all erased is
+ * stored again. The API's S3 endpoint is a proxy that lists every request; real API, worker,
+ * Redis, S3.
  */
 describe('S3 requests of an upload', () => {
   const prefix = uniquePrefix('intake-s3');
@@ -49,12 +51,12 @@ describe('S3 requests of an upload', () => {
 
   const settled = (id: string) =>
     poll(
-      async () => (await call(apiOf(), 'GET', `/v1/predictions/${id}`)).body as PredictionBody,
+      async () => (await call<PredictionBody>(apiOf(), 'GET', `/v1/predictions/${id}`)).body,
       (p) => p.status === 'succeeded' || p.status === 'failed',
       30_000,
     );
 
-  it('stores a new image with one PUT, and the same bytes again with none while a record uses them', async () => {
+  it('stores a new image with one PUT and no HEAD; the same bytes again, while a record uses them, with a HEAD only', async () => {
     const bytes = await makeImage(4101, 'jpeg', 64);
     const sha = sha256(bytes);
     const start = proxy.requests.length;
@@ -66,11 +68,30 @@ describe('S3 requests of an upload', () => {
     const again = proxy.requests.length;
     const second = await upload(bytes, 'second.jpg');
     expect(second.id).not.toBe(first.id);
-    expect(imageRequests(sha, again)).toEqual([]);
+    expect(imageRequests(sha, again)).toEqual(['HEAD']);
 
     // The image really is there for both: a worker classifies them.
     worker = await startWorker(prefix);
     for (const id of [first.id, second.id]) expect((await settled(id)).status).toBe('succeeded');
+  });
+
+  it('stores the bytes a direct upload announced but never sent, when they come in a POST', async () => {
+    const bytes = await makeImage(4103, 'jpeg', 64);
+    const sha = sha256(bytes);
+    worker ??= await startWorker(prefix);
+    // A direct upload's record refers to its image before the client sends the bytes; this
+    // client never does.
+    const batch = await createBatch(apiOf());
+    const announced = await call<{ uploads: unknown[] }>(apiOf(), 'POST', `/v1/batches/${batch.id}/uploads`, {
+      files: [{ filename: 'never-sent.jpg', sha256: sha, bytes: bytes.length, content_type: 'image/jpeg' }],
+    });
+    expect([announced.status, announced.body.uploads.length]).toEqual([200, 1]);
+    expect(await bucket.keys()).not.toContain(objectKeys.image(tenant, sha));
+
+    const start = proxy.requests.length;
+    const posted = await upload(bytes, 'posted.jpg');
+    expect(imageRequests(sha, start)).toEqual(['HEAD', 'PUT']);
+    expect((await settled(posted.id)).status).toBe('succeeded');
   });
 
   it('stores an image again once every record that used it was erased', async () => {

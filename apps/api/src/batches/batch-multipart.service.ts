@@ -4,6 +4,7 @@ import { BatchRepository, type Prediction, PredictionRepository, toPublicPredict
 import { ObjectStore, objectKeys } from '@dermafleet/storage';
 import type { IncomingMessage } from 'node:http';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { storedImage } from '../predictions/stored-image';
 import { withDicomMetadata } from '../dicom/dicom-metadata';
 import { ImageHoldService } from '../erasure/image-hold.service';
 import { ApiError } from '../errors/api-error';
@@ -133,13 +134,12 @@ export class BatchMultipartService {
       }
     }
     const imageKey = objectKeys.image(tenant, image.sha256);
-    // From here until the record counts the image, an erasure must not delete it (holds). A
-    // live record's reference says the image is stored; else it is PUT (see PredictionIntakeService).
+    // From here until the record counts the image, an erasure must not delete it (holds).
     const hold = await this.holds.hold(tenant, image.sha256);
     let outcome;
     try {
       const cached = await this.cache.find(tenant, image.sha256);
-      if (!cached && !hold.referenced) {
+      if (!cached && !(await storedImage(this.store, imageKey, hold.referenced))) {
         await this.holds.beforeStoring(tenant, image.sha256);
         await this.store.put(imageKey, part.file.body(), {
           contentType: contentTypeOf(image.format),

@@ -14,8 +14,8 @@ export type ReleaseHold = () => Promise<void>;
 export interface ImageHold {
   release: ReleaseHold;
   /**
-   * A live record uses the image, so its object is stored and stays while held: no HEAD or PUT
-   * needed. False says only that no record uses it (the object may or may not be there).
+   * A live record uses the image: it is nearly always stored, and stays while held (see
+   * storedImage for the exception). False: no record uses it (the object may or may not be there).
    */
   referenced: boolean;
 }

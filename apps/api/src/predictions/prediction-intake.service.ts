@@ -14,6 +14,7 @@ import { CachedResultService } from './cached-result.service';
 import { PredictionAdmissionService } from './prediction-admission.service';
 import type { SpooledFile } from '../uploads/spooled-file';
 import { checkSpooled } from './upload-check';
+import { storedImage } from './stored-image';
 import { withDicomMetadata } from '../dicom/dicom-metadata';
 import { ImageHoldService } from '../erasure/image-hold.service';
 
@@ -85,13 +86,13 @@ export class PredictionIntakeService {
     image: ImageInfo,
     metadata: Record<string, unknown>,
     imageKey: string,
-    stored: boolean,
+    referenced: boolean,
   ): Promise<IntakeOutcome> {
-    // No HEAD of the image: a live record's reference says it is stored (see ImageHold), and an
-    // image no record uses is PUT again (the same bytes at its content address). A HEAD cost one
-    // S3 request per new image, i.e. nearly every image of an archive, to save re-sending the
-    // bytes of an image no record uses any more, which is rare.
-    const cached = await this.cache.find(request.tenant, image.sha256);
+    // Independent look-ups, in parallel: the interactive path is latency-bound. See storedImage.
+    const [cached, stored] = await Promise.all([
+      this.cache.find(request.tenant, image.sha256),
+      storedImage(this.store, imageKey, referenced),
+    ]);
     if (!cached) {
       // The durable S3 object, and for an interactive image the worker's hand-off copy in Redis
       // (see HotImageStore): both are written before the job exists. The upload is spooled (disk

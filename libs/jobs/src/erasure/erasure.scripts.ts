@@ -14,8 +14,7 @@ import { LUA_IMAGE_REFS } from './image-refs.lua';
  * dropping expired holds. KEYS holds, erasing flag, image references, the previous version's
  * count; ARGV token, expiry ms, now ms. Returns {erasing, referenced}: erasing 1 when the image is
  * being erased right now (the caller waits for the flag to clear); referenced 1 when a live record
- * uses the image, so its object is stored (a record is written only after its image is, and an
- * image is deleted only while nothing uses or holds it): the intake need not HEAD or PUT it.
+ * uses the image (an image nothing uses is not looked for in S3 before it is stored).
  */
 export const HOLD = new LuaScript(`${LUA_IMAGE_REFS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
