@@ -30,9 +30,10 @@ export async function modelInputThumbnail(
     .resize(Math.max(1, Math.round(sourceWidth * scale)), Math.max(1, Math.round(sourceHeight * scale)), {
       fit: 'fill',
     })
-    // effort 2 of 0-6 (sharp's default 4): half the encoder's CPU (4.4 -> 2.3 ms per 256 px
-    // thumbnail here), the same quality setting, files 6% larger on ../shared/fixtures/images.
-    .webp({ quality: request.quality, effort: 2 })
+    // effort 0 of 0-6 (sharp's default 4): the thumbnail was the largest piece of a worker's CPU
+    // per image besides the model (resize and encode ~4 ms at effort 2, ~3 at 0 on the benches'
+    // 384x384 images; 4.4 ms at the default), for files ~5% larger at the same quality setting.
+    .webp({ quality: request.quality, effort: 0 })
     .toBuffer();
   // A plain copy of its own (a few KiB): sharp's Buffer must not be transferred between threads.
   return new Uint8Array(webp);
