@@ -56,6 +56,15 @@ function rawLines(raw: RawCeilingRow[]): string[] {
   return lines;
 }
 
+/** The worker's model threads against its other threads, and Redis (outside the pipeline sum). */
+function cpuSplit(r: EndToEndResult): string {
+  const t = r.workerThreadsCpuMsPerImage;
+  const threads = t
+    ? `worker model threads ${f(t.model, 1)} ms + other threads ${f(t.other, 1)} ms per image; `
+    : '';
+  return `${threads}Redis server ${f(r.redisCpuMsPerImage, 1)} ms per image (not in the sum above)`;
+}
+
 function workerLines(w: WorkerFigures, sequential: SequentialResult | undefined): string[] {
   const lines = [
     `end to end (API upload -> result available), base model, batch ${w.batch}, prefetch 1, preprocessing in the pod, 384x384 JPEGs:`,
@@ -68,6 +77,7 @@ function workerLines(w: WorkerFigures, sequential: SequentialResult | undefined)
     `  CPU per image: worker ${f(w.workerCpuMsPerImage, 0)} ms, whole pipeline (worker, API, S3 server) ` +
       `${f(w.pipelineCpuMsPerImage, 0)} ms, raw session ${f(w.rawCpuMsPerImage, 0)} ms -> ` +
       `CPU-bound estimate of the ratio on an idle machine: ${f(w.rawCpuMsPerImage / w.pipelineCpuMsPerImage, 3)}`,
+    `  ${cpuSplit(w)}`,
     `  machine load average during the run: ${f(w.loadAverage)} (2 cores; other tenants of the machine count too)`,
     `  session.run per image inside the worker / alone: ${f(w.workerMsPerBatch / w.avgBatchSize / w.rawMsPerImage, 3)}` +
       ` (API, S3 server and load generator at nice ${ELSEWHERE_NICE}: in production they are other machines)`,
@@ -108,6 +118,7 @@ function tinyLines(t: TinyVsPilResult): string[] {
     `tiny model end to end (API, worker, S3 server, client: what is not the model), ${t.images} distinct 1024x768 JPEGs:`,
     `  ${f(p.imagesPerSecond, 1)} images/s; CPU per image: whole pipeline ${f(p.pipelineCpuMsPerImage, 1)} ms = ` +
       `worker ${f(p.workerCpuMsPerImage, 1)} + API ${f(p.apiCpuMsPerImage, 1)} + S3 server and uploading client ${f(p.s3AndClientCpuMsPerImage, 1)}`,
+    `  ${cpuSplit(p)}`,
     t.referenceImagesPerSecond === null
       ? '  the reference (/usr/bin/python3 with python3-pil and python3-numpy) is not installed: no ratio'
       : `  the reference's bare preprocessing, ${t.processes} processes, same files: ${f(t.referenceImagesPerSecond, 1)} images/s ` +

@@ -4,6 +4,8 @@ import { benchAppEnv, type BenchInfra } from '../support/bench-infra';
 import { asElsewhere, ELSEWHERE_NICE } from '../support/load-generator-priority';
 import { runThroughPipeline, type PipelineRunResult } from '../support/pipeline-run';
 import { sessionCounters } from '../support/session-counters';
+import { Redis } from 'ioredis';
+import { threadCpu, threadCpuDelta, type ThreadCpu } from './thread-cpu';
 
 export interface EndToEndResult extends PipelineRunResult {
   batch: number;
@@ -21,6 +23,14 @@ export interface EndToEndResult extends PipelineRunResult {
   /** The API's share, and the S3 server's with the uploading client's (one process, this one). */
   apiCpuMsPerImage: number;
   s3AndClientCpuMsPerImage: number;
+  /**
+   * The workers' CPU per image split by thread: the model's (the session thread and onnxruntime's
+   * pool, the only ones left at nice 0 once a worker lowers its other threads) and the rest;
+   * null when the workers keep every thread at one priority (WORKER_OTHER_THREADS_NICE=0).
+   */
+  workerThreadsCpuMsPerImage: { model: number; other: number } | null;
+  /** Redis server CPU per image (INFO cpu): it shares the cores, but is not in the pipeline sum. */
+  redisCpuMsPerImage: number;
   /** Mean 1-minute load average of the machine during the run (other tenants show up here). */
   loadAverage: number;
 }
@@ -60,6 +70,15 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
         here: (here.user + here.system) / 1e6,
       };
     };
+    const redis = new Redis(infra.redisUrl);
+    const redisCpu = async (): Promise<number> => {
+      const info = await redis.info('cpu');
+      const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+      return field('used_cpu_sys') + field('used_cpu_user');
+    };
+    const threads = (): ThreadCpu[][] => workers.map((w) => threadCpu(w.pid));
+    const redisBefore = await redisCpu();
+    const threadsBefore = threads();
     const cpuBefore = cpu();
     const loads: number[] = [];
     const loadTimer = setInterval(() => loads.push(loadavg()[0]), 1000);
@@ -72,6 +91,9 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       }),
     ).finally(() => clearInterval(loadTimer));
     const cpuAfter = cpu();
+    const threadsAfter = threads();
+    const redisSeconds = (await redisCpu()) - redisBefore;
+    redis.disconnect();
     const after = await sessionCounters(workers);
     const busySeconds = after.busy - before.busy;
     const batches = after.batches - before.batches;
@@ -95,6 +117,8 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
           cpuBefore.here) *
           1000) /
         run.images,
+      workerThreadsCpuMsPerImage: modelThreadSplit(threadsBefore, threadsAfter, run.images),
+      redisCpuMsPerImage: (redisSeconds * 1000) / run.images,
       loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
     };
   } finally {
@@ -102,4 +126,24 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     await api.stop();
     await infra.clearPrefix(prefix);
   }
+}
+
+/** Model threads (nice 0) against the rest (lowered) in every worker, ms per image; null if none were lowered. */
+function modelThreadSplit(
+  before: ThreadCpu[][],
+  after: ThreadCpu[][],
+  images: number,
+): { model: number; other: number } | null {
+  let model = 0;
+  let other = 0;
+  let lowered = false;
+  after.forEach((threads, i) => {
+    for (const t of threadCpuDelta(before[i], threads)) {
+      if (t.nice > 0) {
+        lowered = true;
+        other += t.seconds;
+      } else model += t.seconds;
+    }
+  });
+  return lowered ? { model: (model * 1000) / images, other: (other * 1000) / images } : null;
 }
