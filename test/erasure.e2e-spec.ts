@@ -426,7 +426,7 @@ describe('erasure', () => {
     expect((await predictions.create(record)).kind).toBe('created');
     await erasure.release('tenant_h', sha, 'intake-1');
     expect(await erasure.beginImageErase('tenant_h', sha, 'eraser-1')).toBe('referenced');
-    // A second intake of the same bytes learns the image is stored (no HEAD, no PUT needed).
+    // A second intake of the same bytes learns a record uses the image (it HEADs it, then).
     expect(await erasure.hold('tenant_h', sha, 'intake-3')).toEqual({ erasing: false, referenced: true });
     await erasure.release('tenant_h', sha, 'intake-3');
     // Erased: the count drops to 0, and now the eraser may begin; a new intake sees the flag.

@@ -21,10 +21,11 @@ export interface ImageHold {
 }
 
 /**
- * Protects an image object between an intake's HEAD (or PUT) and the record that uses it: the
- * eraser deletes an image only when no hold is live (BEGIN_ERASE). An image being deleted right
- * now is waited for (then the intake finds it missing and stores it again); 503 when that takes
- * too long. A crashed intake's hold expires (HOLD_MS) and only delays an erasure.
+ * Protects an image object between an intake's look at it (the hold's answer, a HEAD) or its PUT
+ * and the record that uses it: the eraser deletes an image only when no hold is live
+ * (BEGIN_ERASE). An image being deleted right now is waited for (then no record uses it, and the
+ * intake stores it again); 503 when that takes too long. A crashed intake's hold expires
+ * (HOLD_MS) and only delays an erasure.
  */
 @Injectable()
 export class ImageHoldService {

@@ -112,7 +112,7 @@ export class ErasureRepository {
 
   /**
    * Registers an intake of this image: `erasing` when the image is being erased right now,
-   * `referenced` when a live record uses it (its object is stored: see HOLD).
+   * `referenced` when a live record uses it (see HOLD and the API's storedImage).
    */
   async hold(
     tenant: string,
