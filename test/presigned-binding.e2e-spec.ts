@@ -148,7 +148,11 @@ describe('presigned uploads bound to the announced bytes', () => {
     // Bulk: an interactive image also reaches the worker through the API's hand-off copy in Redis
     // (hashed from the uploaded bytes), which would serve the right image; this case is about S3.
     form.append('priority', 'bulk');
-    await store.put(key, y); // planted before the upload: the API sees the key exists and keeps it
+    // Planted before the upload. The API looks for an image only while a record refers to it
+    // (else it stores the bytes it received): a direct upload announcing x makes one, so the API
+    // finds the planted object and keeps it.
+    await tickets((await createBatch(a)).id, [entry('x-announced.jpg', x)]);
+    await store.put(key, y);
     const res = await fetch(`${a.url}/v1/predictions`, { method: 'POST', body: form, headers: a.headers });
     const created = (await res.json()) as PredictionBody;
     const final = await poll(
