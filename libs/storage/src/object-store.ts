@@ -66,6 +66,11 @@ function makeClient(settings: StorageSettings, endpoint: string | undefined): S3
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
+    // Resolve each command's middleware stack once, not on every request: ~14% of the client's
+    // CPU per PUT and GET (1.62 -> 1.39 ms for the pair, against a server that answers at once).
+    // Safe here: nothing adds middleware to this client after its first request, and presigned
+    // URLs resolve a cloned stack of their own.
+    cacheMiddleware: true,
     // No call hangs: a dead S3 endpoint fails a connection within connectTimeout, and a stalled
     // answer within requestTimeout (socket idle), so a job's lock never renews over a hung call.
     requestHandler: {
