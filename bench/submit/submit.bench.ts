@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisCpuSeconds } from '../support/redis-cpu';
 import { writeDemoModel } from '../../libs/inference/src/demo-model';
 import { findOrStartRedis, freePort } from '../../libs/jobs/src/local/local-redis';
 import { startEmbeddedS3 } from '../../libs/storage/src/embedded-s3';
@@ -130,13 +131,6 @@ function cpuSecondsOf(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** Redis' own CPU seconds (INFO cpu): a Redis of this bench's own, so nobody else's. */
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 async function waitCompleted(api: string, batchId: string, timeoutMs: number): Promise<void> {

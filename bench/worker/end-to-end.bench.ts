@@ -5,6 +5,7 @@ import { asElsewhere, ELSEWHERE_NICE } from '../support/load-generator-priority'
 import { runThroughPipeline, type PipelineRunResult } from '../support/pipeline-run';
 import { sessionCounters } from '../support/session-counters';
 import { Redis } from 'ioredis';
+import { redisCpuSeconds } from '../support/redis-cpu';
 import { threadCpu, threadCpuDelta, type ThreadCpu } from './thread-cpu';
 
 export interface EndToEndResult extends PipelineRunResult {
@@ -57,6 +58,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
   });
   const api = await AppProcess.start('api', 'api', env, ELSEWHERE_NICE);
   const workers: AppProcess[] = [];
+  const redis = new Redis(infra.redisUrl); // for the Redis server's CPU (INFO), closed below
   try {
     for (const [i, extra] of (options.workers ?? [{}]).entries()) {
       workers.push(await AppProcess.start('worker', `worker-${i}`, { ...env, ...extra }));
@@ -70,14 +72,8 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
         here: (here.user + here.system) / 1e6,
       };
     };
-    const redis = new Redis(infra.redisUrl);
-    const redisCpu = async (): Promise<number> => {
-      const info = await redis.info('cpu');
-      const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-      return field('used_cpu_sys') + field('used_cpu_user');
-    };
     const threads = (): ThreadCpu[][] => workers.map((w) => threadCpu(w.pid));
-    const redisBefore = await redisCpu();
+    const redisBefore = await redisCpuSeconds(redis);
     const threadsBefore = threads();
     const cpuBefore = cpu();
     const loads: number[] = [];
@@ -92,8 +88,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     ).finally(() => clearInterval(loadTimer));
     const cpuAfter = cpu();
     const threadsAfter = threads();
-    const redisSeconds = (await redisCpu()) - redisBefore;
-    redis.disconnect();
+    const redisSeconds = (await redisCpuSeconds(redis)) - redisBefore;
     const after = await sessionCounters(workers);
     const busySeconds = after.busy - before.busy;
     const batches = after.batches - before.batches;
@@ -122,6 +117,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
     };
   } finally {
+    redis.disconnect();
     for (const w of workers) await w.stop();
     await api.stop();
     await infra.clearPrefix(prefix);
