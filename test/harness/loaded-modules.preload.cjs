@@ -4,7 +4,5 @@
 process.on('exit', () => {
   const loaded = Object.keys(require.cache);
   const has = (name) => loaded.some((path) => path.includes(`/node_modules/${name}/`));
-  process.stderr.write(
-    `\nLOADED ${JSON.stringify({ onnxruntime: has('onnxruntime-node'), sharp: has('sharp') })}\n`,
-  );
+  process.stderr.write(`\nLOADED ${JSON.stringify({ onnxruntime: has('onnxruntime-node'), sharp: has('sharp') })}\n`);
 });
