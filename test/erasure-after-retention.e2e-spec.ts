@@ -7,7 +7,7 @@ import {
   writeMissingManifests,
 } from '@dermafleet/jobs';
 import { objectKeys } from '@dermafleet/storage';
-import { predictionObjects } from '../apps/api/src/erasure/erasure.service';
+import { predictionObjects } from '../apps/api/src/erasure/erasure-objects';
 import {
   addImages,
   type BatchBody,

@@ -1,4 +1,4 @@
-import { type BatchManifest, hasPrefix, type RedisKeys, rmMember } from '@dermafleet/jobs';
+import { type BatchManifest, ErasureKeys, hasPrefix, type RedisKeys, rmMember } from '@dermafleet/jobs';
 import { type ObjectStore, objectKeys } from '@dermafleet/storage';
 import type { Redis } from 'ioredis';
 
@@ -28,6 +28,23 @@ export async function manifestDeletionOwed(
   batchId: string,
 ): Promise<boolean> {
   return (await redis.zscore(keys.outbox, rmMember(objectKeys.batchManifest(tenant, batchId)))) !== null;
+}
+
+/**
+ * Whether the stored manifest speaks for the batch: Redis knows no such batch (while it does, an
+ * erasing one or another tenant's, Redis answers), no erasure of it past the retention has begun,
+ * and no deletion of its manifest is owed. An erased batch reads as gone from the first moment,
+ * whatever is still stored, and nothing writes its manifest back.
+ */
+export async function manifestSpeaksForBatch(
+  redis: Redis,
+  keys: RedisKeys,
+  tenant: string,
+  batchId: string,
+): Promise<boolean> {
+  const erasure = new ErasureKeys(keys).expiredBatchErasure(tenant, batchId);
+  if ((await redis.exists(keys.batch(batchId), erasure)) > 0) return false;
+  return !(await manifestDeletionOwed(redis, keys, tenant, batchId));
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../common/map-limit';
 import {
-  manifestDeletionOwed,
+  manifestSpeaksForBatch,
   readStoredManifest,
   withoutPrediction,
 } from '../batches/stored-batch-manifest';
@@ -193,9 +193,7 @@ export class ErasureRelay {
    */
   private async dropFromManifest(entry: Extract<ErasureMember, { kind: 'mf' }>): Promise<Step> {
     const { tenant, batchId } = entry;
-    const erasure = this.erasure.keys.expiredBatchErasure(tenant, batchId);
-    if ((await this.redis.exists(this.keys.batch(batchId), erasure)) > 0) return 'done';
-    if (await manifestDeletionOwed(this.redis, this.keys, tenant, batchId)) return 'done';
+    if (!(await manifestSpeaksForBatch(this.redis, this.keys, tenant, batchId))) return 'done';
     const manifest = await readStoredManifest(this.store, tenant, batchId);
     const rewritten = manifest && withoutPrediction(manifest, entry.predictionId, entry.status);
     if (rewritten) await this.store.putJson(objectKeys.batchManifest(tenant, batchId), rewritten);

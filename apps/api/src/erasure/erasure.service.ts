@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  BatchKeys,
   type ErasureActor,
   ErasureKeys,
   ErasureRepository,
@@ -20,8 +21,6 @@ import { EventStreamScrubber } from './event-stream.scrubber';
 export const ERASE_CHUNK = 500;
 const ID = /^[A-Za-z0-9_-]{16,64}$/;
 
-export { predictionObjects } from './erasure-objects';
-
 /**
  * DELETE /v1/batches/{id} and DELETE /v1/predictions/{id}. A batch is marked `erasing` first
  * (it reads as gone from then on, and its id joins the work index), then erased 500 predictions
@@ -31,6 +30,8 @@ export { predictionObjects } from './erasure-objects';
  */
 @Injectable()
 export class ErasureService {
+  private readonly batchKeys: BatchKeys;
+
   constructor(
     private readonly erasure: ErasureRepository,
     private readonly relay: ErasureRelay,
@@ -40,7 +41,9 @@ export class ErasureService {
     private readonly keys: RedisKeys,
     private readonly store: ObjectStore,
     private readonly expired: ExpiredBatchErasure,
-  ) {}
+  ) {
+    this.batchKeys = new BatchKeys(keys);
+  }
 
   async eraseBatch(tenant: string, batchId: string, actor: ErasureActor): Promise<void> {
     if (!batchId.startsWith('bat_') || !ID.test(batchId.slice(4))) throw ApiError.notFound('batch');
@@ -135,7 +138,7 @@ export class ErasureService {
    * chunk. One without a copy (it never ended) is left to the chunk, which deletes its objects.
    */
   private async eraseExpiredItems(tenant: string, batchId: string): Promise<string[]> {
-    const ids = await this.redis.lrange(`${this.keys.batch(batchId)}:items`, 0, ERASE_CHUNK - 1);
+    const ids = await this.redis.lrange(this.batchKeys.items(batchId), 0, ERASE_CHUNK - 1);
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.exists(this.keys.prediction(id));
     const replies = (await pipeline.exec()) ?? [];
@@ -148,7 +151,7 @@ export class ErasureService {
   }
 
   private async refuseWhileProcessing(tenant: string, batchId: string): Promise<void> {
-    const items = `${this.keys.batch(batchId)}:items`;
+    const items = this.batchKeys.items(batchId);
     const page = 1000;
     for (let start = 0; ; start += page) {
       const ids = await this.redis.lrange(items, start, start + page - 1);

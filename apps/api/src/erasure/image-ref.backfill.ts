@@ -24,7 +24,8 @@ const RETRY_MS = 30_000;
 /**
  * Lists the prediction records created before image reference sets existed in their images'
  * sets, once per deployment, in the background of every API replica (idempotent: a set, whoever
- * gets there first), then deletes the per-image counts the version before kept. No image is
+ * gets there first); the per-image counts the version before kept are left to expire on their
+ * own (an older replica may still be counting during a rollout: see legacyImageCount). No image is
  * deleted by an erasure until it has finished (BEGIN_ERASE checks its marker): a record it has
  * not listed yet may still use the image. Then it writes the S3 manifest of each completed batch
  * that completed before manifests were written (erasure past the retention needs it).
