@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findOrStartRedis, type LocalRedis } from '../../libs/jobs/src/local/local-redis';
@@ -60,12 +60,38 @@ export function buildApps(): void {
  */
 async function s3StandInDir(scratch: string): Promise<string> {
   const ram = '/dev/shm';
-  if (process.env.BENCH_S3_DIR) return mkdtemp(join(process.env.BENCH_S3_DIR, 'dermafleet-bench-s3-'));
+  const name = `${S3_DIR_PREFIX}${process.pid}-`;
+  if (process.env.BENCH_S3_DIR) return mkdtemp(join(process.env.BENCH_S3_DIR, name));
   try {
     accessSync(ram, constants.W_OK);
-    return await mkdtemp(join(ram, 'dermafleet-bench-s3-'));
+    await removeOrphanedS3Dirs(ram);
+    return await mkdtemp(join(ram, name));
   } catch {
     return join(scratch, 's3');
+  }
+}
+
+const S3_DIR_PREFIX = 'dermafleet-bench-s3-';
+
+/**
+ * A bench killed before its close() leaves its S3 folder behind, and in /dev/shm that holds RAM
+ * until the machine restarts: each start removes those of bench processes that no longer run
+ * (the folder's name carries its creator's pid).
+ */
+async function removeOrphanedS3Dirs(parent: string): Promise<void> {
+  for (const entry of await readdir(parent)) {
+    const pid = Number(new RegExp(`^${S3_DIR_PREFIX}(\\d+)-`).exec(entry)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
