@@ -1,11 +1,9 @@
 import {
   CopyObjectCommand,
   CreateBucketCommand,
-  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
-  HeadObjectCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -14,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
+import { SignedObjectRequests, type SignedResponse } from './signed-object-requests';
 import type { StorageSettings } from './storage.settings';
 
 // We pin an SDK version that supports Node 20; its notice about future releases needing Node 22
@@ -31,6 +30,24 @@ export interface ObjectHead {
   size: number;
   contentType?: string;
   metadata: Record<string, string>;
+}
+
+const META_PREFIX = 'x-amz-meta-';
+
+/** An answer's head as the SDK gave it: user metadata under their names without the prefix. */
+function headOf(res: SignedResponse, size: number): ObjectHead {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (name.startsWith(META_PREFIX) && typeof value === 'string')
+      metadata[name.slice(META_PREFIX.length)] = value;
+  }
+  return { size, contentType: res.headers['content-type'], metadata };
+}
+
+async function readAll(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 /** What a presigned PUT is bound to: the client must send exactly these, or S3 refuses the PUT. */
@@ -80,15 +97,21 @@ function makeClient(settings: StorageSettings, endpoint: string | undefined): S3
   });
 }
 
-/** The S3 object store: the only storage code path (AWS S3, MinIO, s3rver). */
+/**
+ * The S3 object store: the only storage code path (AWS S3, MinIO, s3rver). An object's GET, HEAD,
+ * DELETE and its PUT from memory go out as signed requests of their own (SignedObjectRequests:
+ * the SDK's command stack cost more CPU than the requests); the rest through the SDK's client.
+ */
 export class ObjectStore {
   readonly bucket: string;
   private readonly client: S3Client;
   private readonly presignClient: S3Client;
+  private readonly direct: SignedObjectRequests;
 
   constructor(private readonly settings: StorageSettings) {
     this.bucket = settings.bucket;
     this.client = makeClient(settings, settings.endpoint);
+    this.direct = new SignedObjectRequests(this.client, settings);
     this.presignClient = settings.publicEndpoint
       ? makeClient(settings, settings.publicEndpoint)
       : this.client;
@@ -122,7 +145,21 @@ export class ObjectStore {
     body: Buffer | Uint8Array | string | Readable,
     options: PutOptions = {},
   ): Promise<void> {
-    const length = options.contentLength ?? (body instanceof Readable ? undefined : Buffer.byteLength(body));
+    if (!(body instanceof Readable)) {
+      const bytes =
+        typeof body === 'string'
+          ? Buffer.from(body, 'utf8')
+          : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      const headers: Record<string, string> = {};
+      if (options.contentType) headers['content-type'] = options.contentType;
+      for (const [name, value] of Object.entries(options.metadata ?? {}))
+        headers[META_PREFIX + name.toLowerCase()] = value;
+      const res = await this.direct.send({ method: 'PUT', key, body: bytes, headers });
+      res.body.resume();
+      return;
+    }
+    // A stream (an upload spooled to disk): the SDK sends it with its announced length.
+    const length = options.contentLength;
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -141,21 +178,21 @@ export class ObjectStore {
 
   /** A stream of the object, or null when it does not exist. */
   async getStream(key: string): Promise<Readable | null> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body as Readable;
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const res = await this.get(key);
+    return res?.body ?? null;
   }
 
   async getBuffer(key: string): Promise<Buffer | null> {
-    const stream = await this.getStream(key);
-    if (!stream) return null;
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    const res = await this.get(key);
+    return res ? await readAll(res.body) : null;
+  }
+
+  /** The GET's answer, its body unread; null when the object does not exist. */
+  private async get(key: string): Promise<SignedResponse | null> {
+    const res = await this.direct.send({ method: 'GET', key }, true);
+    if (res.status !== 404) return res;
+    res.body.resume();
+    return null;
   }
 
   /**
@@ -163,18 +200,10 @@ export class ObjectStore {
    * second round trip per object. The bytes land in one buffer of the announced length.
    */
   async getWithHead(key: string): Promise<{ bytes: Buffer; head: ObjectHead } | null> {
-    let out;
-    try {
-      out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of out.Body as Readable) chunks.push(chunk as Buffer);
-    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    const head = { size: bytes.length, contentType: out.ContentType, metadata: out.Metadata ?? {} };
-    return { bytes, head };
+    const res = await this.get(key);
+    if (!res) return null;
+    const bytes = await readAll(res.body);
+    return { bytes, head: headOf(res, bytes.length) };
   }
 
   async getJson<T>(key: string): Promise<T | null> {
@@ -183,17 +212,15 @@ export class ObjectStore {
   }
 
   async head(key: string): Promise<ObjectHead | null> {
-    try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: out.ContentLength ?? 0, contentType: out.ContentType, metadata: out.Metadata ?? {} };
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const res = await this.direct.send({ method: 'HEAD', key }, true);
+    res.body.resume();
+    if (res.status === 404) return null;
+    return headOf(res, Number(res.headers['content-length'] ?? 0));
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    const res = await this.direct.send({ method: 'DELETE', key });
+    res.body.resume(); // S3 answers 204, an absent key included
   }
 
   /** Deletes many objects, 1,000 per request (absent ones are fine); throws when any failed. */
@@ -261,6 +288,7 @@ export class ObjectStore {
   }
 
   destroy(): void {
+    this.direct.destroy();
     this.client.destroy();
     if (this.presignClient !== this.client) this.presignClient.destroy();
   }
