@@ -79,6 +79,9 @@ describe('erasure after the retention', () => {
     const [shared, own] = await Promise.all([photo(141), photo(142)]);
     const old = await predict(shared, 'old.jpg');
     const other = await predict(own, 'other.jpg');
+    // The viewer looked at both while they were live: their thumbnails are stored too.
+    for (const p of [old, other])
+      expect((await call(a, 'GET', `/v1/predictions/${p.id}/thumbnail`)).status).toBe(200);
     await retentionPasses([old, other]);
     expect(await redis.exists(keys.prediction(old.id), keys.prediction(other.id))).toBe(0);
     // What the retention leaves: GET answers from the S3 copy, and the images are stored.
@@ -239,6 +242,7 @@ describe('erasure after the retention', () => {
         (r) => r.body.predictions.every((p) => p.status === 'succeeded'),
       )
     ).body.predictions;
+    expect((await call(a, 'GET', `/v1/predictions/${early.id}/thumbnail`)).status).toBe(200);
     await poll(listBucket, (k) =>
       [objectKeys.result('tenant_a', early.id), objectKeys.thumbnail('tenant_a', early.image.sha256)].every(
         (key) => k.includes(key),

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { type Api, call, type PredictionBody, sha256 } from './harness/batch-api';
 import { infra, poll, uniquePrefix } from './harness/test-env';
 import { startSeededStack } from './viewer-support/seeded-stack';
+import { testBucket } from './harness/test-bucket';
 
 interface Listed extends Omit<PredictionBody, 'result'> {
   result: {
@@ -89,6 +90,35 @@ describe('viewer API', () => {
     expect((await getBytes(b, `/v1/predictions/${photo.id}/image`)).status).toBe(404);
     const [broken] = await listAll(a, batch.id, 'mark=failed', 100);
     expect((await getBytes(a, `/v1/predictions/${broken.id}/thumbnail`)).status).toBe(404);
+  });
+
+  it('makes a thumbnail on its first request and serves later ones from what it stored', async () => {
+    const { a, batch, files } = stack;
+    const bucket = testBucket(prefix);
+    try {
+      const [photo] = await listAll(a, batch.id, 'q=ACC-1005', 100);
+      const key = `images/tenant_a/${photo.image.sha256}.thumb.webp`;
+      // The worker stores no thumbnail: nothing is made for an image nobody looks at.
+      expect(await bucket.keys()).not.toContain(key);
+      const together = await Promise.all(
+        [1, 2, 3].map(() => getBytes(a, `/v1/predictions/${photo.id}/thumbnail`)),
+      );
+      expect(together.map((t) => t.status)).toEqual([200, 200, 200]);
+      expect(together.every((t) => t.bytes.equals(together[0].bytes))).toBe(true);
+      expect(await bucket.keys()).toContain(key);
+      // The image as it was uploaded, at most 256 px on its long side (a 48 px gradient here).
+      const uploaded = files.find((f) => f.accession === 'ACC-1005')!;
+      const { width, height } = await sharp(uploaded.bytes).metadata();
+      const thumb = await sharp(together[0].bytes).metadata();
+      expect(thumb.width! / thumb.height!).toBeCloseTo(width! / height!, 1);
+      expect(Math.max(thumb.width!, thumb.height!)).toBe(Math.min(256, Math.max(width!, height!)));
+      // Later requests are answered from what was stored.
+      expect(
+        (await getBytes(a, `/v1/predictions/${photo.id}/thumbnail`)).bytes.equals(together[0].bytes),
+      ).toBe(true);
+    } finally {
+      bucket.destroy();
+    }
   });
 
   it('explains a prediction with a 12x12 occlusion map and an overlay PNG', async () => {

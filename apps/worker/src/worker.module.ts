@@ -22,7 +22,6 @@ import { WorkerMetrics } from './metrics/worker.metrics';
 import { PrepareHandler } from './preprocess/prepare.handler';
 import { PreparedJobQueue } from './preprocess/prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess/preprocess-runtime.service';
-import { ThumbnailService } from './thumbnails/thumbnail.service';
 import { ExplainHandler } from './explanations/explain.handler';
 
 /**
@@ -69,7 +68,6 @@ export class WorkerModule {
         ClassifyHandler,
         ClassifyPreparedHandler,
         PrepareHandler,
-        ThumbnailService,
         explanationRepositoryProvider,
         ExplainHandler,
         InferenceConsumerService,

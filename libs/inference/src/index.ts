@@ -21,4 +21,4 @@ export * from './threads/thread-priority';
 export * from './threads/libvips-threads';
 export { decodeRgb } from './preprocess/decode-rgb';
 export * from './explain/occlusion';
-export * from './preprocess/model-input-thumbnail';
+export * from './preprocess/image-thumbnail';

@@ -243,9 +243,13 @@ export function contractRegistry(): ContractRegistry {
     },
   });
   r.endpoint('get', '/v1/predictions/{id}/thumbnail', {
-    summary: 'A WebP thumbnail made by the worker',
+    summary: 'A WebP thumbnail of the image, made on its first request and stored',
     tags: ['viewer'],
-    responses: { 200: text('image/webp', 'thumbnail'), 404: error('not_found') },
+    responses: {
+      200: text('image/webp', 'thumbnail, 256 px on the long side'),
+      404: error('not_found'),
+      503: error('dependency_unavailable'),
+    },
   });
 
   r.endpoint('get', '/v1/webhooks/deliveries', {

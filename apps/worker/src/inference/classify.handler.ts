@@ -11,7 +11,6 @@ import { ModelRuntimeService } from './model-runtime.service';
 import { crashIfPoison } from './poison.test-hook';
 import { PredictionOutcomeService } from './prediction-outcome.service';
 import { loadRecordedImage } from './recorded-image';
-import { THUMBNAIL, ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type ClassifyOutcome = 'succeeded' | 'failed' | 'already-final';
 
@@ -28,7 +27,6 @@ export class ClassifyHandler {
     private readonly runtime: ModelRuntimeService,
     private readonly outcome: PredictionOutcomeService,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    private readonly thumbnails: ThumbnailService,
     private readonly metrics: WorkerMetrics,
     private readonly hot: HotImageStore,
   ) {}
@@ -53,23 +51,13 @@ export class ClassifyHandler {
       this.metrics.stage('fetch', performance.now() - t);
       crashIfPoison(bytes, this.config.testCrashOnSha256);
       // Interactive predictions go into the next micro-batch ahead of bulk ones already waiting.
-      // The thumbnail comes from the same preprocessing task and is stored while the model runs;
-      // it exists before the final state. Its error counts only if classification succeeds.
+      // No thumbnail here: the API makes one when the viewer first asks (ThumbnailMaker).
       const timing: ClassifyTiming = { preprocessMs: NaN, waitMs: NaN, runMs: NaN };
-      const classified = await this.runtime.classifier.classifyWithThumbnail(
-        bytes,
-        THUMBNAIL,
-        JobPriority[record.priority],
-        timing,
-      );
-      const thumbnail = this.thumbnails.save(record.tenant, sha256, classified.thumbnail);
-      thumbnail.catch(() => undefined);
-      const result = await classified.result;
+      const result = await this.runtime.classifier.classify(bytes, JobPriority[record.priority], timing);
       this.metrics.stage('preprocess', timing.preprocessMs);
       this.metrics.stage('batch_wait', timing.waitMs);
       this.metrics.stage('inference', timing.runMs);
       t = performance.now();
-      await thumbnail;
       await this.outcome.succeed(record, result);
       this.metrics.stage('write_back', performance.now() - t);
       this.metrics.stage('end_to_end', Date.now() - Date.parse(record.created_at));

@@ -9,7 +9,6 @@ import { encodeModelInput } from './model-input.codec';
 import { PreparedJobQueue } from './prepared-job.queue';
 import { PreprocessRuntimeService } from './preprocess-runtime.service';
 import { loadRecordedImage } from '../inference/recorded-image';
-import { THUMBNAIL, ThumbnailService } from '../thumbnails/thumbnail.service';
 
 export type PrepareOutcome = 'prepared' | 'failed' | 'already-final';
 
@@ -27,7 +26,6 @@ export class PrepareHandler {
     private readonly runtime: PreprocessRuntimeService,
     private readonly prepared: PreparedJobQueue,
     private readonly outcome: PredictionOutcomeService,
-    private readonly thumbnails: ThumbnailService,
   ) {}
 
   async handle(job: Job<JobOf<'preprocess', 'prepare'>>): Promise<PrepareOutcome> {
@@ -35,10 +33,8 @@ export class PrepareHandler {
     if (!record) return 'already-final';
     try {
       const bytes = await loadRecordedImage(this.store, record, this.outcome);
-      // The split pipeline's GPU tier never sees the image's bytes: its thumbnail is made here.
-      const resized = await this.runtime.resize(bytes, THUMBNAIL);
+      const resized = await this.runtime.resize(bytes);
       const input = encodeModelInput(resized, this.runtime.preprocessing);
-      await this.thumbnails.save(record.tenant, record.image.sha256, resized.thumbnail!);
       const inputKey = objectKeys.modelInput(record.tenant, record.id);
       await this.store.put(inputKey, input.body, {
         contentType: 'application/octet-stream',

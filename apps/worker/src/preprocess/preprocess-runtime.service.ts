@@ -9,8 +9,6 @@ import {
   type PreprocessingSettings,
   type PreprocessorSpec,
   type ResizedImage,
-  type ThumbnailRequest,
-  type WithThumbnail,
 } from '@dermafleet/inference';
 import { WORKER_CONFIG, WorkerConfig } from '../config/worker.config';
 import { localModelDir } from '../inference/model-source';
@@ -52,11 +50,11 @@ export class PreprocessRuntimeService implements OnApplicationShutdown {
     return (this.pool?.size ?? 1) * 2;
   }
 
-  /** The model input and, when asked, the thumbnail made from it in the same thread. */
-  resize(bytes: Buffer, thumbnail?: ThumbnailRequest): Promise<WithThumbnail<ResizedImage>> {
+  /** The model input: the image decoded and resized to the model's square, RGB bytes. */
+  resize(bytes: Buffer): Promise<ResizedImage> {
     if (!this.pool || !this.specValue) throw new Error('The preprocessing runtime is not open yet.');
     const { mode, autoOrient, maxPixels } = this.config.preprocessing;
-    return this.pool.resize(bytes, this.specValue, { mode, autoOrient, maxPixels }, thumbnail);
+    return this.pool.resize(bytes, this.specValue, { mode, autoOrient, maxPixels });
   }
 
   get ready(): boolean {

@@ -3,8 +3,7 @@ import { type BatchTiming, MicroBatcher } from '../batching/micro-batcher';
 import { InvalidImageError } from '../errors';
 import type { ClassificationResult } from '../model/classification';
 import type { ModelDirectory } from '../model/model-directory';
-import type { ThumbnailRequest } from '../preprocess/model-input-thumbnail';
-import { PreprocessPool, type WithThumbnail } from '../preprocess/preprocess.pool';
+import { PreprocessPool } from '../preprocess/preprocess.pool';
 import type { PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
 import type { SessionSettings } from '../session/execution-providers';
 import { ThreadedModelSession } from '../session/threaded-model-session';
@@ -96,31 +95,6 @@ export class ImageClassifier {
    * `priority` number is taken into a batch first (BullMQ's convention: interactive before bulk).
    */
   async classify(bytes: Buffer, priority = 0, timing?: ClassifyTiming): Promise<ClassificationResult> {
-    return (await this.classifyWith(bytes, priority, timing)).result;
-  }
-
-  /**
-   * classify, and the viewer's thumbnail made in the same preprocessing task from the model input
-   * (model-input-thumbnail.ts): one decode for both. Answers once preprocessing is done, with the
-   * thumbnail and the result still to come, so the caller can store the one while the other runs.
-   */
-  async classifyWithThumbnail(
-    bytes: Buffer,
-    thumbnail: ThumbnailRequest,
-    priority = 0,
-    timing?: ClassifyTiming,
-  ): Promise<{ thumbnail: Uint8Array; result: Promise<ClassificationResult> }> {
-    const prepared = await this.classifyWith(bytes, priority, timing, thumbnail);
-    prepared.result.catch(() => undefined); // the caller awaits it after starting the thumbnail's write
-    return { thumbnail: prepared.thumbnail!, result: prepared.result };
-  }
-
-  private async classifyWith(
-    bytes: Buffer,
-    priority: number,
-    timing: ClassifyTiming | undefined,
-    thumbnail?: ThumbnailRequest,
-  ): Promise<{ result: Promise<ClassificationResult>; thumbnail?: Uint8Array }> {
     const arrived = this.batcher.expectArrival();
     const started = performance.now();
     // Resized RGB bytes (442 KB at 384x384), normalised by the session's thread as it packs the
@@ -128,14 +102,9 @@ export class ImageClassifier {
     // not a float32 tensor per image (1.8 MB) made by the pool and copied into the batch here.
     // Those new buffers on the event loop's heap cost it 6 major collections per 400 images of
     // the tiny-model drain (--trace-gc), none now; images waiting for a batch hold 4x less.
-    let prepared: WithThumbnail<ResizedImage>;
+    let prepared: ResizedImage;
     try {
-      prepared = await this.pool.resize(
-        bytes,
-        this.model.preprocessor,
-        this.settings.preprocessing,
-        thumbnail,
-      );
+      prepared = await this.pool.resize(bytes, this.model.preprocessor, this.settings.preprocessing);
     } catch (err) {
       arrived();
       throw err;
@@ -143,7 +112,7 @@ export class ImageClassifier {
     if (timing) timing.preprocessMs = performance.now() - started;
     const result = this.classifyRgb(prepared, priority, timing, 'this image did not preprocess to that size');
     arrived(); // after the add: the batcher sees the image before it stops expecting it
-    return { result, thumbnail: prepared.thumbnail };
+    return await result;
   }
 
   /**
@@ -168,9 +137,9 @@ export class ImageClassifier {
     return (await this.pool.preprocess(bytes, this.model.preprocessor, this.settings.preprocessing)).data;
   }
 
-  /** The compact model input (resized RGB bytes) for the preprocessing tier, and its thumbnail when asked. */
-  resize(bytes: Buffer, thumbnail?: ThumbnailRequest): Promise<WithThumbnail<ResizedImage>> {
-    return this.pool.resize(bytes, this.model.preprocessor, this.settings.preprocessing, thumbnail);
+  /** The compact model input (resized RGB bytes) for the preprocessing tier. */
+  resize(bytes: Buffer): Promise<ResizedImage> {
+    return this.pool.resize(bytes, this.model.preprocessor, this.settings.preprocessing);
   }
 
   /** Classifies a model input prepared by `resize` (possibly in another pod). */

@@ -1,7 +1,6 @@
 import { InferenceError, InvalidImageError, InvalidModelError } from '../errors';
 import type { PreprocessorSpec } from '../model/preprocessor-spec';
 import { ImageTooLargeError, UnsupportedImageFormatError } from './preprocess.errors';
-import type { ThumbnailRequest } from './model-input-thumbnail';
 import type { PreprocessedImage, PreprocessOptions, ResizedImage } from './preprocess.types';
 
 /** Messages between the pool and its threads. */
@@ -13,12 +12,9 @@ export interface PoolTask {
   bytes: Uint8Array;
   spec: PreprocessorSpec;
   options: PreprocessOptions;
-  /** Also make the viewer's thumbnail from the model input (see model-input-thumbnail.ts). */
-  thumbnail?: ThumbnailRequest;
 }
 
-/** A result, with the thumbnail's WebP bytes when the task asked for one. */
-export type PoolResult = (ResizedImage | PreprocessedImage) & { thumbnail?: Uint8Array };
+export type PoolResult = ResizedImage | PreprocessedImage;
 
 export type PoolReply =
   | { id: number; ok: true; result: PoolResult }

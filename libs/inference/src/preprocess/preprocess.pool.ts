@@ -12,10 +12,6 @@ import {
 import type { PreprocessedImage, PreprocessOptions, ResizedImage } from './preprocess.types';
 import { threadScript } from '../threads/thread-script';
 import { decodedPixels, PixelBudget } from './pixel-budget';
-import type { ThumbnailRequest } from './model-input-thumbnail';
-
-/** A pool result with the thumbnail's WebP bytes when one was asked for. */
-export type WithThumbnail<T> = T & { thumbnail?: Uint8Array };
 
 export interface PreprocessPoolOptions {
   /** Threads; 0 or absent = os.availableParallelism(). */
@@ -91,24 +87,16 @@ export class PreprocessPool {
     return { inFlight: this.budget.inFlight, peak: this.budget.peak, capacity: this.budget.capacity };
   }
 
-  resize(
-    bytes: Uint8Array,
-    spec: PreprocessorSpec,
-    options: PreprocessOptions,
-    thumbnail?: ThumbnailRequest,
-  ): Promise<WithThumbnail<ResizedImage>> {
-    return this.submit('resize', bytes, spec, options, thumbnail) as Promise<WithThumbnail<ResizedImage>>;
+  resize(bytes: Uint8Array, spec: PreprocessorSpec, options: PreprocessOptions): Promise<ResizedImage> {
+    return this.submit('resize', bytes, spec, options) as Promise<ResizedImage>;
   }
 
   preprocess(
     bytes: Uint8Array,
     spec: PreprocessorSpec,
     options: PreprocessOptions,
-    thumbnail?: ThumbnailRequest,
-  ): Promise<WithThumbnail<PreprocessedImage>> {
-    return this.submit('preprocess', bytes, spec, options, thumbnail) as Promise<
-      WithThumbnail<PreprocessedImage>
-    >;
+  ): Promise<PreprocessedImage> {
+    return this.submit('preprocess', bytes, spec, options) as Promise<PreprocessedImage>;
   }
 
   /** Tasks queued or running. */
@@ -130,27 +118,14 @@ export class PreprocessPool {
     return this.closing;
   }
 
-  private submit(
-    kind: PoolTaskKind,
-    bytes: Uint8Array,
-    spec: PreprocessorSpec,
-    options: PreprocessOptions,
-    thumbnail?: ThumbnailRequest,
-  ) {
+  private submit(kind: PoolTaskKind, bytes: Uint8Array, spec: PreprocessorSpec, options: PreprocessOptions) {
     if (this.closing)
       return Promise.reject(new InferenceError('inference_failed', 'preprocessing pool is closed', false));
     if (this.queue.length >= this.maxQueue)
       return Promise.reject(new PreprocessQueueFullError(this.maxQueue));
     return new Promise<PoolResult>((resolve, reject) => {
       // bytes are copied by structured clone: the caller's Buffer may be a slice of a shared pool.
-      const task: PoolTask = {
-        id: this.nextId++,
-        kind,
-        bytes,
-        spec,
-        options,
-        ...(thumbnail ? { thumbnail } : {}),
-      };
+      const task: PoolTask = { id: this.nextId++, kind, bytes, spec, options };
       this.queue.push({ task, pixels: decodedPixels(bytes), resolve, reject });
       this.dispatch();
     });

@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads';
 import { collectGarbage } from '../threads/collect-garbage';
-import { modelInputThumbnail } from './model-input-thumbnail';
 import { resizeToModelInput, toPixelValues } from './preprocess';
 import { type PoolReply, type PoolTask, serializeError } from './preprocess.pool.protocol';
 
@@ -11,14 +10,14 @@ import { type PoolReply, type PoolTask, serializeError } from './preprocess.pool
 async function run(task: PoolTask): Promise<{ reply: PoolReply; transfer: ArrayBuffer[] }> {
   try {
     const resized = await resizeToModelInput(task.bytes, task.spec, task.options);
-    const thumbnail = task.thumbnail ? await modelInputThumbnail(resized, task.thumbnail) : undefined;
-    const extra = thumbnail ? { thumbnail } : {};
     if (task.kind === 'resize') {
-      const result = { ...resized, ...extra };
-      return { reply: { id: task.id, ok: true, result }, transfer: [result.rgb.buffer as ArrayBuffer] };
+      return {
+        reply: { id: task.id, ok: true, result: resized },
+        transfer: [resized.rgb.buffer as ArrayBuffer],
+      };
     }
     const { width, height, source } = resized;
-    const result = { data: toPixelValues(resized, task.spec), width, height, source, ...extra };
+    const result = { data: toPixelValues(resized, task.spec), width, height, source };
     return { reply: { id: task.id, ok: true, result }, transfer: [result.data.buffer as ArrayBuffer] };
   } catch (err) {
     return { reply: { id: task.id, ok: false, error: serializeError(err) }, transfer: [] };

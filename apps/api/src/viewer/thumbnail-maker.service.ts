@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { imageThumbnail, InferenceError, type ThumbnailRequest } from '@dermafleet/inference';
+import type { Prediction } from '@dermafleet/jobs';
+import { ObjectStore, objectKeys, readVerified } from '@dermafleet/storage';
+import pLimit from 'p-limit';
+import type { Readable } from 'node:stream';
+import { ImageHoldService } from '../erasure/image-hold.service';
+
+/**
+ * The viewer's thumbnail: 256 px on the long side (sharp enough for a grid cell, small enough
+ * for 100 a page), WebP.
+ */
+export const THUMBNAIL: ThumbnailRequest = { longSide: 256, quality: 75 };
+
+/**
+ * Thumbnails made at once by this process. Each decodes its image in full (a 12 MP photo is
+ * 36 MB of pixels, in libuv's threads), so a page of 100 new thumbnails queues here instead of
+ * holding 100 decodes.
+ */
+const MAKING_AT_ONCE = 2;
+
+/**
+ * A prediction's thumbnail, made the first time the viewer asks for it and stored
+ * content-addressed beside its image (`images/<tenant>/<sha256>.thumb.webp`), so every prediction
+ * of the same bytes shares it. Workers no longer make one per image: most images of a bulk
+ * archive are never looked at, and a GPU pod's CPU is what limits it.
+ * Erasure: the image is held (ImageHoldService) from before it is read until after the thumbnail
+ * is stored, so an eraser waits for us and then deletes both; an image no live record uses
+ * (erased, or past its retention) gets no thumbnail, which would outlive it.
+ */
+@Injectable()
+export class ThumbnailMaker {
+  private readonly making = new Map<string, Promise<Uint8Array | null>>();
+  private readonly limit = pLimit(MAKING_AT_ONCE);
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly holds: ImageHoldService,
+  ) {}
+
+  /** The stored thumbnail, or one made now; null when there is none to make (see above). */
+  async thumbnail(tenant: string, prediction: Prediction): Promise<Readable | Uint8Array | null> {
+    const key = objectKeys.thumbnail(tenant, prediction.image.sha256);
+    const stored = await this.store.getStream(key);
+    if (stored) return stored;
+    // One making per thumbnail in this process: a grid asking twice waits for the first.
+    let made = this.making.get(key);
+    if (!made) {
+      made = this.make(tenant, prediction, key).finally(() => this.making.delete(key));
+      this.making.set(key, made);
+    }
+    return await made;
+  }
+
+  private async make(tenant: string, prediction: Prediction, key: string): Promise<Uint8Array | null> {
+    const { image } = prediction;
+    const hold = await this.holds.hold(tenant, image.sha256);
+    try {
+      if (!hold.referenced) return null;
+      const read = await readVerified(this.store, objectKeys.image(tenant, image.sha256), image);
+      if (read.kind !== 'ok') return null;
+      // Decoded as the worker decoded it: with the EXIF choice its result records.
+      const autoOrient = prediction.result?.preprocessing.auto_orient ?? false;
+      const webp = await this.limit(() => imageThumbnail(read.bytes, THUMBNAIL, { autoOrient }));
+      await this.store.put(key, webp, { contentType: 'image/webp' });
+      return webp;
+    } catch (err) {
+      // An image that does not decode (its prediction failed with invalid_image) has no thumbnail.
+      if (err instanceof InferenceError && err.permanent) return null;
+      throw err;
+    } finally {
+      await hold.release();
+    }
+  }
+}
