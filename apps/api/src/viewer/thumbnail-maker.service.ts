@@ -13,11 +13,14 @@ import { ImageHoldService } from '../erasure/image-hold.service';
 export const THUMBNAIL: ThumbnailRequest = { longSide: 256, quality: 75 };
 
 /**
- * Thumbnails made at once by this process. Each decodes its image in full (a 12 MP photo is
- * 36 MB of pixels, in libuv's threads), so a page of 100 new thumbnails queues here instead of
- * holding 100 decodes.
+ * Thumbnails made at once by this process. Each holds its image's bytes and decodes them in full
+ * (a 12 MP photo is 36 MB of pixels, in libuv's threads), so a page of 100 new thumbnails queues
+ * here, before anything is read, instead of holding 100 images and their decodes.
  */
 const MAKING_AT_ONCE = 2;
+
+/** A prediction failed with one of these: its image does not decode. */
+const UNDECODABLE = new Set(['invalid_image', 'image_too_large']);
 
 /**
  * A prediction's thumbnail, made the first time the viewer asks for it and stored
@@ -43,10 +46,12 @@ export class ThumbnailMaker {
     const key = objectKeys.thumbnail(tenant, prediction.image.sha256);
     const stored = await this.store.getStream(key);
     if (stored) return stored;
+    // Its worker could not decode the image: neither can we (no second try per page view).
+    if (prediction.error && UNDECODABLE.has(prediction.error.code)) return null;
     // One making per thumbnail in this process: a grid asking twice waits for the first.
     let made = this.making.get(key);
     if (!made) {
-      made = this.make(tenant, prediction, key).finally(() => this.making.delete(key));
+      made = this.limit(() => this.make(tenant, prediction, key)).finally(() => this.making.delete(key));
       this.making.set(key, made);
     }
     return await made;
@@ -61,7 +66,7 @@ export class ThumbnailMaker {
       if (read.kind !== 'ok') return null;
       // Decoded as the worker decoded it: with the EXIF choice its result records.
       const autoOrient = prediction.result?.preprocessing.auto_orient ?? false;
-      const webp = await this.limit(() => imageThumbnail(read.bytes, THUMBNAIL, { autoOrient }));
+      const webp = await imageThumbnail(read.bytes, THUMBNAIL, { autoOrient });
       await this.store.put(key, webp, { contentType: 'image/webp' });
       return webp;
     } catch (err) {
