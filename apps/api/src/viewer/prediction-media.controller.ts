@@ -56,7 +56,7 @@ export class PredictionMediaController {
     if (!prediction) throw ApiError.notFound('prediction');
     const thumbnail = await this.thumbnails.thumbnail(tenant, prediction);
     if (!thumbnail) throw ApiError.notFound('thumbnail');
-    return this.send(thumbnail instanceof Uint8Array ? Buffer.from(thumbnail) : thumbnail, 'image/webp', res);
+    return this.send(thumbnail, 'image/webp', res);
   }
 
   private async stream(key: string, type: string, res: Response, what: string): Promise<StreamableFile> {
@@ -65,9 +65,12 @@ export class PredictionMediaController {
     return this.send(body, type, res);
   }
 
-  private send(body: Readable | Buffer, type: string, res: Response): StreamableFile {
+  private send(body: Readable | Uint8Array, type: string, res: Response): StreamableFile {
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    return body instanceof Uint8Array ? new StreamableFile(body, { type }) : new StreamableFile(body, { type });
+    // Two constructors (bytes, a stream), not one taking either: the branch picks one for TypeScript.
+    return body instanceof Uint8Array
+      ? new StreamableFile(body, { type })
+      : new StreamableFile(body, { type });
   }
 }

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { imageThumbnail, InferenceError, type ThumbnailRequest } from '@dermafleet/inference';
 import type { Prediction } from '@dermafleet/jobs';
 import { ObjectStore, objectKeys, readVerified } from '@dermafleet/storage';
 import pLimit from 'p-limit';
 import type { Readable } from 'node:stream';
+import { API_CONFIG, ApiConfig } from '../config/api.config';
 import { ImageHoldService } from '../erasure/image-hold.service';
 
 /**
@@ -19,14 +20,20 @@ export const THUMBNAIL: ThumbnailRequest = { longSide: 256, quality: 75 };
  */
 const MAKING_AT_ONCE = 2;
 
-/** A prediction failed with one of these: its image does not decode. */
-const UNDECODABLE = new Set(['invalid_image', 'image_too_large']);
+/**
+ * BMP and DICOM are decoded whole by our own decoders (libvips reads neither): beyond this many
+ * pixels (75 MB of RGB) such an image gets no thumbnail rather than a spike in the API's memory.
+ */
+const WHOLE_DECODE_MAX_PIXELS = 25_000_000;
 
 /**
  * A prediction's thumbnail, made the first time the viewer asks for it and stored
  * content-addressed beside its image (`images/<tenant>/<sha256>.thumb.webp`), so every prediction
  * of the same bytes shares it. Workers no longer make one per image: most images of a bulk
  * archive are never looked at, and a GPU pod's CPU is what limits it.
+ * Only a succeeded prediction's: its worker decoded the image within the pixel limit, and its
+ * result says whether EXIF orientation was applied (the thumbnail, shared by every prediction of
+ * the same bytes, is made once and kept).
  * Erasure: the image is held (ImageHoldService) from before it is read until after the thumbnail
  * is stored, so an eraser waits for us and then deletes both; an image no live record uses
  * (erased, or past its retention) gets no thumbnail, which would outlive it.
@@ -35,10 +42,12 @@ const UNDECODABLE = new Set(['invalid_image', 'image_too_large']);
 export class ThumbnailMaker {
   private readonly making = new Map<string, Promise<Uint8Array | null>>();
   private readonly limit = pLimit(MAKING_AT_ONCE);
+  private readonly logger = new Logger('Thumbnails');
 
   constructor(
     private readonly store: ObjectStore,
     private readonly holds: ImageHoldService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** The stored thumbnail, or one made now; null when there is none to make (see above). */
@@ -46,8 +55,7 @@ export class ThumbnailMaker {
     const key = objectKeys.thumbnail(tenant, prediction.image.sha256);
     const stored = await this.store.getStream(key);
     if (stored) return stored;
-    // Its worker could not decode the image: neither can we (no second try per page view).
-    if (prediction.error && UNDECODABLE.has(prediction.error.code)) return null;
+    if (prediction.status !== 'succeeded' || !prediction.result) return null;
     // One making per thumbnail in this process: a grid asking twice waits for the first.
     let made = this.making.get(key);
     if (!made) {
@@ -63,14 +71,20 @@ export class ThumbnailMaker {
     try {
       if (!hold.referenced) return null;
       const read = await readVerified(this.store, objectKeys.image(tenant, image.sha256), image);
-      if (read.kind !== 'ok') return null;
-      // Decoded as the worker decoded it: with the EXIF choice its result records.
-      const autoOrient = prediction.result?.preprocessing.auto_orient ?? false;
-      const webp = await imageThumbnail(read.bytes, THUMBNAIL, { autoOrient });
+      if (read.kind !== 'ok') {
+        // A missing image was erased after our look; other bytes than recorded are worth a word.
+        if (read.kind === 'mismatch') this.logger.warn(`No thumbnail for ${prediction.id}: ${read.message}`);
+        return null;
+      }
+      const webp = await imageThumbnail(read.bytes, THUMBNAIL, {
+        autoOrient: prediction.result!.preprocessing.auto_orient,
+        maxPixels: this.config.maxImagePixels,
+        maxWholeDecodePixels: WHOLE_DECODE_MAX_PIXELS,
+      });
       await this.store.put(key, webp, { contentType: 'image/webp' });
       return webp;
     } catch (err) {
-      // An image that does not decode (its prediction failed with invalid_image) has no thumbnail.
+      // An image that does not decode, or is too large to decode here, has no thumbnail.
       if (err instanceof InferenceError && err.permanent) return null;
       throw err;
     } finally {

@@ -1,5 +1,8 @@
-import sharp from 'sharp';
-import { decodeRgb, type DecodeOptions } from './decode-rgb';
+import sharp, { type Sharp } from 'sharp';
+import { InvalidImageError } from '../errors';
+import { decodeRgb } from './decode-rgb';
+import { ImageTooLargeError } from './preprocess.errors';
+import { readImageHeader } from './image-header';
 
 /** What the viewer's thumbnail is. */
 export interface ThumbnailRequest {
@@ -9,27 +12,60 @@ export interface ThumbnailRequest {
   quality: number;
 }
 
+export interface ThumbnailOptions {
+  /** Apply EXIF orientation, as the prediction's worker did (its result's `auto_orient`). */
+  autoOrient?: boolean;
+  /** Refuse images whose header declares more pixels than this (ImageTooLargeError). */
+  maxPixels: number;
+  /**
+   * The formats libvips cannot read (BMP, DICOM) are decoded whole by our own decoders: refuse
+   * those above this many pixels (each costs 3 bytes a pixel at once, in JavaScript).
+   */
+  maxWholeDecodePixels: number;
+}
+
+/** Formats libvips reads itself, shrinking while it loads (JPEG) or line by line (the rest). */
+const LIBVIPS_FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'gif']);
+
 /**
- * The viewer's thumbnail (WebP) of an image's stored bytes. Decoded by the same exact path as the
- * model's input (the same decoders, DICOM included, and the same EXIF choice when the caller
- * passes the one its prediction was made with), then downscaled by libvips straight to
- * `longSide`. Made when the viewer first asks for it, not by the worker: a bulk archive's images
- * are mostly never looked at, and on a GPU pod the resize and encode (3-7 ms of CPU per image)
- * were the largest per-image cost besides decoding (docs/PIPELINE_COSTS.md).
- * Throws what decodeRgb throws for bytes that do not decode (InvalidImageError and its kin).
+ * The viewer's thumbnail (WebP) of an image's stored bytes, `longSide` on its long side, made
+ * when the viewer first asks for it (not by the worker: a bulk archive's images are mostly never
+ * looked at, and on a GPU pod the resize and encode were 3-7 ms of CPU per image). libvips reads
+ * the formats it knows without holding the full-size pixels (a JPEG is decoded at 1/2-1/8 scale),
+ * so a 100 MP photo costs a few MB here; BMP and DICOM go through our exact decoders (as the
+ * worker's), within `maxWholeDecodePixels`. It shows the image, not the model's 384x384 input.
+ * Throws InvalidImageError (bytes that do not decode) and ImageTooLargeError.
  */
 export async function imageThumbnail(
   bytes: Uint8Array,
   request: ThumbnailRequest,
-  options: DecodeOptions = {},
+  options: ThumbnailOptions,
 ): Promise<Uint8Array> {
-  const image = await decodeRgb(bytes, options);
-  const scale = Math.min(1, request.longSide / Math.max(image.width, image.height));
-  const webp = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)), {
-      fit: 'fill',
-    })
-    .webp({ quality: request.quality })
-    .toBuffer();
-  return new Uint8Array(webp.buffer, webp.byteOffset, webp.byteLength);
+  const header = readImageHeader(bytes);
+  const pixels = header.width * header.height;
+  if (pixels > options.maxPixels) throw new ImageTooLargeError(pixels, options.maxPixels);
+  let image: Sharp;
+  if (LIBVIPS_FORMATS.has(header.format)) {
+    image = sharp(bytes, { limitInputPixels: options.maxPixels, failOn: 'none' });
+    if (options.autoOrient) image = image.rotate();
+  } else {
+    if (pixels > options.maxWholeDecodePixels)
+      throw new ImageTooLargeError(pixels, options.maxWholeDecodePixels);
+    const rgb = await decodeRgb(bytes, {
+      autoOrient: options.autoOrient,
+      maxPixels: options.maxWholeDecodePixels,
+    });
+    image = sharp(rgb.rgb, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
+  }
+  try {
+    const webp = await image
+      .resize(request.longSide, request.longSide, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: request.quality })
+      .toBuffer();
+    return new Uint8Array(webp.buffer, webp.byteOffset, webp.byteLength);
+  } catch (err) {
+    throw new InvalidImageError(
+      `The image could not be decoded for its thumbnail: ${(err as Error).message}`,
+    );
+  }
 }

@@ -105,7 +105,7 @@ return {1, '', event}
  * queued -> processing only. KEYS prediction, batch; ARGV in-batch ('1'/'0'). Returns 1 when it
  * changed, 0 when it was already processing (an attempt after a crash goes on), -1 when there is
  * nothing to run (no record, or it has ended: succeeded, failed, canceled; or its batch is being
- * erased: the erasure deletes it, a worker must not write its thumbnail meanwhile), -2 when its batch was
+ * erased: the erasure deletes it, a worker must not write its result meanwhile), -2 when its batch was
  * canceled and it is still queued (the caller cancels it: see CANCEL_QUEUED).
  */
 export const START = new LuaScript(`
