@@ -188,20 +188,28 @@ describe('ObjectStore against a real S3 server', () => {
 });
 
 /** An HTTP server answering each request with the next of `answers` (status, body); the last repeats. */
+type Answer = { status: number; body?: string; headers?: Record<string, string> } | 'hang';
+
 async function scriptedS3(
-  answers: Array<{ status: number; body?: string } | 'hang'>,
-): Promise<{ server: Server; url: string; seen: () => number }> {
+  answers: Array<Answer>,
+): Promise<{ server: Server; url: string; seen: () => number; dates: string[] }> {
   let n = 0;
+  const dates: string[] = [];
   const server = createServer((req, res) => {
     req.resume();
+    dates.push(String(req.headers['x-amz-date']));
     const answer = answers[Math.min(n++, answers.length - 1)];
     if (answer === 'hang') return;
-    res.writeHead(answer.status, { 'content-type': 'application/xml' });
+    res.writeHead(answer.status, { 'content-type': 'application/xml', ...answer.headers });
     res.end(answer.body ?? '');
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen: () => n };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen: () => n, dates };
 }
+
+/** x-amz-date (20261127T181500Z) as epoch ms. */
+const amzDate = (d: string) =>
+  Date.parse(d.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
 
 describe('ObjectStore when S3 fails', () => {
   const credentials = { accessKeyId: 'k', secretAccessKey: 's' };
@@ -253,6 +261,35 @@ describe('ObjectStore when S3 fails', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     store.destroy();
     s3.server.closeAllConnections();
+    s3.server.close();
+  });
+
+  it("signs with S3's clock once S3 says ours is an hour off, and goes on doing so", async () => {
+    const hourAhead = new Date(Date.now() + 3600_000).toUTCString();
+    const skewed =
+      '<Error><Code>RequestTimeTooSkewed</Code><Message>The difference is too large.</Message></Error>';
+    const s3 = await scriptedS3([
+      { status: 403, body: skewed, headers: { date: hourAhead } },
+      { status: 200 },
+    ]);
+    const store = storeAt(s3.url);
+    await expect(store.put('k', 'x')).resolves.toBeUndefined();
+    await expect(store.put('k2', 'x')).resolves.toBeUndefined();
+    const [first, second, third] = s3.dates.map(amzDate);
+    expect(second - first).toBeGreaterThan(3500_000);
+    expect(third - first).toBeGreaterThan(3500_000);
+    store.destroy();
+    s3.server.close();
+  });
+
+  it('names an error without a body after its status, as the SDK does', async () => {
+    const s3 = await scriptedS3([{ status: 403 }]);
+    const store = storeAt(s3.url);
+    const err = (await store.head('k').catch((e: unknown) => e)) as S3ServiceException;
+    expect(err).toBeInstanceOf(S3ServiceException);
+    expect(err.name).toBe('Forbidden');
+    expect(err.$metadata).toMatchObject({ httpStatusCode: 403, attempts: 1 });
+    store.destroy();
     s3.server.close();
   });
 

@@ -1,7 +1,7 @@
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash } from 'node:crypto';
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage, STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StorageSettings } from './storage.settings';
@@ -36,6 +36,13 @@ export interface SignedResponse {
   body: IncomingMessage;
 }
 
+interface Target {
+  base: URL;
+  transport: typeof http | typeof https;
+  agent: http.Agent;
+  signer: SignatureV4;
+}
+
 interface RequestSpec {
   method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
   key: string;
@@ -53,10 +60,38 @@ export function encodeKey(key: string): string {
     .join('/');
 }
 
-/** A failure carrying what the SDK's own errors carry, so callers classify both alike. */
-function withMetadata<E extends Error & { $metadata?: object }>(err: E, attempts: number): E {
-  return Object.assign(err, { $metadata: { ...err.$metadata, attempts } });
+/**
+ * S3's answers and socket failures carry what the SDK's errors carry ($metadata, with the
+ * attempts), so callers classify both alike; anything else (a bug of ours) is left as it is.
+ */
+function withMetadata(err: Error, attempts: number): Error {
+  if (err instanceof S3ServiceException) {
+    err.$metadata.attempts = attempts;
+    return err;
+  }
+  return retryable(err) ? Object.assign(err, { $metadata: { attempts } }) : err;
 }
+
+/** What S3 answers when the request's date is too far from its clock (the SDK's list). */
+const CLOCK_SKEW_CODES = new Set([
+  'AuthFailure',
+  'InvalidSignatureException',
+  'RequestExpired',
+  'RequestInTheFuture',
+  'RequestTimeTooSkewed',
+  'SignatureDoesNotMatch',
+]);
+/** A signature's date may be this far from S3's clock before S3 refuses it. */
+const MAX_SKEW_MS = 5 * 60_000;
+
+const XML_ENTITIES: Record<string, string> = {
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&apos;': "'",
+  '&amp;': '&',
+};
+const xmlText = (text: string) => text.replace(/&(lt|gt|quot|apos|amp);/g, (e) => XML_ENTITIES[e]);
 
 function timeoutError(message: string): Error {
   const err = new Error(message);
@@ -74,9 +109,10 @@ async function s3Error(res: IncomingMessage, attempts: number): Promise<S3Servic
   const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
   const status = res.statusCode ?? 0;
   return new S3ServiceException({
-    name: code ?? (status === 404 ? 'NotFound' : `Http${status}`),
+    // A HEAD's error has no body: named after its status, as the SDK does (NotFound, Forbidden).
+    name: code ? xmlText(code) : (STATUS_CODES[status] ?? `Http${status}`).replace(/\W/g, ''),
     $fault: status >= 500 ? 'server' : 'client',
-    message: message ?? `S3 answered HTTP ${status}.`,
+    message: message ? xmlText(message) : `S3 answered HTTP ${status}.`,
     $metadata: {
       httpStatusCode: status,
       requestId: res.headers['x-amz-request-id'] as string | undefined,
@@ -101,48 +137,26 @@ function retryable(err: unknown): boolean {
  * when `allowNotFound` is set, which resolves so the caller can say "absent".
  */
 export class SignedObjectRequests {
-  private readonly signer: SignatureV4;
-  private readonly base: URL;
-  private readonly agent: http.Agent;
-  private readonly transport: typeof http | typeof https;
+  private target: Promise<Target> | null = null;
+  private agent: http.Agent | null = null;
 
   constructor(
-    client: S3Client,
+    private readonly client: S3Client,
     private readonly settings: StorageSettings,
-  ) {
-    const endpoint = client.config.endpointProvider({
-      Bucket: settings.bucket,
-      Region: settings.region,
-      ForcePathStyle: settings.forcePathStyle,
-      Endpoint: settings.endpoint,
-      UseFIPS: false,
-      UseDualStack: false,
-      Accelerate: false,
-    });
-    this.base = new URL(endpoint.url.href.endsWith('/') ? endpoint.url.href : `${endpoint.url.href}/`);
-    this.signer = new SignatureV4({
-      service: 's3',
-      region: settings.region,
-      credentials: client.config.credentials,
-      sha256: client.config.sha256,
-      // S3 signs the path as sent (each segment escaped once, by encodeKey), never re-escaped.
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
-    this.transport = this.base.protocol === 'https:' ? https : http;
-    // The SDK's own handler defaults: keep-alive, 50 sockets per host.
-    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 50 });
-  }
+  ) {}
 
   async send(spec: RequestSpec, allowNotFound = false): Promise<SignedResponse> {
+    const target = await this.resolveTarget();
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.once(spec);
+        const res = await this.once(target, spec);
         const status = res.statusCode ?? 0;
         if ((status >= 200 && status < 300) || (status === 404 && allowNotFound)) {
           return { status, headers: res.headers, body: res };
         }
-        throw await s3Error(res, attempt);
+        const err = await s3Error(res, attempt);
+        if (attempt < MAX_ATTEMPTS && this.correctedClock(err, res.headers.date)) continue;
+        throw err;
       } catch (err) {
         if (attempt >= MAX_ATTEMPTS || !retryable(err)) throw withMetadata(err as Error, attempt);
         // The SDK's standard strategy: full jitter over 100 ms x 2^(attempt - 1).
@@ -152,34 +166,97 @@ export class SignedObjectRequests {
   }
 
   destroy(): void {
-    this.agent.destroy();
+    this.agent?.destroy();
   }
 
-  private async once(spec: RequestSpec): Promise<IncomingMessage> {
-    const path = `${this.base.pathname}${encodeKey(spec.key)}`;
+  /**
+   * A refusal for the request's date, from an S3 whose clock (its Date header) is over five
+   * minutes from ours: sign with S3's time from now on, as the SDK does (the offset is the
+   * client's, shared with its own requests). True when the request is worth sending again.
+   */
+  private correctedClock(err: S3ServiceException, serverDate: string | undefined): boolean {
+    if (!CLOCK_SKEW_CODES.has(err.name) || !serverDate) return false;
+    const server = Date.parse(serverDate);
+    const config = this.client.config;
+    if (Number.isNaN(server) || Math.abs(server - (Date.now() + config.systemClockOffset)) < MAX_SKEW_MS)
+      return false;
+    config.systemClockOffset = server - Date.now();
+    return true;
+  }
+
+  /**
+   * Where the bucket's objects are and how to sign for them, from the SDK's own endpoint rules
+   * (path or virtual-hosted style, AWS or a custom endpoint, FIPS and dual-stack as configured),
+   * once. Directory buckets (S3 Express) sign another way: refused with a sentence.
+   */
+  private resolveTarget(): Promise<Target> {
+    this.target ??= (async () => {
+      const config = this.client.config;
+      const endpoint = config.endpointProvider({
+        Bucket: this.settings.bucket,
+        Region: this.settings.region,
+        ForcePathStyle: this.settings.forcePathStyle,
+        Endpoint: this.settings.endpoint,
+        UseFIPS: await config.useFipsEndpoint(),
+        UseDualStack: await config.useDualstackEndpoint(),
+        Accelerate: false,
+      });
+      const scheme = endpoint.properties?.authSchemes?.[0] as
+        | { name?: string; signingRegion?: string }
+        | undefined;
+      if (scheme?.name && scheme.name !== 'sigv4') {
+        throw new Error(
+          `The bucket ${this.settings.bucket} asks for ${scheme.name} signing (an S3 Express directory bucket?): ` +
+            'dermafleet stores objects in general purpose buckets.',
+        );
+      }
+      const base = new URL(endpoint.url.href.endsWith('/') ? endpoint.url.href : `${endpoint.url.href}/`);
+      const transport = base.protocol === 'https:' ? https : http;
+      // The SDK's own handler defaults: keep-alive, 50 sockets per host.
+      this.agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
+      const signer = new SignatureV4({
+        service: 's3',
+        region: scheme?.signingRegion ?? this.settings.region,
+        credentials: config.credentials,
+        sha256: config.sha256,
+        // S3 signs the path as sent (each segment escaped once, by encodeKey), never re-escaped.
+        uriEscapePath: false,
+        applyChecksum: false,
+      });
+      return { base, transport, agent: this.agent, signer };
+    })();
+    return this.target;
+  }
+
+  private async once(target: Target, spec: RequestSpec): Promise<IncomingMessage> {
+    const { base, transport, agent, signer } = target;
+    const path = `${base.pathname}${encodeKey(spec.key)}`;
     const headers: Record<string, string> = {
-      host: this.base.host,
+      host: base.host,
       'x-amz-content-sha256': spec.body ? createHash('sha256').update(spec.body).digest('hex') : EMPTY_SHA256,
       ...spec.headers,
     };
     if (spec.body) headers['content-length'] = String(spec.body.length);
-    const signed = await this.signer.sign({
-      method: spec.method,
-      protocol: this.base.protocol,
-      hostname: this.base.hostname,
-      port: this.base.port ? Number(this.base.port) : undefined,
-      path,
-      query: {},
-      headers,
-    });
+    const signed = await signer.sign(
+      {
+        method: spec.method,
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port ? Number(base.port) : undefined,
+        path,
+        query: {},
+        headers,
+      },
+      { signingDate: new Date(Date.now() + this.client.config.systemClockOffset) },
+    );
     return await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.transport.request(
+      const req = transport.request(
         {
-          agent: this.agent,
+          agent,
           method: spec.method,
-          protocol: this.base.protocol,
-          hostname: this.base.hostname,
-          port: this.base.port || undefined,
+          protocol: base.protocol,
+          hostname: base.hostname,
+          port: base.port || undefined,
           path,
           headers: signed.headers,
         },
