@@ -157,9 +157,12 @@ describe('ObjectStore against a real S3 server', () => {
     await signing.getBuffer(key);
     await signing.head(key);
     await signing.delete(key);
+    // The same bytes with their sha256 known (an image at its content address): not hashed again.
+    const known = Buffer.from('some image bytes');
+    await signing.put(key, known, { sha256Hex: createHash('sha256').update(known).digest('hex') });
     signing.destroy();
     server.close();
-    expect(received.map((r) => r.method)).toEqual(['PUT', 'GET', 'HEAD', 'DELETE']);
+    expect(received.map((r) => r.method)).toEqual(['PUT', 'GET', 'HEAD', 'DELETE', 'PUT']);
     for (const r of received) {
       expect(r.path).toBe(`/signed-bucket/images/t1/a%20b%2Bc%28%C3%A9%29%2A%21%27.jpg`);
       const [, signedHeaders, signature] = /SignedHeaders=([^,]+), Signature=([0-9a-f]+)/.exec(

@@ -24,6 +24,11 @@ export interface PutOptions {
   /** Required for a stream body: S3 single PUTs need the length up front. */
   contentLength?: number;
   metadata?: Record<string, string>;
+  /**
+   * The body's sha256 (hex) when the caller knows it (an image at its content address): signed
+   * as the payload's hash instead of hashing the bytes again; S3 refuses the PUT if it is wrong.
+   */
+  sha256Hex?: string;
 }
 
 export interface ObjectHead {
@@ -154,7 +159,13 @@ export class ObjectStore {
       if (options.contentType) headers['content-type'] = options.contentType;
       for (const [name, value] of Object.entries(options.metadata ?? {}))
         headers[META_PREFIX + name.toLowerCase()] = value;
-      const res = await this.direct.send({ method: 'PUT', key, body: bytes, headers });
+      const res = await this.direct.send({
+        method: 'PUT',
+        key,
+        body: bytes,
+        bodySha256: options.sha256Hex,
+        headers,
+      });
       res.body.resume();
       return;
     }

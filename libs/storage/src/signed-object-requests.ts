@@ -47,6 +47,8 @@ interface RequestSpec {
   method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
   key: string;
   body?: Buffer;
+  /** The body's sha256 (hex) when the caller has it already (a content address): not hashed again. */
+  bodySha256?: string;
   headers?: Record<string, string>;
 }
 
@@ -233,7 +235,9 @@ export class SignedObjectRequests {
     const path = `${base.pathname}${encodeKey(spec.key)}`;
     const headers: Record<string, string> = {
       host: base.host,
-      'x-amz-content-sha256': spec.body ? createHash('sha256').update(spec.body).digest('hex') : EMPTY_SHA256,
+      'x-amz-content-sha256': spec.body
+        ? (spec.bodySha256 ?? createHash('sha256').update(spec.body).digest('hex'))
+        : EMPTY_SHA256,
       ...spec.headers,
     };
     if (spec.body) headers['content-length'] = String(spec.body.length);

@@ -144,6 +144,7 @@ export class BatchMultipartService {
         await this.store.put(imageKey, part.file.body(), {
           contentType: contentTypeOf(image.format),
           contentLength: part.file.size,
+          sha256Hex: image.sha256,
         });
       }
       outcome = await this.admission.admit({

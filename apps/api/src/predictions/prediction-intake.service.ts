@@ -109,6 +109,7 @@ export class PredictionIntakeService {
               this.store.put(imageKey, upload.body(), {
                 contentType: contentTypeOf(image.format),
                 contentLength: upload.size,
+                sha256Hex: image.sha256,
               }),
             ),
         handOff

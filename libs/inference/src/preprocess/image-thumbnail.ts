@@ -1,7 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { InvalidImageError } from '../errors';
-import { decodeRgb } from './decode-rgb';
-import { ImageTooLargeError } from './preprocess.errors';
+import { checkSize, decodeRgb } from './decode-rgb';
 import { readImageHeader } from './image-header';
 
 /** What the viewer's thumbnail is. */
@@ -42,15 +41,13 @@ export async function imageThumbnail(
   options: ThumbnailOptions,
 ): Promise<Uint8Array> {
   const header = readImageHeader(bytes);
-  const pixels = header.width * header.height;
-  if (pixels > options.maxPixels) throw new ImageTooLargeError(pixels, options.maxPixels);
+  checkSize(header.width, header.height, options.maxPixels);
   let image: Sharp;
   if (LIBVIPS_FORMATS.has(header.format)) {
     image = sharp(bytes, { limitInputPixels: options.maxPixels, failOn: 'none' });
     if (options.autoOrient) image = image.rotate();
   } else {
-    if (pixels > options.maxWholeDecodePixels)
-      throw new ImageTooLargeError(pixels, options.maxWholeDecodePixels);
+    // decodeRgb refuses what is over its limit, from the header, before decoding.
     const rgb = await decodeRgb(bytes, {
       autoOrient: options.autoOrient,
       maxPixels: options.maxWholeDecodePixels,
