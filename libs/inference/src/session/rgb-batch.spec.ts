@@ -1,4 +1,4 @@
-import { normalizeToChw } from '../preprocess/normalize';
+import { byteToFloatTables } from '../preprocess/normalize';
 import type { PreprocessorSpec } from '../model/preprocessor-spec';
 import { RgbBatchPacker } from './rgb-batch';
 
@@ -18,8 +18,13 @@ describe('prepared inputs packed in the session thread', () => {
     );
     const packer = new RgbBatchPacker(SPEC);
     const packed = packer.pack(images, h, w);
+    // The definition, pixel by pixel (toPixelValues' values are the tables', normalize.spec.ts).
+    const tables = byteToFloatTables(SPEC);
     const expected = new Float32Array(3 * 3 * w * h);
-    images.forEach((rgb, n) => expected.set(normalizeToChw(rgb, w, h, SPEC), n * 3 * w * h));
+    images.forEach((rgb, n) => {
+      for (let i = 0; i < w * h; i++)
+        for (let c = 0; c < 3; c++) expected[n * 3 * w * h + c * w * h + i] = tables[c][rgb[i * 3 + c]];
+    });
     expect(Array.from(packed)).toEqual(Array.from(expected));
     expect(packer.pack(images.slice(0, 2), h, w).buffer).toBe(packed.buffer);
     expect(() => packer.pack([new Uint8Array(3)], h, w)).toThrow(RangeError);

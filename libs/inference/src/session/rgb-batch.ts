@@ -1,4 +1,4 @@
-import { byteToFloatTables } from '../preprocess/normalize';
+import { byteToFloatTables, lookupToChw } from '../preprocess/normalize';
 import type { PreprocessorSpec } from '../model/preprocessor-spec';
 
 type NormalizeSpec = Pick<PreprocessorSpec, 'doRescale' | 'rescaleFactor' | 'doNormalize' | 'mean' | 'std'>;
@@ -22,18 +22,11 @@ export class RgbBatchPacker {
     const plane = height * width;
     const floats = images.length * 3 * plane;
     if (this.buffer.length < floats) this.buffer = new Float32Array(floats);
-    const out = this.buffer;
-    const [t0, t1, t2] = this.tables;
     images.forEach((rgb, n) => {
       if (rgb.length !== plane * 3)
         throw new RangeError(`image ${n} holds ${rgb.length} bytes, not ${plane * 3}`);
-      const base = n * 3 * plane;
-      for (let i = 0, p = 0; i < plane; i++, p += 3) {
-        out[base + i] = t0[rgb[p]];
-        out[base + plane + i] = t1[rgb[p + 1]];
-        out[base + 2 * plane + i] = t2[rgb[p + 2]];
-      }
+      lookupToChw(rgb, plane, this.tables, this.buffer, n * 3 * plane);
     });
-    return out.subarray(0, floats);
+    return this.buffer.subarray(0, floats);
   }
 }
