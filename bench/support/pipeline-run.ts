@@ -28,29 +28,42 @@ export async function uploadOne(apiUrl: string, bytes: Buffer, name: string): Pr
   const tail = Buffer.from(
     `\r\n--${boundary}\r\nContent-Disposition: form-data; name="priority"\r\n\r\nbulk\r\n--${boundary}--\r\n`,
   );
-  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(`${apiUrl}/v1/predictions`, {
-      method: 'POST',
-      agent: uploadAgent,
-      timeout: 60_000,
-      headers: {
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-        'content-length': head.length + bytes.length + tail.length,
-      },
+  const send = () =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${apiUrl}/v1/predictions`, {
+        method: 'POST',
+        agent: uploadAgent,
+        timeout: 60_000,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': head.length + bytes.length + tail.length,
+        },
+      });
+      req.on('timeout', () => req.destroy(new Error(`upload of ${name}: no progress for 60 s`)));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(Object.assign(err, { reusedSocket: req.reusedSocket })),
+      );
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      });
+      req.write(head);
+      req.write(bytes);
+      req.end(tail);
     });
-    req.on('timeout', () => req.destroy(new Error(`upload of ${name} took over 60 s`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
-    req.write(head);
-    req.write(bytes);
-    req.end(tail);
-  });
-  if (status !== 202) throw new Error(`upload of ${name} answered ${status}: ${body}`);
+  let answer: { status: number; body: string };
+  try {
+    answer = await send();
+  } catch (err) {
+    // A kept-alive connection the server closed just as this request went out (Node's documented
+    // race, http.Agent): nothing reached the API, so it is sent once more on a new connection.
+    const { code, reusedSocket } = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
+    if (!reusedSocket || code !== 'ECONNRESET') throw err;
+    answer = await send();
+  }
+  if (answer.status !== 202) throw new Error(`upload of ${name} answered ${answer.status}: ${answer.body}`);
 }
 
 /**
