@@ -28,11 +28,11 @@ export async function uploadOne(apiUrl: string, bytes: Buffer, name: string): Pr
   const tail = Buffer.from(
     `\r\n--${boundary}\r\nContent-Disposition: form-data; name="priority"\r\n\r\nbulk\r\n--${boundary}--\r\n`,
   );
-  const send = () =>
+  const send = (agent: Agent | false) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(`${apiUrl}/v1/predictions`, {
         method: 'POST',
-        agent: uploadAgent,
+        agent,
         timeout: 60_000,
         headers: {
           'content-type': `multipart/form-data; boundary=${boundary}`,
@@ -55,13 +55,14 @@ export async function uploadOne(apiUrl: string, bytes: Buffer, name: string): Pr
     });
   let answer: { status: number; body: string };
   try {
-    answer = await send();
+    answer = await send(uploadAgent);
   } catch (err) {
     // A kept-alive connection the server closed just as this request went out (Node's documented
-    // race, http.Agent): nothing reached the API, so it is sent once more on a new connection.
+    // race, http.Agent): sent once more on a connection of its own. Should the API have read the
+    // first after all, the image is predicted twice: rare enough for a load generator.
     const { code, reusedSocket } = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
     if (!reusedSocket || code !== 'ECONNRESET') throw err;
-    answer = await send();
+    answer = await send(false);
   }
   if (answer.status !== 202) throw new Error(`upload of ${name} answered ${answer.status}: ${answer.body}`);
 }

@@ -8,6 +8,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 // s3rver's own store, its models and its on-disk layout: extended, not re-implemented, so every
@@ -17,8 +18,8 @@ import S3Bucket from 's3rver/lib/models/bucket';
 import S3Object from 's3rver/lib/models/object';
 import { getConfigModel } from 's3rver/lib/models/config';
 
-/** Bodies up to this size are collected and written in one call; larger ones stream as before. */
-const BUFFERED_PUT_LIMIT = 16 * 1024 * 1024;
+/** Objects up to this size are read and written in one call; larger ones stream as the stock store does. */
+const BUFFERED_LIMIT = 16 * 1024 * 1024;
 
 /**
  * s3rver's FilesystemStore with its per-request file operations made synchronous, for a store
@@ -49,6 +50,7 @@ export class SyncFilesystemStore extends FilesystemStore {
     const stat = statSync(objectPath); // throws ENOENT for a missing object, as the stock store
     const stored = readOrNull(this.getResourcePath(bucket, key, 'metadata.json'));
     let md5 = readOrNull(`${objectPath}.md5`)?.toString();
+    if (md5 === undefined && stat.size > BUFFERED_LIMIT) return super.getMetadata(bucket, key);
     if (md5 === undefined) {
       md5 = createHash('md5').update(readFileSync(objectPath)).digest('hex');
       writeFileSync(`${objectPath}.md5`, md5);
@@ -67,11 +69,11 @@ export class SyncFilesystemStore extends FilesystemStore {
     metadata: Record<string, string>,
     md5?: string,
   ): Promise<void> {
-    const json = Object.fromEntries(
-      Object.entries(metadata).filter(
-        ([name]) => S3Object.ALLOWED_METADATA.includes(name) || name.startsWith('x-amz-meta-'),
-      ),
-    );
+    // The stock store's order (lodash pick, then pickBy): allowed names first, then user metadata.
+    const json: Record<string, string> = {};
+    for (const name of S3Object.ALLOWED_METADATA) if (name in metadata) json[name] = metadata[name];
+    for (const [name, value] of Object.entries(metadata))
+      if (name.startsWith('x-amz-meta-')) json[name] = value;
     if (md5) writeFileSync(this.getResourcePath(bucket, key, 'object.md5'), md5);
     writeFileSync(this.getResourcePath(bucket, key, 'metadata.json'), JSON.stringify(json, null, 2));
   }
@@ -89,6 +91,8 @@ export class SyncFilesystemStore extends FilesystemStore {
     let bytes: Buffer;
     try {
       metadata = await this.getMetadata(bucket, key);
+      // A large object streams from its file as the stock store does, not read whole for a HEAD.
+      if (Number(metadata['content-length']) > BUFFERED_LIMIT) return super.getObject(bucket, key, options);
       bytes = readFileSync(this.getResourcePath(bucket, key, 'object'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -107,8 +111,12 @@ export class SyncFilesystemStore extends FilesystemStore {
 
   override async putObject(object: S3Object): Promise<{ size: number; md5: string }> {
     const { content } = object;
-    const declared = Number(object.metadata['content-length']);
-    if (content === null || (!Buffer.isBuffer(content) && !(declared <= BUFFERED_PUT_LIMIT)))
+    // Collected only when known to be small: a copy's bytes, or a request announcing its length
+    // (a completed multipart upload's stream, with the headers of the request that began it, is
+    // not).
+    const announced =
+      content instanceof IncomingMessage ? Number(content.headers['content-length']) : Number.NaN;
+    if (content === null || (!Buffer.isBuffer(content) && !(announced <= BUFFERED_LIMIT)))
       return super.putObject(object);
     const bytes = Buffer.isBuffer(content) ? content : await collect(content);
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
