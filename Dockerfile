@@ -35,5 +35,5 @@ RUN mkdir -p /var/cache/dermafleet/models && chown -R 1000:1000 /var/cache/derma
 # Numeric (the image's `node` user), so Kubernetes can verify runAsNonRoot without a passwd file.
 USER 1000:1000
 EXPOSE 3000 3001
-# The API by default; workers run `node dist/apps/worker/src/main.js` (WORKER_MODE picks the tier).
+# The API by default; workers run `node --single-threaded-gc dist/apps/worker/src/main.js` (WORKER_MODE picks the tier).
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../libs/jobs/src/local/local-redis';
+import { WORKER_NODE_FLAGS } from '../../libs/inference/src/threads/worker-node-flags';
 import { repoRoot } from './bench-infra';
 
 /** Clock ticks per second of /proc/<pid>/stat's CPU times (100 on practically every Linux). */
@@ -45,7 +46,8 @@ export class AppProcess {
     // BENCH_NODE_ARGS='--trace-gc ...': more Node flags for every app process (also refused in
     // NODE_OPTIONS); with BENCH_APP_LOG_DIR=DIR each process's stdout is kept there as <name>.log.
     const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    nodeArgs = [...extraArgs, ...nodeArgs];
+    // A worker runs with the Node flags it is deployed with (WORKER_NODE_FLAGS).
+    nodeArgs = [...(app === 'worker' ? WORKER_NODE_FLAGS : []), ...extraArgs, ...nodeArgs];
     if (profileDir) nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...nodeArgs];
     const [command, args] =
       nice > 0

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { WORKER_NODE_FLAGS } from '../../libs/inference/src/threads/worker-node-flags';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -17,7 +18,9 @@ export interface ChildApp {
 export function startChildApp(app: 'api' | 'worker', env: Record<string, string>): ChildApp {
   const main = join(repoRoot, 'dist', 'apps', app, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" (npm test does it first).`);
-  const child = spawn(process.execPath, [main], {
+  // The worker with the Node flags it is deployed with (WORKER_NODE_FLAGS).
+  const flags = app === 'worker' ? WORKER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, main], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
