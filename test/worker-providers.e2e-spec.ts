@@ -1,18 +1,24 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { availableProviders } from '@dermafleet/inference';
+import { WORKER_NODE_FLAGS } from '../libs/inference/src/threads/worker-node-flags';
 import { appEnv, uniquePrefix } from './harness/test-env';
 
 const repoRoot = join(__dirname, '..');
 
-/** Runs the worker's real entry point (from source) as its own process until it exits. */
+/** Runs the worker's real entry point (from source, with its deployed Node flags) as its own process until it exits. */
 function runWorkerProcess(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stderr: string; ms: number }> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    ['--require', require.resolve('tsx/cjs'), join(repoRoot, 'apps/worker/src/main.ts')],
+    [
+      ...WORKER_NODE_FLAGS,
+      '--require',
+      require.resolve('tsx/cjs'),
+      join(repoRoot, 'apps/worker/src/main.ts'),
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, TSX_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json'), ...env },
