@@ -1,6 +1,6 @@
 import type { ModelDirectory } from '../model/model-directory';
 import { ClassificationResult, PreprocessingSettings, toClassification } from '../model/classification';
-import { normalizeToChw } from '../preprocess/normalize';
+import { byteToFloatTables, lookupToChw } from '../preprocess/normalize';
 import type { ThreadedModelSession } from '../session/threaded-model-session';
 
 /** Accumulated time the session spent running, for session_busy_ratio. */
@@ -68,12 +68,15 @@ export function makeBatchRunner(
   const { height, width } = model.preprocessor;
   const size = 3 * height * width;
   const buffers = new PackingBuffers(maxBatch * size);
+  const tables = byteToFloatTables(model.preprocessor); // once, not per image
   const runFloats = async (items: BatchInput[]) => {
     const packed = buffers.take(items.length * size);
-    // A prepared input in a mixed batch (a pod taking both kinds of job) is normalised here.
-    items.forEach((item, i) =>
-      packed.set(isFloat32(item) ? item : normalizeToChw(item, width, height, model.preprocessor), i * size),
-    );
+    // A prepared input in a mixed batch (a pod taking both kinds of job) is normalised here,
+    // straight into its place in the batch (no float32 copy of it first).
+    items.forEach((item, i) => {
+      if (isFloat32(item)) packed.set(item, i * size);
+      else lookupToChw(item, height * width, tables, packed, i * size);
+    });
     const out = await session.run(packed, items.length, height, width);
     if (out.pixels) buffers.give(out.pixels);
     return out;
