@@ -9,6 +9,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds the API asked us to wait (Retry-After), if it said. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -41,7 +43,8 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
     // not a JSON error body: keep the status line
   }
   if (res.status === 401) onUnauthorized();
-  throw new ApiFailure(res.status, code, message);
+  const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
+  throw new ApiFailure(res.status, code, message, Number.isFinite(retryAfter) ? retryAfter : undefined);
 }
 
 /** Whether the API accepts a key (before it is kept: a refused key is never stored). */
@@ -69,10 +72,22 @@ export async function postJson<T>(path: string, body: unknown = {}): Promise<T> 
   return (await res.json()) as T;
 }
 
-/** An image the API serves behind the key, as a blob: URL (an <img src> cannot send the key). */
+/**
+ * An image the API serves behind the key, as a blob: URL (an <img src> cannot send the key). A
+ * 503 with Retry-After (a page of new thumbnails queued behind others) is asked again a few
+ * times, a little later than told so that a grid's cells do not all come back at once.
+ */
 export async function blobUrl(path: string, owner: BlobOwner): Promise<string> {
-  const blob = await (await request(path)).blob();
-  return owner.keep(URL.createObjectURL(blob));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const blob = await (await request(path)).blob();
+      return owner.keep(URL.createObjectURL(blob));
+    } catch (err) {
+      const wait = err instanceof ApiFailure && err.status === 503 ? err.retryAfterS : undefined;
+      if (wait === undefined || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000 * (1 + Math.random() / 2)));
+    }
+  }
 }
 
 /** Blob URLs of one page, revoked when the page goes away. */

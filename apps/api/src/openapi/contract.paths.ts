@@ -248,7 +248,9 @@ export function contractRegistry(): ContractRegistry {
     responses: {
       200: text('image/webp', 'thumbnail, 256 px on the long side'),
       404: error('not_found'),
-      503: error('dependency_unavailable'),
+      503: error(
+        'queue_full: too many thumbnails waiting to be made, or dependency_unavailable (Retry-After)',
+      ),
     },
   });
 

@@ -5,6 +5,7 @@ import { ObjectStore, objectKeys, readVerified } from '@dermafleet/storage';
 import pLimit from 'p-limit';
 import type { Readable } from 'node:stream';
 import { API_CONFIG, ApiConfig } from '../config/api.config';
+import { ApiError } from '../errors/api-error';
 import { ImageHoldService } from '../erasure/image-hold.service';
 
 /**
@@ -19,6 +20,16 @@ export const THUMBNAIL: ThumbnailRequest = { longSide: 256, quality: 75 };
  * here, before anything is read, instead of holding 100 images and their decodes.
  */
 const MAKING_AT_ONCE = 2;
+
+/**
+ * Makings allowed to wait for those places (two pages of the grid). Each holds its request and
+ * record; beyond this a request answers 503 queue_full with Retry-After (the viewer asks again),
+ * so a flood of thumbnail requests costs this process a bounded queue, not memory without end.
+ */
+export const MAKING_WAITING_MAX = 200;
+
+/** Seconds a refused thumbnail request is told to wait: about what two makings take. */
+const RETRY_AFTER_S = '2';
 
 /**
  * BMP and DICOM are decoded whole by our own decoders (libvips reads neither): beyond this many
@@ -59,6 +70,15 @@ export class ThumbnailMaker {
     // One making per thumbnail in this process: a grid asking twice waits for the first.
     let made = this.making.get(key);
     if (!made) {
+      // Both counts: p-limit moves a making from waiting to running a few microtasks later.
+      if (this.limit.activeCount + this.limit.pendingCount >= MAKING_AT_ONCE + MAKING_WAITING_MAX) {
+        throw new ApiError(
+          503,
+          'queue_full',
+          `This API process has ${this.limit.pendingCount} thumbnails waiting to be made; ask again in a few seconds.`,
+          { 'Retry-After': RETRY_AFTER_S },
+        );
+      }
       made = this.limit(() => this.make(tenant, prediction, key)).finally(() => this.making.delete(key));
       this.making.set(key, made);
     }
