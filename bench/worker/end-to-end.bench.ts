@@ -26,8 +26,8 @@ export interface EndToEndResult extends PipelineRunResult {
   s3AndClientCpuMsPerImage: number;
   /**
    * The workers' CPU per image split by thread: the model's (the session thread and onnxruntime's
-   * pool, the only ones left at nice 0 once a worker lowers its other threads) and the rest;
-   * null when the workers keep every thread at one priority (WORKER_OTHER_THREADS_NICE=0).
+   * pool, the only ones a worker leaves at full priority) and the rest; null when the workers keep
+   * every thread at one priority (WORKER_OTHER_THREADS_NICE=0).
    */
   workerThreadsCpuMsPerImage: { model: number; other: number } | null;
   /** Redis server CPU per image (INFO cpu): it shares the cores, but is not in the pipeline sum. */
@@ -141,7 +141,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
   }
 }
 
-/** Model threads (nice 0) against the rest (lowered) in every worker, ms per image; null if none were lowered. */
+/** Model threads (full priority) against the rest (lowered) in every worker, ms per image; null if none were lowered. */
 function modelThreadSplit(
   before: ThreadCpu[][],
   after: ThreadCpu[][],
@@ -152,7 +152,7 @@ function modelThreadSplit(
   let lowered = false;
   after.forEach((threads, i) => {
     for (const t of threadCpuDelta(before[i], threads)) {
-      if (t.nice > 0) {
+      if (t.lowered) {
         lowered = true;
         other += t.seconds;
       } else model += t.seconds;

@@ -177,8 +177,8 @@ export async function runInferTier(
     if (failed) throw new Error(`${failed} of ${options.images} infer-tier jobs failed`);
     const n = inferred - imagesBefore;
     const main = threads.find((t) => t.tid === pid)?.seconds ?? 0;
-    // The session's threads are the ones the worker left at nice 0 (it lowers every other one).
-    const session = threads.filter((t) => t.tid !== pid && t.nice === 0);
+    // The session's threads are the ones the worker left at full priority (it lowers every other one).
+    const session = threads.filter((t) => t.tid !== pid && !t.lowered);
     const sessionCpu = session.reduce((a, t) => a + t.seconds, 0);
     const otherCpu = threads.reduce((a, t) => a + t.seconds, 0) - main - sessionCpu;
     const packShare = (pack - packBefore) / Math.max(1e-9, pack - packBefore + busy - busyBefore);

@@ -16,6 +16,7 @@ import {
   KNOWN_PROVIDERS,
   threadPlan,
   type ExecutionProviderName,
+  type OtherThreadsPriority,
   type SessionSettings,
   type ThreadPlan,
 } from '@dermafleet/inference';
@@ -77,6 +78,7 @@ const schema = z.object({
   PREPROCESS_THREADS: envInt('a thread count (0 = one per core)', 0, 256).default(0),
   AUTO_ORIENT: envBoolean('true or false').default(false),
   WORKER_OTHER_THREADS_NICE: envInt('a nice value from 0 (off) to 19', 0, 19).default(10),
+  WORKER_OTHER_THREADS_POLICY: z.enum(['idle', 'nice']).default('idle').describe('idle or nice'),
   UV_THREADPOOL_SIZE: envInt('a thread count from 1 to 1024', 1, 1024).optional(),
   MAX_IMAGE_PIXELS: envInt('a number of pixels (at least 16)', 16).default(100_000_000),
   RETENTION_DAYS: envInt('a whole number of days (1 or more)', 1).default(30),
@@ -102,8 +104,11 @@ export interface WorkerConfig {
   preprocessing: { mode: 'exact' | 'fast'; autoOrient: boolean; threads: number; maxPixels: number };
   /** Thread counts drawn from the cores the worker really has (cgroup quota), env values first. */
   threads: ThreadPlan;
-  /** Nice value for every thread but the session's (0 = leave priorities alone). */
-  otherThreadsNice: number;
+  /**
+   * How every thread but the CPU session's is put below it: SCHED_IDLE ('idle', nice `nice` where
+   * that cannot be had) or nice `nice` ('nice'); nice 0 leaves priorities alone.
+   */
+  otherThreads: OtherThreadsPriority;
   retentionDays: number;
   shutdownTimeoutMs: number;
   lockDurationMs: number | undefined;
@@ -153,7 +158,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       ...threadPlan({ intraOpThreads: e.ORT_INTRA_OP_THREADS, preprocessThreads: e.PREPROCESS_THREADS }),
       ...(e.UV_THREADPOOL_SIZE ? { uvThreadpoolSize: e.UV_THREADPOOL_SIZE } : {}),
     },
-    otherThreadsNice: e.WORKER_OTHER_THREADS_NICE,
+    otherThreads: { policy: e.WORKER_OTHER_THREADS_POLICY, nice: e.WORKER_OTHER_THREADS_NICE },
     retentionDays: e.RETENTION_DAYS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     lockDurationMs: e.LOCK_DURATION_MS,

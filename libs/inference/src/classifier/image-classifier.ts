@@ -7,8 +7,21 @@ import { PreprocessPool } from '../preprocess/preprocess.pool';
 import type { PreprocessOptions, ResizedImage } from '../preprocess/preprocess.types';
 import type { SessionSettings } from '../session/execution-providers';
 import { ThreadedModelSession } from '../session/threaded-model-session';
-import { lowerThreadsExcept } from '../threads/thread-priority';
+import {
+  currentThreadId,
+  idleThreadsExcept,
+  lowerThreadsExcept,
+  processThreadIds,
+  SchedIdleUnavailableError,
+} from '../threads/thread-priority';
 import { type BatchInput, BusyMeter, makeBatchRunner } from './batch-runner';
+
+/** How the worker's threads other than its CPU session's are put below it (WORKER_OTHER_THREADS_*). */
+export interface OtherThreadsPriority {
+  policy: 'idle' | 'nice';
+  /** The nice value with policy 'nice', and where SCHED_IDLE cannot be had. */
+  nice: number;
+}
 
 export interface ClassifierSettings {
   session: SessionSettings;
@@ -168,16 +181,35 @@ export class ImageClassifier {
   }
 
   /**
-   * Puts every other thread of the process at `nice` (Linux), so the session's threads run
-   * first. On a CPU the session's intra-op threads meet at a barrier after every operator: a
+   * Puts every other thread of the process below the session's (Linux), so the session's threads
+   * run first. On a CPU the session's intra-op threads meet at a barrier after every operator: a
    * core taken from one of them for x ms stalls all of them for x ms, so decoding and queue work
    * at equal priority stretch every run instead of filling the gaps the session leaves (see
-   * docs/PIPELINE_COSTS.md). A whole-process setting: only a process's entry point should call
-   * it (not a library user, nor a test that hosts a worker in its own process). Returns how many
-   * threads were lowered.
+   * docs/PIPELINE_COSTS.md). 'idle' moves the decoders and every helper thread to SCHED_IDLE and
+   * puts this thread, the event loop, at `nice`: it is light, and it answers health probes, renews
+   * job locks and hands each batch over, which must not wait for the session's gaps. Where
+   * SCHED_IDLE cannot be had (no chrt), and with 'nice', every other thread is put at `nice`.
+   * A whole-process setting, from the process's entry point and main thread only (not a library
+   * user, nor a test that hosts a worker in its own process). A session thread replaced after a
+   * timeout is started by the event loop and runs at its nice value: no worse than without this.
    */
-  prioritiseSession(nice: number): number {
-    return lowerThreadsExcept(new Set(this.session.threadIds), nice);
+  prioritiseSession(priority: OtherThreadsPriority): { summary: string; fallback?: string } {
+    const session = new Set(this.session.threadIds);
+    const eventLoop = currentThreadId();
+    const atNice = (): string =>
+      `${lowerThreadsExcept(session, priority.nice)} threads other than the session's at nice ${priority.nice}`;
+    if (priority.policy === 'nice' || eventLoop === undefined) return { summary: atNice() };
+    let idle: number;
+    try {
+      idle = idleThreadsExcept(new Set([...session, eventLoop]));
+    } catch (err) {
+      if (!(err instanceof SchedIdleUnavailableError)) throw err;
+      return { summary: atNice(), fallback: err.message };
+    }
+    lowerThreadsExcept(new Set(processThreadIds().filter((tid) => tid !== eventLoop)), priority.nice);
+    return {
+      summary: `${idle} threads other than the session's at SCHED_IDLE, the event loop at nice ${priority.nice}`,
+    };
   }
 
   /** Milliseconds the warm-up batch took (session creation excluded). */

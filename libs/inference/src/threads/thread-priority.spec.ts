@@ -44,3 +44,59 @@ linux('per-thread priorities (Linux)', () => {
     expect(result.workerNice).toBe(5);
   });
 });
+
+/** The same, moving the threads to SCHED_IDLE instead (util-linux chrt, as in the images). */
+const IDLE_CHILD = `
+const { Worker } = require('node:worker_threads');
+const p = require(${JSON.stringify(join(__dirname, 'thread-priority.ts'))});
+const worker = new Worker(
+  "const { parentPort } = require('node:worker_threads');" +
+  "parentPort.postMessage(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()));" +
+  "parentPort.on('message', () => parentPort.postMessage('alive'));",
+  { eval: true },
+);
+worker.once('message', (workerTid) => {
+  const main = p.currentThreadId();
+  const moved = p.idleThreadsExcept(new Set([main]));
+  const again = p.idleThreadsExcept(new Set([main]));
+  const others = p.processThreadIds().filter((t) => t !== main).map((t) => p.threadPolicy(t));
+  worker.postMessage('still running?');
+  worker.once('message', (answer) => {
+    console.log(JSON.stringify({
+      moved, again, answer, mainPolicy: p.threadPolicy(main), workerPolicy: p.threadPolicy(workerTid),
+      othersIdle: others.every((policy) => policy === p.SCHED_IDLE || policy === undefined),
+    }));
+    void worker.terminate();
+  });
+});
+`;
+
+linux('SCHED_IDLE for every thread but the ones kept (Linux)', () => {
+  it('moves the others, leaves the kept ones at SCHED_OTHER, and the moved ones still run', () => {
+    const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', IDLE_CHILD], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual({
+      moved: expect.any(Number),
+      again: 0, // already there: nothing to do, and no error
+      answer: 'alive',
+      mainPolicy: 0, // SCHED_OTHER
+      workerPolicy: 5, // SCHED_IDLE
+      othersIdle: true,
+    });
+    expect(JSON.parse(out).moved).toBeGreaterThan(1); // the worker thread and Node's own
+  });
+
+  it('says when chrt cannot be run, so that the caller can fall back to nice', () => {
+    const child = `
+      process.env.PATH = '/nonexistent';
+      const p = require(${JSON.stringify(join(__dirname, 'thread-priority.ts'))});
+      try { p.idleThreadsExcept(new Set([p.currentThreadId()])); console.log('no error'); }
+      catch (err) { console.log(err instanceof p.SchedIdleUnavailableError ? 'unavailable' : err.message); }
+    `;
+    const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', child], {
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('unavailable');
+  });
+});

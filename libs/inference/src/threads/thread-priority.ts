@@ -1,4 +1,5 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /**
@@ -43,4 +44,57 @@ export function lowerThreadsExcept(keep: ReadonlySet<number>, nice: number): num
     }
   }
   return lowered;
+}
+
+/** Linux scheduling policies (sched(7)) as /proc/<pid>/task/<tid>/stat reports them. */
+export const SCHED_OTHER = 0;
+export const SCHED_IDLE = 5;
+
+/** A thread's scheduling policy (field 41 of /proc/<pid>/task/<tid>/stat), or undefined if gone. */
+export function threadPolicy(tid: number, pid: number | 'self' = 'self'): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis start at field 3 (the state).
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** chrt (util-linux) could not be run: the caller falls back to nice values. */
+export class SchedIdleUnavailableError extends Error {}
+
+/**
+ * Moves every thread of the process except `keep` to SCHED_IDLE (Linux), and returns how many:
+ * such a thread runs only when no normal thread of its group wants the core, and a normal thread
+ * that wakes takes the core from it at once. A nice value cannot give that: under EEVDF (Linux
+ * 6.6 on), a nice-10 thread that got a core keeps it for its time slice when a higher-priority
+ * thread wakes, so a session thread woken at an operator's barrier waited for a decoder's slice
+ * (see docs/PIPELINE_COSTS.md). Threads created afterwards by a moved thread are SCHED_IDLE too.
+ * Node has no binding for sched_setscheduler(2), and a native addon would need a compiler or
+ * prebuilt binaries at install; util-linux's chrt makes the call (util-linux is an essential
+ * package of every Debian and Ubuntu image, ours included). Moving a thread there needs no
+ * privilege; moving it back does (CAP_SYS_NICE), so this is for a process's entry point only.
+ * Throws SchedIdleUnavailableError when chrt cannot be run or moved no thread.
+ */
+export function idleThreadsExcept(keep: ReadonlySet<number>): number {
+  let moved = 0;
+  let refused = '';
+  for (const tid of processThreadIds()) {
+    if (keep.has(tid) || threadPolicy(tid) === SCHED_IDLE) continue;
+    try {
+      execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 10_000 });
+      moved++;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES') {
+        throw new SchedIdleUnavailableError(`chrt (util-linux) cannot be run: ${(err as Error).message}`);
+      }
+      // The thread ended meanwhile, or may not be moved (a seccomp profile refusing the call).
+      refused ||= (err as Error).message;
+    }
+  }
+  // Not one moved (every call refused): say so, so that the caller can use nice values instead.
+  if (moved === 0 && refused) throw new SchedIdleUnavailableError(`chrt could not move a thread: ${refused}`);
+  return moved;
 }

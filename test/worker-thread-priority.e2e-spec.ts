@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChildApp, waitForOutput, type ChildApp } from './harness/child-app';
+import { getJson, uploadPrediction } from './harness/http';
+import { RunningApp, startApi } from './harness/stack';
+import { appEnv, fixturesDir, poll, uniquePrefix } from './harness/test-env';
+
+const linux = process.platform === 'linux' ? describe : describe.skip;
+
+interface ThreadState {
+  tid: number;
+  nice: number;
+  /** 0 SCHED_OTHER, 5 SCHED_IDLE (sched(7)). */
+  policy: number;
+}
+
+/** Every thread of a process, from /proc (fields 19 and 41 of stat(5)). */
+function threadStates(pid: number): ThreadState[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((name) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [{ tid: Number(name), nice: Number(f[16]), policy: Number(f[38]) }];
+    } catch {
+      return []; // ended meanwhile
+    }
+  });
+}
+
+/**
+ * The real worker process on a CPU session: its session threads keep the cores, the event loop
+ * runs at nice 10, everything else only in what the session leaves (SCHED_IDLE); and it still
+ * does all of its work.
+ */
+linux('worker thread priorities (Linux)', () => {
+  const prefix = uniquePrefix('prio');
+  let api: RunningApp;
+  let worker: ChildApp | undefined;
+  // A PATH with nothing on it: no util-linux (the worker itself is started by its full path).
+  const emptyPath = mkdtempSync(join(tmpdir(), 'no-chrt-'));
+
+  beforeAll(async () => {
+    api = await startApi(prefix);
+  });
+  afterEach(async () => {
+    worker?.child.kill('SIGTERM');
+    await worker?.exited;
+    worker = undefined;
+  });
+  afterAll(async () => {
+    rmSync(emptyPath, { recursive: true, force: true });
+    await api?.close();
+  });
+
+  const start = async (extra: Record<string, string>, ready: RegExp): Promise<ThreadState[]> => {
+    worker = startChildApp('worker', appEnv(prefix, { ORT_INTRA_OP_THREADS: '2', ...extra }));
+    await waitForOutput(worker, ready);
+    return threadStates(worker.child.pid!);
+  };
+
+  const classifies = async (tag: number): Promise<void> => {
+    const bytes = await readFile(join(fixturesDir, 'images', 'dermoscopy_2048x1536.jpg'));
+    const res = await uploadPrediction(api.url, Buffer.concat([bytes, Buffer.from([tag])]));
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const done = await poll(
+      () => getJson<{ status: string }>(`${api.url}/v1/predictions/${id}`),
+      (r) => r.body.status === 'succeeded' || r.body.status === 'failed',
+      60_000,
+    );
+    expect(done.body.status).toBe('succeeded');
+  };
+
+  it('leaves the session its two threads, the event loop at nice 10, every other thread SCHED_IDLE', async () => {
+    const threads = await start(
+      {},
+      /threads other than the session's at SCHED_IDLE, the event loop at nice 10/,
+    );
+    const pid = worker!.child.pid!;
+    expect(threads.find((t) => t.tid === pid)).toEqual({ tid: pid, nice: 10, policy: 0 });
+    // The session thread and onnxruntime's one pool thread (2 intra-op threads in all).
+    const full = threads.filter((t) => t.policy === 0 && t.nice === 0);
+    expect(full).toHaveLength(2);
+    const idle = threads.filter((t) => t.policy === 5);
+    expect(idle.length).toBe(threads.length - 3); // decoders, libuv's pool, Node's own
+    expect(idle.length).toBeGreaterThan(4);
+    await classifies(1);
+  });
+
+  it('puts every other thread at the nice value with WORKER_OTHER_THREADS_POLICY=nice', async () => {
+    const threads = await start(
+      { WORKER_OTHER_THREADS_POLICY: 'nice' },
+      /threads other than the session's at nice 10/,
+    );
+    expect(threads.filter((t) => t.policy !== 0)).toEqual([]);
+    expect(threads.filter((t) => t.nice === 0)).toHaveLength(2);
+    await classifies(2);
+  });
+
+  it('falls back to the nice value, and says so, where chrt cannot be run', async () => {
+    const threads = await start({ PATH: emptyPath }, /threads other than the session's at nice 10/);
+    expect(worker!.output()).toMatch(
+      /No SCHED_IDLE for the worker's decoders \(chrt \(util-linux\) cannot be run/,
+    );
+    expect(threads.filter((t) => t.policy !== 0)).toEqual([]);
+    expect(threads.filter((t) => t.nice === 0)).toHaveLength(2);
+    await classifies(3);
+  });
+});
