@@ -39,9 +39,10 @@ linux('worker thread priorities (Linux)', () => {
   let api: RunningApp;
   let worker: ChildApp | undefined;
   // A PATH with nothing on it: no util-linux (the worker itself is started by its full path).
-  const emptyPath = mkdtempSync(join(tmpdir(), 'no-chrt-'));
+  let emptyPath: string;
 
   beforeAll(async () => {
+    emptyPath = mkdtempSync(join(tmpdir(), 'no-chrt-'));
     api = await startApi(prefix);
   });
   afterEach(async () => {
@@ -73,20 +74,26 @@ linux('worker thread priorities (Linux)', () => {
     expect(done.body.status).toBe('succeeded');
   };
 
-  it('leaves the session its two threads, the event loop at nice 10, every other thread SCHED_IDLE', async () => {
-    const threads = await start(
+  it('leaves the session its two threads, the event loop and the preprocessing threads at nice 10, every other thread SCHED_IDLE', async () => {
+    const atStart = await start(
       {},
-      /threads other than the session's at SCHED_IDLE, the event loop at nice 10/,
+      /threads other than the session's at SCHED_IDLE, the event loop and the preprocessing threads at nice 10/,
     );
     const pid = worker!.child.pid!;
-    expect(threads.find((t) => t.tid === pid)).toEqual({ tid: pid, nice: 10, policy: 0 });
+    expect(atStart.find((t) => t.tid === pid)).toEqual({ tid: pid, nice: 10, policy: 0 });
     // The session thread and onnxruntime's one pool thread (2 intra-op threads in all).
-    const full = threads.filter((t) => t.policy === 0 && t.nice === 0);
-    expect(full).toHaveLength(2);
-    const idle = threads.filter((t) => t.policy === 5);
-    expect(idle.length).toBe(threads.length - 3); // decoders, libuv's pool, Node's own
-    expect(idle.length).toBeGreaterThan(4);
+    expect(atStart.filter((t) => t.policy === 0 && t.nice === 0)).toHaveLength(2);
+    // libuv's pool (4 threads at least) and Node's and V8's own.
+    expect(atStart.filter((t) => t.policy === 5).length).toBeGreaterThan(4);
+    // The event loop and the preprocessing thread (PREPROCESS_THREADS=1, started with the model).
+    expect(atStart.filter((t) => t.policy === 0 && t.nice === 10)).toHaveLength(2);
+
+    // Nothing it starts while working comes out at full priority.
     await classifies(1);
+    const after = threadStates(pid);
+    expect(after.filter((t) => t.policy === 0 && t.nice === 0)).toHaveLength(2);
+    expect(after.filter((t) => t.policy === 0 && t.nice === 10)).toHaveLength(2); // PREPROCESS_THREADS=1
+    expect(after.filter((t) => t.policy !== 5)).toHaveLength(4);
   });
 
   it('puts every other thread at the nice value with WORKER_OTHER_THREADS_POLICY=nice', async () => {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { SCHED_IDLE } from '../../libs/inference/src/threads/thread-priority';
 
 const CLOCK_TICKS = 100; // /proc's unit on practically every Linux (getconf CLK_TCK)
 
@@ -9,8 +10,6 @@ export interface ThreadCpu {
   lowered: boolean;
   seconds: number;
 }
-
-const SCHED_IDLE = 5;
 
 /** CPU seconds, nice value and priority of every thread of a process now (Linux /proc). */
 export function threadCpu(pid: number): ThreadCpu[] {

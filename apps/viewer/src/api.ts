@@ -43,8 +43,10 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
     // not a JSON error body: keep the status line
   }
   if (res.status === 401) onUnauthorized();
+  // Whole seconds only (an HTTP date, 0 or nonsense: no advice), and never more than a minute.
   const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
-  throw new ApiFailure(res.status, code, message, Number.isFinite(retryAfter) ? retryAfter : undefined);
+  const advised = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) : undefined;
+  throw new ApiFailure(res.status, code, message, advised);
 }
 
 /** Whether the API accepts a key (before it is kept: a refused key is never stored). */
@@ -84,7 +86,7 @@ export async function blobUrl(path: string, owner: BlobOwner): Promise<string> {
       return owner.keep(URL.createObjectURL(blob));
     } catch (err) {
       const wait = err instanceof ApiFailure && err.status === 503 ? err.retryAfterS : undefined;
-      if (wait === undefined || attempt >= 5) throw err;
+      if (wait === undefined || attempt >= 5 || owner.closed) throw err;
       await new Promise((resolve) => setTimeout(resolve, wait * 1000 * (1 + Math.random() / 2)));
     }
   }
@@ -93,11 +95,15 @@ export async function blobUrl(path: string, owner: BlobOwner): Promise<string> {
 /** Blob URLs of one page, revoked when the page goes away. */
 export class BlobOwner {
   private urls: string[] = [];
+  /** The page went away: a URL made after that (a late retry's) is revoked at once. */
+  closed = false;
   keep(url: string): string {
-    this.urls.push(url);
+    if (this.closed) URL.revokeObjectURL(url);
+    else this.urls.push(url);
     return url;
   }
   revokeAll(): void {
+    this.closed = true;
     for (const url of this.urls) URL.revokeObjectURL(url);
     this.urls = [];
   }

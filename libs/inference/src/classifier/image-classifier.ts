@@ -11,7 +11,6 @@ import {
   currentThreadId,
   idleThreadsExcept,
   lowerThreadsExcept,
-  processThreadIds,
   SchedIdleUnavailableError,
 } from '../threads/thread-priority';
 import { type BatchInput, BusyMeter, makeBatchRunner } from './batch-runner';
@@ -89,6 +88,9 @@ export class ImageClassifier {
       // ran them again: one thread (64 places) and batches of 64 with a prefetch (128 in hand).
       minQueue: settings.batch.maxSize * settings.batch.maxQueuedBatches,
     });
+    // Its threads now, not at the first image: they exist when priorities are set, whatever
+    // arrives first (prioritiseSession leaves them at the event loop's nice value).
+    pool.prestart();
     const classifier = new ImageClassifier(model, settings, session, pool);
     try {
       await classifier.warmUp();
@@ -185,31 +187,35 @@ export class ImageClassifier {
    * run first. On a CPU the session's intra-op threads meet at a barrier after every operator: a
    * core taken from one of them for x ms stalls all of them for x ms, so decoding and queue work
    * at equal priority stretch every run instead of filling the gaps the session leaves (see
-   * docs/PIPELINE_COSTS.md). 'idle' moves the decoders and every helper thread to SCHED_IDLE and
-   * puts this thread, the event loop, at `nice`: it is light, and it answers health probes, renews
-   * job locks and hands each batch over, which must not wait for the session's gaps. Where
-   * SCHED_IDLE cannot be had (no chrt), and with 'nice', every other thread is put at `nice`.
-   * A whole-process setting, from the process's entry point and main thread only (not a library
-   * user, nor a test that hosts a worker in its own process). A session thread replaced after a
-   * timeout is started by the event loop and runs at its nice value: no worse than without this.
+   * docs/PIPELINE_COSTS.md). 'idle' moves libuv's pool (where libvips decodes) and V8's and
+   * Node's helper threads to SCHED_IDLE; this thread (the event loop: health probes, job locks,
+   * handing each batch over) and the preprocessing threads (the exact resize), which must not wait
+   * for the session's gaps, go to `nice`, as do the ones they start later (a replaced session
+   * thread among them): measured, with these at SCHED_IDLE too, health answered in up to 0.9 s and
+   * batches came out half full. Where SCHED_IDLE cannot be had (no chrt), and with 'nice', every
+   * other thread goes to `nice`. A whole-process setting, from the process's entry point and main
+   * thread only (not a library user, nor a test that hosts a worker in its own process).
    */
   prioritiseSession(priority: OtherThreadsPriority): { summary: string; fallback?: string } {
     const session = new Set(this.session.threadIds);
     const eventLoop = currentThreadId();
-    const atNice = (): string =>
-      `${lowerThreadsExcept(session, priority.nice)} threads other than the session's at nice ${priority.nice}`;
-    if (priority.policy === 'nice' || eventLoop === undefined) return { summary: atNice() };
-    let idle: number;
-    try {
-      idle = idleThreadsExcept(new Set([...session, eventLoop]));
-    } catch (err) {
-      if (!(err instanceof SchedIdleUnavailableError)) throw err;
-      return { summary: atNice(), fallback: err.message };
+    let idle = 0;
+    let fallback: string | undefined;
+    if (priority.policy === 'idle' && eventLoop !== undefined) {
+      try {
+        idle = idleThreadsExcept(new Set([...session, eventLoop, ...this.pool.threadIds]));
+      } catch (err) {
+        if (!(err instanceof SchedIdleUnavailableError)) throw err;
+        fallback = err.message;
+      }
     }
-    lowerThreadsExcept(new Set(processThreadIds().filter((tid) => tid !== eventLoop)), priority.nice);
-    return {
-      summary: `${idle} threads other than the session's at SCHED_IDLE, the event loop at nice ${priority.nice}`,
-    };
+    // Every thread but the session's at `nice`: the event loop, the preprocessing threads, any
+    // chrt refused, and those at SCHED_IDLE (where a nice value changes nothing).
+    const lowered = lowerThreadsExcept(session, priority.nice);
+    const summary = idle
+      ? `${idle} threads other than the session's at SCHED_IDLE, the event loop and the preprocessing threads at nice ${priority.nice}`
+      : `${lowered} threads other than the session's at nice ${priority.nice}`;
+    return { summary, fallback };
   }
 
   /** Milliseconds the warm-up batch took (session creation excluded). */

@@ -10,6 +10,7 @@ import {
   type PoolTaskKind,
 } from './preprocess.pool.protocol';
 import type { PreprocessedImage, PreprocessOptions, ResizedImage } from './preprocess.types';
+import { processThreadIds } from '../threads/thread-priority';
 import { threadScript } from '../threads/thread-script';
 import { decodedPixels, PixelBudget } from './pixel-budget';
 
@@ -55,6 +56,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** Linux thread ids that appeared as the thread started (its own), for priorities; [] elsewhere. */
+  tids: number[];
   running: Pending | null;
   lastError: Error | null;
   timer?: NodeJS.Timeout;
@@ -109,6 +112,16 @@ export class PreprocessPool {
     return this.slots.map((s) => s.worker);
   }
 
+  /** Starts every thread now rather than as tasks first arrive (idle: not keeping the process alive). */
+  prestart(): void {
+    while (!this.closing && this.slots.length < this.size) this.spawn().worker.unref();
+  }
+
+  /** Linux thread ids of the live threads (none off Linux), so their priority can be set apart. */
+  get threadIds(): number[] {
+    return this.slots.flatMap((s) => s.tids);
+  }
+
   /** Refuses new tasks, lets accepted ones finish, then ends the threads. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -149,8 +162,11 @@ export class PreprocessPool {
 
   private spawn(): Slot {
     const { filename, execArgv } = threadScript(__dirname, 'preprocess.worker');
+    // Node starts a worker's OS thread inside its constructor: the thread ids new after it are its.
+    const before = new Set(processThreadIds());
     const worker = new Worker(filename, { execArgv, resourceLimits: this.options.resourceLimits });
-    const slot: Slot = { worker, running: null, lastError: null };
+    const tids = processThreadIds().filter((tid) => !before.has(tid));
+    const slot: Slot = { worker, tids, running: null, lastError: null };
     worker.on('message', (reply: PoolReply) => this.settle(slot, reply));
     worker.on('error', (err) => (slot.lastError = err));
     worker.on('exit', (code) => this.onExit(slot, code));

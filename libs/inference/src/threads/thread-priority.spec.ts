@@ -31,6 +31,7 @@ linux('per-thread priorities (Linux)', () => {
   it('lowers every thread but the ones kept', () => {
     const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', CHILD], {
       encoding: 'utf8',
+      timeout: 60_000,
     });
     const result = JSON.parse(out) as {
       listed: boolean;
@@ -75,6 +76,7 @@ linux('SCHED_IDLE for every thread but the ones kept (Linux)', () => {
   it('moves the others, leaves the kept ones at SCHED_OTHER, and the moved ones still run', () => {
     const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', IDLE_CHILD], {
       encoding: 'utf8',
+      timeout: 60_000,
     });
     expect(JSON.parse(out)).toEqual({
       moved: expect.any(Number),
@@ -96,6 +98,7 @@ linux('SCHED_IDLE for every thread but the ones kept (Linux)', () => {
     `;
     const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', child], {
       encoding: 'utf8',
+      timeout: 60_000,
     });
     expect(out.trim()).toBe('unavailable');
   });

@@ -74,7 +74,8 @@ export class SchedIdleUnavailableError extends Error {}
  * Node has no binding for sched_setscheduler(2), and a native addon would need a compiler or
  * prebuilt binaries at install; util-linux's chrt makes the call (util-linux is an essential
  * package of every Debian and Ubuntu image, ours included). Moving a thread there needs no
- * privilege; moving it back does (CAP_SYS_NICE), so this is for a process's entry point only.
+ * privilege; moving it back needs CAP_SYS_NICE (or an RLIMIT_NICE above the default), so this is
+ * for a process's entry point only.
  * Throws SchedIdleUnavailableError when chrt cannot be run or moved no thread.
  */
 export function idleThreadsExcept(keep: ReadonlySet<number>): number {
@@ -83,7 +84,10 @@ export function idleThreadsExcept(keep: ReadonlySet<number>): number {
   for (const tid of processThreadIds()) {
     if (keep.has(tid) || threadPolicy(tid) === SCHED_IDLE) continue;
     try {
-      execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 10_000 });
+      execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 5_000,
+      });
       moved++;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -91,7 +95,8 @@ export function idleThreadsExcept(keep: ReadonlySet<number>): number {
         throw new SchedIdleUnavailableError(`chrt (util-linux) cannot be run: ${(err as Error).message}`);
       }
       // The thread ended meanwhile, or may not be moved (a seccomp profile refusing the call).
-      refused ||= (err as Error).message;
+      const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim();
+      refused ||= stderr || (err as Error).message;
     }
   }
   // Not one moved (every call refused): say so, so that the caller can use nice values instead.
