@@ -1,33 +1,19 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  SCHED_IDLE,
+  SCHED_OTHER,
+  threadStats,
+  type ThreadStat,
+} from '../libs/inference/src/threads/thread-priority';
 import { startChildApp, waitForOutput, type ChildApp } from './harness/child-app';
 import { getJson, uploadPrediction } from './harness/http';
 import { RunningApp, startApi } from './harness/stack';
 import { appEnv, fixturesDir, poll, uniquePrefix } from './harness/test-env';
 
 const linux = process.platform === 'linux' ? describe : describe.skip;
-
-interface ThreadState {
-  tid: number;
-  nice: number;
-  /** 0 SCHED_OTHER, 5 SCHED_IDLE (sched(7)). */
-  policy: number;
-}
-
-/** Every thread of a process, from /proc (fields 19 and 41 of stat(5)). */
-function threadStates(pid: number): ThreadState[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((name) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return [{ tid: Number(name), nice: Number(f[16]), policy: Number(f[38]) }];
-    } catch {
-      return []; // ended meanwhile
-    }
-  });
-}
 
 /**
  * The real worker process on a CPU session: its session threads keep the cores, the event loop
@@ -55,10 +41,10 @@ linux('worker thread priorities (Linux)', () => {
     await api?.close();
   });
 
-  const start = async (extra: Record<string, string>, ready: RegExp): Promise<ThreadState[]> => {
+  const start = async (extra: Record<string, string>, ready: RegExp): Promise<ThreadStat[]> => {
     worker = startChildApp('worker', appEnv(prefix, { ORT_INTRA_OP_THREADS: '2', ...extra }));
     await waitForOutput(worker, ready);
-    return threadStates(worker.child.pid!);
+    return threadStats(worker.child.pid!);
   };
 
   const classifies = async (tag: number): Promise<void> => {
@@ -80,20 +66,20 @@ linux('worker thread priorities (Linux)', () => {
       /threads other than the session's at SCHED_IDLE, the event loop and the preprocessing threads at nice 10/,
     );
     const pid = worker!.child.pid!;
-    expect(atStart.find((t) => t.tid === pid)).toEqual({ tid: pid, nice: 10, policy: 0 });
+    expect(atStart.find((t) => t.tid === pid)).toMatchObject({ tid: pid, nice: 10, policy: SCHED_OTHER });
     // The session thread and onnxruntime's one pool thread (2 intra-op threads in all).
-    expect(atStart.filter((t) => t.policy === 0 && t.nice === 0)).toHaveLength(2);
+    expect(atStart.filter((t) => t.policy === SCHED_OTHER && t.nice === 0)).toHaveLength(2);
     // libuv's pool (4 threads at least) and Node's and V8's own.
-    expect(atStart.filter((t) => t.policy === 5).length).toBeGreaterThan(4);
+    expect(atStart.filter((t) => t.policy === SCHED_IDLE).length).toBeGreaterThan(4);
     // The event loop and the preprocessing thread (PREPROCESS_THREADS=1, started with the model).
-    expect(atStart.filter((t) => t.policy === 0 && t.nice === 10)).toHaveLength(2);
+    expect(atStart.filter((t) => t.policy === SCHED_OTHER && t.nice === 10)).toHaveLength(2);
 
     // Nothing it starts while working comes out at full priority.
     await classifies(1);
-    const after = threadStates(pid);
-    expect(after.filter((t) => t.policy === 0 && t.nice === 0)).toHaveLength(2);
-    expect(after.filter((t) => t.policy === 0 && t.nice === 10)).toHaveLength(2); // PREPROCESS_THREADS=1
-    expect(after.filter((t) => t.policy !== 5)).toHaveLength(4);
+    const after = threadStats(pid);
+    expect(after.filter((t) => t.policy === SCHED_OTHER && t.nice === 0)).toHaveLength(2);
+    expect(after.filter((t) => t.policy === SCHED_OTHER && t.nice === 10)).toHaveLength(2); // PREPROCESS_THREADS=1
+    expect(after.filter((t) => t.policy !== SCHED_IDLE)).toHaveLength(4);
   });
 
   it('puts every other thread at the nice value with WORKER_OTHER_THREADS_POLICY=nice', async () => {
@@ -101,7 +87,7 @@ linux('worker thread priorities (Linux)', () => {
       { WORKER_OTHER_THREADS_POLICY: 'nice' },
       /threads other than the session's at nice 10/,
     );
-    expect(threads.filter((t) => t.policy !== 0)).toEqual([]);
+    expect(threads.filter((t) => t.policy !== SCHED_OTHER)).toEqual([]);
     expect(threads.filter((t) => t.nice === 0)).toHaveLength(2);
     await classifies(2);
   });
@@ -111,7 +97,7 @@ linux('worker thread priorities (Linux)', () => {
     expect(worker!.output()).toMatch(
       /No SCHED_IDLE for the worker's decoders \(chrt \(util-linux\) cannot be run/,
     );
-    expect(threads.filter((t) => t.policy !== 0)).toEqual([]);
+    expect(threads.filter((t) => t.policy !== SCHED_OTHER)).toEqual([]);
     expect(threads.filter((t) => t.nice === 0)).toHaveLength(2);
     await classifies(3);
   });

@@ -50,15 +50,43 @@ export function lowerThreadsExcept(keep: ReadonlySet<number>, nice: number): num
 export const SCHED_OTHER = 0;
 export const SCHED_IDLE = 5;
 
-/** A thread's scheduling policy (field 41 of /proc/<pid>/task/<tid>/stat), or undefined if gone. */
-export function threadPolicy(tid: number, pid: number | 'self' = 'self'): number | undefined {
+/** One thread's scheduling state and CPU use, from /proc/<pid>/task/<tid>/stat (stat(5)). */
+export interface ThreadStat {
+  tid: number;
+  nice: number;
+  /** SCHED_OTHER, SCHED_IDLE, ... */
+  policy: number;
+  /** User and system CPU time, in clock ticks (USER_HZ, 100 on practically every Linux). */
+  cpuTicks: number;
+}
+
+/** A thread's state now, or undefined if it has ended (or off Linux). */
+export function readThreadStat(tid: number, pid: number | 'self' = 'self'): ThreadStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // Fields after the command's closing parenthesis start at field 3 (the state).
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
+    // The fields after the command's closing parenthesis start at field 3 (the state): utime,
+    // stime, nice and policy are fields 14, 15, 19 and 41.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { tid, nice: Number(f[16]), policy: Number(f[38]), cpuTicks: Number(f[11]) + Number(f[12]) };
   } catch {
     return undefined;
   }
+}
+
+/** Every thread of a process now (those that end meanwhile left out; none off Linux). */
+export function threadStats(pid: number | 'self' = 'self'): ThreadStat[] {
+  let tids: number[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+  return tids.map((tid) => readThreadStat(tid, pid)).filter((t): t is ThreadStat => t !== undefined);
+}
+
+/** A thread's scheduling policy, or undefined if it has ended. */
+export function threadPolicy(tid: number, pid: number | 'self' = 'self'): number | undefined {
+  return readThreadStat(tid, pid)?.policy;
 }
 
 /** chrt (util-linux) could not be run: the caller falls back to nice values. */
