@@ -37,7 +37,7 @@ const PARTS = {
   preprocess: 'preprocessing CPU per 1 MP and 12 MP JPEG; cores one GPU needs at 1,000 images/s (~20 s)',
   threads:
     'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
-  tiny: 'tiny model end to end on 240 distinct 1024x768 JPEGs against the reference preprocessing them bare, one process per core (~1 min)',
+  tiny: 'tiny model end to end on 480 distinct 1024x768 JPEGs (after 720 others warm it up) against the reference preprocessing them bare, one process per core (~1.5 min)',
   rss: 'worker RSS over 5,000 images on the tiny model: flat within 10% after warm-up (~2.5 min)',
   infer:
     'infer tier (WORKER_MODE=infer) with an almost free model: images/s per core, CPU split by code (~2 min)',

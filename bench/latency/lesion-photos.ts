@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { repoRoot } from '../support/bench-infra';
 
+/** Crop offsets and brightness repeat after this many photos; the JPEG quality then steps down. */
+const CROP_CYCLE = 720;
+
 /**
  * `count` distinct 1024x768 JPEGs that look like what a clinician sends: crops of the dermoscopy
  * fixture at different offsets and brightness, re-encoded (about the size of a real photo, unlike
- * noise). Distinct bytes each, so the result cache never answers one.
+ * noise). Distinct bytes each, so the result cache never answers one: past 720 photos the crops
+ * repeat, each cycle one JPEG quality step lower (90, 89, ...), which changes every byte.
  */
 export async function lesionPhotos(count: number): Promise<Buffer[]> {
   const source = await readFile(
@@ -21,7 +25,7 @@ export async function lesionPhotos(count: number): Promise<Buffer[]> {
         .extract({ left, top, width: 1800, height: 1350 })
         .resize(1024, 768, { fit: 'fill' })
         .modulate({ brightness: 0.9 + (i % 10) / 50 })
-        .jpeg({ quality: 90 })
+        .jpeg({ quality: 90 - Math.floor(i / CROP_CYCLE) })
         .toBuffer(),
     );
   }

@@ -116,6 +116,8 @@ function tinyLines(t: TinyVsPilResult): string[] {
   const p = t.pipeline;
   return [
     `tiny model end to end (API, worker, S3 server, client: what is not the model), ${t.images} distinct 1024x768 JPEGs:`,
+    `  after ${t.warmUpImages} others through the same processes: whole-pipeline CPU per image in each warm-up chunk ` +
+      `${p.warmUpCpuMsPerImage.map((ms) => f(ms, 1)).join(', ')} ms (V8 compiling the hot paths, once per process)`,
     `  ${f(p.imagesPerSecond, 1)} images/s; CPU per image: whole pipeline ${f(p.pipelineCpuMsPerImage, 1)} ms = ` +
       `worker ${f(p.workerCpuMsPerImage, 1)} + API ${f(p.apiCpuMsPerImage, 1)} + S3 server and uploading client ${f(p.s3AndClientCpuMsPerImage, 1)}`,
     `  ${cpuSplit(p)}`,

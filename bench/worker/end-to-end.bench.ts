@@ -34,6 +34,12 @@ export interface EndToEndResult extends PipelineRunResult {
   redisCpuMsPerImage: number;
   /** Mean 1-minute load average of the machine during the run (other tenants show up here). */
   loadAverage: number;
+  /**
+   * The whole pipeline's CPU per image (workers, API, S3 server and client) in each warm-up
+   * chunk, in order: it falls while V8 compiles the hot paths, and the counted run starts once
+   * it has settled.
+   */
+  warmUpCpuMsPerImage: number[];
 }
 
 export interface EndToEndOptions {
@@ -46,6 +52,8 @@ export interface EndToEndOptions {
    * from `images`' (the result cache would answer a repeat).
    */
   warmUp?: Buffer[];
+  /** The warm-up is sent in this many equal chunks, each's CPU per image recorded (default 1). */
+  warmUpChunks?: number;
   batch: number;
   /** One entry per worker process, each with its own extra environment. */
   workers?: Array<Record<string, string>>;
@@ -70,17 +78,6 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     for (const [i, extra] of (options.workers ?? [{}]).entries()) {
       workers.push(await AppProcess.start('worker', `worker-${i}`, { ...env, ...extra }));
     }
-    if (options.warmUp?.length) {
-      await asElsewhere(() =>
-        runThroughPipeline({
-          apiUrl: api.url,
-          redisUrl: infra.redisUrl,
-          bullPrefix: `${prefix}:bull`,
-          images: options.warmUp!,
-        }),
-      );
-    }
-    const before = await sessionCounters(workers);
     const cpu = () => {
       const here = process.cpuUsage(); // this process hosts the S3 server and the uploading client
       return {
@@ -89,6 +86,21 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
         here: (here.user + here.system) / 1e6,
       };
     };
+    const pipelineSeconds = (c: ReturnType<typeof cpu>) => c.workers + c.api + c.here;
+    const warmUpCpuMsPerImage: number[] = [];
+    for (const chunk of chunks(options.warmUp ?? [], options.warmUpChunks ?? 1)) {
+      const start = pipelineSeconds(cpu());
+      await asElsewhere(() =>
+        runThroughPipeline({
+          apiUrl: api.url,
+          redisUrl: infra.redisUrl,
+          bullPrefix: `${prefix}:bull`,
+          images: chunk,
+        }),
+      );
+      warmUpCpuMsPerImage.push(((pipelineSeconds(cpu()) - start) * 1000) / chunk.length);
+    }
+    const before = await sessionCounters(workers);
     const threads = (): ThreadCpu[][] => workers.map((w) => threadCpu(w.pid));
     const redisBefore = await redisCpuSeconds(redis);
     const threadsBefore = threads();
@@ -132,6 +144,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       workerThreadsCpuMsPerImage: modelThreadSplit(threadsBefore, threadsAfter, run.images),
       redisCpuMsPerImage: (redisSeconds * 1000) / run.images,
       loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
+      warmUpCpuMsPerImage,
     };
   } finally {
     redis.disconnect();
@@ -139,6 +152,14 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     await api.stop();
     await infra.clearPrefix(prefix);
   }
+}
+
+/** `items` in `count` consecutive chunks of (nearly) equal size; none for no items. */
+function chunks<T>(items: T[], count: number): T[][] {
+  const size = Math.ceil(items.length / Math.max(1, count));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Model threads (full priority) against the rest (lowered) in every worker, ms per image; null if none were lowered. */

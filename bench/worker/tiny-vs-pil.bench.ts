@@ -7,12 +7,20 @@ import type { BenchInfra } from '../support/bench-infra';
 import { runEndToEnd, type EndToEndResult } from './end-to-end.bench';
 
 const python = '/usr/bin/python3';
-/** lesionPhotos makes 720 distinct photos: the counted ones and these must all fit. */
-const WARM_UP_PHOTOS = 96;
+/**
+ * Distinct photos sent through the fleet before the counted ones, in chunks of 120. A fleet's
+ * first images cost more while V8 compiles its hot paths: measured in chunks of 100 photos
+ * (docs/PIPELINE_COSTS.md), the whole pipeline's CPU per image fell by about a fifth over the
+ * first ~700 and then stayed level. The bench measured after 96 until 2026-11-28, i.e. mid-way.
+ */
+const WARM_UP_PHOTOS = 720;
+const WARM_UP_CHUNKS = 6;
 const reference = resolve(__dirname, '..', 'preprocess', 'pil_reference.py');
 
 export interface TinyVsPilResult {
   images: number;
+  /** Distinct photos sent before the counted ones (the pipeline's CPU per chunk of them is in `pipeline`). */
+  warmUpImages: number;
   /** The whole fleet on the tiny model (API, worker, S3 server, uploading client): what's not the model. */
   pipeline: EndToEndResult;
   /** The reference's bare preprocessing (Pillow + numpy, no service) on the same files, one process per core. */
@@ -59,21 +67,29 @@ async function referenceWall(
 export async function runTinyVsPil(
   infra: BenchInfra,
   tinyDir: string,
-  count = 240,
+  count = 480,
 ): Promise<TinyVsPilResult> {
-  // 96 more photos, distinct from the counted ones, warm the processes up first (runEndToEnd).
+  // More photos, distinct from the counted ones, warm the processes up first (runEndToEnd).
   const photos = await lesionPhotos(count + WARM_UP_PHOTOS);
   const images = photos.slice(0, count);
   const pipeline = await runEndToEnd(infra, {
     modelDir: tinyDir,
     images,
     warmUp: photos.slice(count),
+    warmUpChunks: WARM_UP_CHUNKS,
     batch: 16,
     label: 'tiny-vs-pil',
   });
   const processes = cpus().length;
   if (!existsSync(python))
-    return { images: count, pipeline, referenceImagesPerSecond: null, processes, ratio: null };
+    return {
+      images: count,
+      warmUpImages: WARM_UP_PHOTOS,
+      pipeline,
+      referenceImagesPerSecond: null,
+      processes,
+      ratio: null,
+    };
   const dir = mkdtempSync(join(tmpdir(), 'tiny-vs-pil-'));
   try {
     const files = images.map((bytes, i) => {
@@ -93,6 +109,7 @@ export async function runTinyVsPil(
     }
     return {
       images: count,
+      warmUpImages: WARM_UP_PHOTOS,
       pipeline,
       referenceImagesPerSecond: best,
       processes,
