@@ -15,6 +15,8 @@ export interface WorkerFigures extends EndToEndResult {
   rawCpuMsPerImage: number;
   /** session.run wall time per image alone, at the same batch size (mean of before and after). */
   rawMsPerImage: number;
+  /** Images through the API (with a tiny-model worker) before the measured worker started. */
+  fleetWarmUpImages: number;
   /** The same run with WORKER_OTHER_THREADS_NICE=0 (every worker thread at one priority). */
   samePriority?: EndToEndResult;
 }
@@ -68,6 +70,7 @@ function cpuSplit(r: EndToEndResult): string {
 function workerLines(w: WorkerFigures, sequential: SequentialResult | undefined): string[] {
   const lines = [
     `end to end (API upload -> result available), base model, batch ${w.batch}, prefetch 1, preprocessing in the pod, 384x384 JPEGs:`,
+    `  a new worker joining a running fleet: ${w.fleetWarmUpImages} other images went through the API first (with a tiny-model worker)`,
     `  ${w.images} images in ${f(w.seconds, 1)} s = ${f(w.imagesPerSecond)} images/s (${w.failed} failed)`,
     `  / raw ceiling at batch ${w.batch} (${f(w.rawAtBatch)} images/s, measured just before and after) = ` +
       `${f(w.imagesPerSecond / w.rawAtBatch, 3)}`,
