@@ -70,9 +70,12 @@ function selectedParts(args: string[]): Part[] {
 }
 
 /**
- * Images through the API before a measured worker starts (with a tiny-model worker): measured
- * with 600 (2026-11-28), the measured run then read 0.893 and 0.893 of the raw ceiling against
- * 0.874 and 0.878 without, the API and the S3 stand-in spending 0.3-1.6 ms less CPU per image.
+ * Images through the API before a measured worker starts (with a tiny-model worker): what the run
+ * measures is a new worker replica joining a fleet whose API has been running, as in a deployment
+ * (k8s/ autoscales the workers, not the API), so the API's and the stand-ins' start-up (V8
+ * compiling their hot paths, start-up collections) is not counted against the worker. Measured
+ * with 600 photos (2026-11-28): 0.893 and 0.893 against 0.874 and 0.878 in two alternating
+ * pairs, an effect within the machine's run-to-run spread (0.85-0.93).
  */
 const FLEET_WARM_UP_IMAGES = 600;
 

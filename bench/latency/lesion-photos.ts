@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { repoRoot } from '../support/bench-infra';
 
-/** Crop offsets and brightness repeat after this many photos; the JPEG quality then steps down. */
+/**
+ * The crop's offsets (i * 37 mod 240, i * 23 mod 180) and the brightness (i mod 10) repeat
+ * together every 720 photos, the least common multiple of their periods (240, 180, 10).
+ */
 const CROP_CYCLE = 720;
 
 /**
  * `count` distinct 1024x768 JPEGs that look like what a clinician sends: crops of the dermoscopy
  * fixture at different offsets and brightness, re-encoded (about the size of a real photo, unlike
  * noise). Distinct bytes each, so the result cache never answers one: past 720 photos the crops
- * repeat, each cycle one JPEG quality step lower (90, 89, ...), which changes every byte.
+ * repeat, each cycle encoded one JPEG quality step lower (90, 89, ...), which gives each photo
+ * its own compressed data and sha256.
  */
 export async function lesionPhotos(count: number): Promise<Buffer[]> {
   const source = await readFile(

@@ -42,6 +42,12 @@ export interface EndToEndResult extends PipelineRunResult {
   warmUpCpuMsPerImage: number[];
 }
 
+/** Images sent through the API with a worker of another model before the measured workers start. */
+export interface FleetWarmUp {
+  modelDir: string;
+  images: Buffer[];
+}
+
 export interface EndToEndOptions {
   modelDir: string;
   images: Buffer[];
@@ -61,7 +67,7 @@ export interface EndToEndOptions {
    * the API, the S3 server and the client run their first hundred images on code V8 has not
    * optimised yet, a cost a running fleet paid long ago.
    */
-  fleetWarmUp?: { modelDir: string; images: Buffer[] };
+  fleetWarmUp?: FleetWarmUp;
   batch: number;
   /** One entry per worker process, each with its own extra environment. */
   workers?: Array<Record<string, string>>;
@@ -83,7 +89,16 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
   const workers: AppProcess[] = [];
   const redis = new Redis(infra.redisUrl); // for the Redis server's CPU (INFO), closed below
   try {
-    if (options.fleetWarmUp) await warmFleet(infra, api, prefix, options.fleetWarmUp, env);
+    const send = (images: Buffer[]) =>
+      asElsewhere(() =>
+        runThroughPipeline({
+          apiUrl: api.url,
+          redisUrl: infra.redisUrl,
+          bullPrefix: `${prefix}:bull`,
+          images,
+        }),
+      );
+    if (options.fleetWarmUp) await warmFleet(options.fleetWarmUp, env, send);
     for (const [i, extra] of (options.workers ?? [{}]).entries()) {
       workers.push(await AppProcess.start('worker', `worker-${i}`, { ...env, ...extra }));
     }
@@ -99,14 +114,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     const warmUpCpuMsPerImage: number[] = [];
     for (const chunk of chunks(options.warmUp ?? [], options.warmUpChunks ?? 1)) {
       const start = pipelineSeconds(cpu());
-      await asElsewhere(() =>
-        runThroughPipeline({
-          apiUrl: api.url,
-          redisUrl: infra.redisUrl,
-          bullPrefix: `${prefix}:bull`,
-          images: chunk,
-        }),
-      );
+      expectAllSucceeded(await send(chunk), 'a warm-up chunk');
       warmUpCpuMsPerImage.push(((pipelineSeconds(cpu()) - start) * 1000) / chunk.length);
     }
     const before = await sessionCounters(workers);
@@ -116,14 +124,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     const cpuBefore = cpu();
     const loads: number[] = [];
     const loadTimer = setInterval(() => loads.push(loadavg()[0]), 1000);
-    const run = await asElsewhere(() =>
-      runThroughPipeline({
-        apiUrl: api.url,
-        redisUrl: infra.redisUrl,
-        bullPrefix: `${prefix}:bull`,
-        images: options.images,
-      }),
-    ).finally(() => clearInterval(loadTimer));
+    const run = await send(options.images).finally(() => clearInterval(loadTimer));
     const cpuAfter = cpu();
     const threadsAfter = threads();
     const redisSeconds = (await redisCpuSeconds(redis)) - redisBefore;
@@ -141,15 +142,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       workerCpuMsPerImage: ((cpuAfter.workers - cpuBefore.workers) * 1000) / run.images,
       apiCpuMsPerImage: ((cpuAfter.api - cpuBefore.api) * 1000) / run.images,
       s3AndClientCpuMsPerImage: ((cpuAfter.here - cpuBefore.here) * 1000) / run.images,
-      pipelineCpuMsPerImage:
-        ((cpuAfter.workers -
-          cpuBefore.workers +
-          cpuAfter.api -
-          cpuBefore.api +
-          cpuAfter.here -
-          cpuBefore.here) *
-          1000) /
-        run.images,
+      pipelineCpuMsPerImage: ((pipelineSeconds(cpuAfter) - pipelineSeconds(cpuBefore)) * 1000) / run.images,
       workerThreadsCpuMsPerImage: modelThreadSplit(threadsBefore, threadsAfter, run.images),
       redisCpuMsPerImage: (redisSeconds * 1000) / run.images,
       loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
@@ -163,30 +156,29 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
   }
 }
 
-/** The API and this process's S3 server and client through `warm.images`, with a worker of `warm.modelDir`. */
+/**
+ * The API and this process's S3 server and client through `warm.images`, with a worker of
+ * `warm.modelDir` started for them and stopped after (also when they fail).
+ */
 async function warmFleet(
-  infra: BenchInfra,
-  api: AppProcess,
-  prefix: string,
-  warm: { modelDir: string; images: Buffer[] },
+  warm: FleetWarmUp,
   env: Record<string, string>,
+  send: (images: Buffer[]) => Promise<PipelineRunResult>,
 ): Promise<void> {
   const worker = await AppProcess.start('worker', 'worker-fleet-warm-up', {
     ...env,
     MODEL_DIR: warm.modelDir,
   });
   try {
-    await asElsewhere(() =>
-      runThroughPipeline({
-        apiUrl: api.url,
-        redisUrl: infra.redisUrl,
-        bullPrefix: `${prefix}:bull`,
-        images: warm.images,
-      }),
-    );
+    expectAllSucceeded(await send(warm.images), 'the fleet warm-up');
   } finally {
     await worker.stop();
   }
+}
+
+/** A warm-up whose images failed warmed nothing up: the run it prepares would mislead. */
+function expectAllSucceeded(run: PipelineRunResult, what: string): void {
+  if (run.failed > 0) throw new Error(`${run.failed} of ${run.images} images failed in ${what}.`);
 }
 
 /** `items` in `count` consecutive chunks of (nearly) equal size; none for no items. */

@@ -8,10 +8,12 @@ import { runEndToEnd, type EndToEndResult } from './end-to-end.bench';
 
 const python = '/usr/bin/python3';
 /**
- * Distinct photos sent through the fleet before the counted ones, in chunks of 120. A fleet's
- * first images cost more while V8 compiles its hot paths: measured in chunks of 100 photos
- * (docs/PIPELINE_COSTS.md), the whole pipeline's CPU per image fell by about a fifth over the
- * first ~700 and then stayed level. The bench measured after 96 until 2026-11-28, i.e. mid-way.
+ * Distinct photos sent through the fleet before the counted ones, in WARM_UP_CHUNKS chunks. A
+ * fleet's first images cost more while V8 compiles its hot paths: measured in chunks of 100
+ * photos (docs/PIPELINE_COSTS.md), the whole pipeline's CPU per image fell by about a fifth over
+ * the first ~700 and then stayed level. Until 2026-11-28 the bench counted after 96, early in that
+ * fall. This warms the worker too: a worker that KEDA adds pays ~2 ms more per image over its
+ * first ~700 (printed with each chunk), which the ratio leaves out.
  */
 const WARM_UP_PHOTOS = 720;
 const WARM_UP_CHUNKS = 6;
