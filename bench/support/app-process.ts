@@ -61,7 +61,12 @@ export class AppProcess {
     const proc = new AppProcess(name, child, `http://127.0.0.1:${port}`);
     const logDir = process.env.BENCH_APP_LOG_DIR;
     if (logDir) child.stdout?.pipe(createWriteStream(join(logDir, `${name}.log`)));
-    await proc.waitReady(300_000);
+    try {
+      await proc.waitReady(300_000);
+    } catch (err) {
+      await proc.stop(); // one that never became ready (a timeout) would otherwise outlive the bench
+      throw err;
+    }
     return proc;
   }
 

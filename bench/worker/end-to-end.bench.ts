@@ -150,8 +150,8 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     };
   } finally {
     redis.disconnect();
-    for (const w of workers) await w.stop();
-    await api.stop();
+    // Every process is stopped and the prefix cleared even if one stop fails.
+    await Promise.allSettled([...workers.map((w) => w.stop()), api.stop()]);
     await infra.clearPrefix(prefix);
   }
 }
