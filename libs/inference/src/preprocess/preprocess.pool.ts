@@ -10,7 +10,7 @@ import {
   type PoolTaskKind,
 } from './preprocess.pool.protocol';
 import type { PreprocessedImage, PreprocessOptions, ResizedImage } from './preprocess.types';
-import { processThreadIds } from '../threads/thread-priority';
+import { threadMark, threadsStartedSince } from '../threads/thread-priority';
 import { threadScript } from '../threads/thread-script';
 import { decodedPixels, PixelBudget } from './pixel-budget';
 
@@ -163,9 +163,9 @@ export class PreprocessPool {
   private spawn(): Slot {
     const { filename, execArgv } = threadScript(__dirname, 'preprocess.worker');
     // Node starts a worker's OS thread inside its constructor: the thread ids new after it are its.
-    const before = new Set(processThreadIds());
+    const before = threadMark();
     const worker = new Worker(filename, { execArgv, resourceLimits: this.options.resourceLimits });
-    const tids = processThreadIds().filter((tid) => !before.has(tid));
+    const tids = threadsStartedSince(before);
     const slot: Slot = { worker, tids, running: null, lastError: null };
     worker.on('message', (reply: PoolReply) => this.settle(slot, reply));
     worker.on('error', (err) => (slot.lastError = err));

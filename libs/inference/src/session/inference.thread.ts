@@ -12,7 +12,7 @@ import type {
 } from './inference-thread.messages';
 import { OnnxModelSession } from './onnx-model-session';
 import { RgbBatchPacker } from './rgb-batch';
-import { currentThreadId, processThreadIds } from '../threads/thread-priority';
+import { currentThreadId, threadMark, threadsStartedSince } from '../threads/thread-priority';
 
 const port = parentPort;
 if (!port) throw new Error('inference.thread must run in a worker thread');
@@ -25,13 +25,13 @@ function post(message: FromInferenceThread, transfer: ArrayBuffer[] = []): void 
 
 async function main(): Promise<void> {
   let session: OnnxModelSession;
-  const before = new Set(processThreadIds());
+  const before = threadMark();
   let threadIds: number[];
   try {
     session = await OnnxModelSession.create(data.onnxPath, data.settings, data.numLabels);
     // The threads that appeared while the session was created are its intra-op pool (the
     // classifier starts nothing else meanwhile); with this one they run every session.run.
-    const started = processThreadIds().filter((tid) => !before.has(tid));
+    const started = threadsStartedSince(before);
     threadIds = [currentThreadId(), ...started].filter((t): t is number => t !== undefined);
   } catch (err) {
     const e = err as Error;

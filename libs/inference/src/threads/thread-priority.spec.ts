@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { currentThreadId, threadMark, threadsStartedSince } from './thread-priority';
 
 const linux = process.platform === 'linux' ? describe : describe.skip;
 
@@ -26,6 +29,21 @@ worker.once('message', (workerTid) => {
   });
 });
 `;
+
+linux('the threads started since a mark (Linux)', () => {
+  it('names a worker thread started after the mark, and not this one', async () => {
+    const mark = threadMark();
+    const worker = new Worker(
+      "require('node:worker_threads').parentPort.postMessage(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()))",
+      { eval: true },
+    );
+    const [workerTid] = (await once(worker, 'message')) as [number];
+    const started = threadsStartedSince(mark);
+    await worker.terminate();
+    expect(started).toContain(workerTid);
+    expect(started).not.toContain(currentThreadId());
+  });
+});
 
 linux('per-thread priorities (Linux)', () => {
   it('lowers every thread but the ones kept', () => {

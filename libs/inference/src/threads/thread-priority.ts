@@ -17,13 +17,23 @@ export function currentThreadId(): number | undefined {
   }
 }
 
-/** Every thread of this process now. */
-export function processThreadIds(): number[] {
+/** Every thread of a process now (this one by default); none off Linux. */
+export function processThreadIds(pid: number | 'self' = 'self'): number[] {
   try {
-    return readdirSync('/proc/self/task').map(Number);
+    return readdirSync(`/proc/${pid}/task`).map(Number);
   } catch {
     return [];
   }
+}
+
+/** The threads of this process now: what threadsStartedSince compares against. */
+export function threadMark(): ReadonlySet<number> {
+  return new Set(processThreadIds());
+}
+
+/** The threads that appeared since `mark` was taken (a pool just started, say). */
+export function threadsStartedSince(mark: ReadonlySet<number>): number[] {
+  return processThreadIds().filter((tid) => !mark.has(tid));
 }
 
 /**
@@ -75,13 +85,9 @@ export function readThreadStat(tid: number, pid: number | 'self' = 'self'): Thre
 
 /** Every thread of a process now (those that end meanwhile left out; none off Linux). */
 export function threadStats(pid: number | 'self' = 'self'): ThreadStat[] {
-  let tids: number[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    return [];
-  }
-  return tids.map((tid) => readThreadStat(tid, pid)).filter((t): t is ThreadStat => t !== undefined);
+  return processThreadIds(pid)
+    .map((tid) => readThreadStat(tid, pid))
+    .filter((t): t is ThreadStat => t !== undefined);
 }
 
 /** A thread's scheduling policy, or undefined if it has ended. */
