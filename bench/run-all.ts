@@ -116,7 +116,6 @@ async function workerPart(
     ...run,
     samePriority,
     rawMsPerImage: (before.msPerBatch + after.msPerBatch) / 2 / batch,
-    fleetWarmUpImages: FLEET_WARM_UP_IMAGES,
     rawAtBatch: (before.imagesPerSecond + after.imagesPerSecond) / 2,
     rawCpuMsPerImage: (before.noSpinning.cpuMsPerImage + after.noSpinning.cpuMsPerImage) / 2,
   };

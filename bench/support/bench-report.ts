@@ -15,8 +15,6 @@ export interface WorkerFigures extends EndToEndResult {
   rawCpuMsPerImage: number;
   /** session.run wall time per image alone, at the same batch size (mean of before and after). */
   rawMsPerImage: number;
-  /** Images through the API (with a tiny-model worker) before the measured worker started. */
-  fleetWarmUpImages: number;
   /** The same run with WORKER_OTHER_THREADS_NICE=0 (every worker thread at one priority). */
   samePriority?: EndToEndResult;
 }
@@ -119,7 +117,7 @@ function tinyLines(t: TinyVsPilResult): string[] {
   const p = t.pipeline;
   return [
     `tiny model end to end (API, worker, S3 server, client: what is not the model), ${t.images} distinct 1024x768 JPEGs:`,
-    `  after ${t.warmUpImages} others through the same processes: whole-pipeline CPU per image in each warm-up chunk ` +
+    `  after ${t.pipeline.warmUpImages} others through the same processes: whole-pipeline CPU per image in each warm-up chunk ` +
       `${p.warmUpCpuMsPerImage.map((ms) => f(ms, 1)).join(', ')} ms (V8 compiling the hot paths, once per process)`,
     `  ${f(p.imagesPerSecond, 1)} images/s; CPU per image: whole pipeline ${f(p.pipelineCpuMsPerImage, 1)} ms = ` +
       `worker ${f(p.workerCpuMsPerImage, 1)} + API ${f(p.apiCpuMsPerImage, 1)} + S3 server and uploading client ${f(p.s3AndClientCpuMsPerImage, 1)}`,

@@ -40,6 +40,9 @@ export interface EndToEndResult extends PipelineRunResult {
    * it has settled.
    */
   warmUpCpuMsPerImage: number[];
+  /** Images sent before the counted ones: the warm-up, and the fleet warm-up before the workers. */
+  warmUpImages: number;
+  fleetWarmUpImages: number;
 }
 
 /** Images sent through the API with a worker of another model before the measured workers start. */
@@ -147,6 +150,8 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       redisCpuMsPerImage: (redisSeconds * 1000) / run.images,
       loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
       warmUpCpuMsPerImage,
+      warmUpImages: options.warmUp?.length ?? 0,
+      fleetWarmUpImages: options.fleetWarmUp?.images.length ?? 0,
     };
   } finally {
     redis.disconnect();

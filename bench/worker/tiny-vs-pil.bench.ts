@@ -21,8 +21,6 @@ const reference = resolve(__dirname, '..', 'preprocess', 'pil_reference.py');
 
 export interface TinyVsPilResult {
   images: number;
-  /** Distinct photos sent before the counted ones (the pipeline's CPU per chunk of them is in `pipeline`). */
-  warmUpImages: number;
   /** The whole fleet on the tiny model (API, worker, S3 server, uploading client): what's not the model. */
   pipeline: EndToEndResult;
   /** The reference's bare preprocessing (Pillow + numpy, no service) on the same files, one process per core. */
@@ -86,7 +84,6 @@ export async function runTinyVsPil(
   if (!existsSync(python))
     return {
       images: count,
-      warmUpImages: WARM_UP_PHOTOS,
       pipeline,
       referenceImagesPerSecond: null,
       processes,
@@ -111,7 +108,6 @@ export async function runTinyVsPil(
     }
     return {
       images: count,
-      warmUpImages: WARM_UP_PHOTOS,
       pipeline,
       referenceImagesPerSecond: best,
       processes,
