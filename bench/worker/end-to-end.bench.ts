@@ -3,7 +3,7 @@ import { AppProcess } from '../support/app-process';
 import { benchAppEnv, type BenchInfra } from '../support/bench-infra';
 import { asElsewhere, ELSEWHERE_NICE } from '../support/load-generator-priority';
 import { runThroughPipeline, type PipelineRunResult } from '../support/pipeline-run';
-import { sessionCounters } from '../support/session-counters';
+import { sessionCounters, type SessionCounters } from '../support/session-counters';
 import { Redis } from 'ioredis';
 import { redisCpuSeconds } from '../support/redis-cpu';
 import { threadCpu, threadCpuDelta, type ThreadCpu } from './thread-cpu';
@@ -40,6 +40,8 @@ export interface EndToEndResult extends PipelineRunResult {
    * it has settled.
    */
   warmUpCpuMsPerImage: number[];
+  /** Each counted round on its own (one unless `rounds` asked for more); the figures above add them up. */
+  rounds: PipelineRunResult[];
   /** Images sent before the counted ones: the warm-up, and the fleet warm-up before the workers. */
   warmUpImages: number;
   fleetWarmUpImages: number;
@@ -71,6 +73,14 @@ export interface EndToEndOptions {
    * optimised yet, a cost a running fleet paid long ago.
    */
   fleetWarmUp?: FleetWarmUp;
+  /**
+   * The counted images are sent in this many consecutive rounds of (nearly) equal size (default
+   * 1), with `between` awaited before the first round and after each, while the pipeline idles:
+   * the worker part measures the raw ceiling there, so that each round is compared with the
+   * machine's speed right around it (on a shared machine it drifts by 10-20% within minutes).
+   */
+  rounds?: number;
+  between?: () => Promise<void>;
   batch: number;
   /** One entry per worker process, each with its own extra environment. */
   workers?: Array<Record<string, string>>;
@@ -79,8 +89,8 @@ export interface EndToEndOptions {
 
 /**
  * The real thing, as deployed: the API and worker processes (from dist/), Redis, an S3 server;
- * images uploaded over HTTP, results written back. Measured from the first upload to the last
- * result available.
+ * images uploaded over HTTP, results written back. Each round is measured from its first upload
+ * to its last result available, and the rounds' images and seconds are added up.
  */
 export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): Promise<EndToEndResult> {
   const prefix = `bench-${options.label}-${process.pid}`;
@@ -105,7 +115,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
     for (const [i, extra] of (options.workers ?? [{}]).entries()) {
       workers.push(await AppProcess.start('worker', `worker-${i}`, { ...env, ...extra }));
     }
-    const cpu = () => {
+    const cpu = (): PipelineCpu => {
       const here = process.cpuUsage(); // this process hosts the S3 server and the uploading client
       return {
         workers: workers.reduce((sum, w) => sum + w.cpuSeconds(), 0),
@@ -113,41 +123,44 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
         here: (here.user + here.system) / 1e6,
       };
     };
-    const pipelineSeconds = (c: ReturnType<typeof cpu>) => c.workers + c.api + c.here;
+    const pipelineSeconds = (c: PipelineCpu) => c.workers + c.api + c.here;
     const warmUpCpuMsPerImage: number[] = [];
     for (const chunk of chunks(options.warmUp ?? [], options.warmUpChunks ?? 1)) {
       const start = pipelineSeconds(cpu());
       expectAllSucceeded(await send(chunk), 'a warm-up chunk');
       warmUpCpuMsPerImage.push(((pipelineSeconds(cpu()) - start) * 1000) / chunk.length);
     }
-    const before = await sessionCounters(workers);
-    const threads = (): ThreadCpu[][] => workers.map((w) => threadCpu(w.pid));
-    const redisBefore = await redisCpuSeconds(redis);
-    const threadsBefore = threads();
-    const cpuBefore = cpu();
-    const loads: number[] = [];
-    const loadTimer = setInterval(() => loads.push(loadavg()[0]), 1000);
-    const run = await send(options.images).finally(() => clearInterval(loadTimer));
-    const cpuAfter = cpu();
-    const threadsAfter = threads();
-    const redisSeconds = (await redisCpuSeconds(redis)) - redisBefore;
-    const after = await sessionCounters(workers);
-    const busySeconds = after.busy - before.busy;
-    const batches = after.batches - before.batches;
+    const rounds: Round[] = [];
+    const roundCount = Math.max(1, options.rounds ?? 1);
+    await options.between?.();
+    for (const images of chunks(options.images, roundCount)) {
+      rounds.push(await countedRound(images, { workers, send, cpu, redis }));
+      await options.between?.();
+    }
+    const run = sumRuns(rounds.map((r) => r.run));
+    const total = (pick: (r: Round) => number) => rounds.reduce((sum, r) => sum + pick(r), 0);
+    const perImage = (seconds: number) => (seconds * 1000) / run.images;
+    const busySeconds = total((r) => r.session.busy);
+    const batches = total((r) => r.session.batches);
+    const lowered = rounds.some((r) => r.threads.lowered);
+    const loads = rounds.flatMap((r) => r.loads);
     return {
       ...run,
+      rounds: rounds.map((r) => r.run),
       batch: options.batch,
       workers: workers.length,
       sessionBusyRatio: busySeconds / workers.length / run.seconds,
       workerPeakRssMiB: Math.max(...workers.map((w) => w.memory().peakRssMiB)),
       workerMsPerBatch: (busySeconds * 1000) / batches,
-      avgBatchSize: (after.images - before.images) / batches,
-      workerCpuMsPerImage: ((cpuAfter.workers - cpuBefore.workers) * 1000) / run.images,
-      apiCpuMsPerImage: ((cpuAfter.api - cpuBefore.api) * 1000) / run.images,
-      s3AndClientCpuMsPerImage: ((cpuAfter.here - cpuBefore.here) * 1000) / run.images,
-      pipelineCpuMsPerImage: ((pipelineSeconds(cpuAfter) - pipelineSeconds(cpuBefore)) * 1000) / run.images,
-      workerThreadsCpuMsPerImage: modelThreadSplit(threadsBefore, threadsAfter, run.images),
-      redisCpuMsPerImage: (redisSeconds * 1000) / run.images,
+      avgBatchSize: total((r) => r.session.images) / batches,
+      workerCpuMsPerImage: perImage(total((r) => r.cpu.workers)),
+      apiCpuMsPerImage: perImage(total((r) => r.cpu.api)),
+      s3AndClientCpuMsPerImage: perImage(total((r) => r.cpu.here)),
+      pipelineCpuMsPerImage: perImage(total((r) => r.cpu.workers + r.cpu.api + r.cpu.here)),
+      workerThreadsCpuMsPerImage: lowered
+        ? { model: perImage(total((r) => r.threads.model)), other: perImage(total((r) => r.threads.other)) }
+        : null,
+      redisCpuMsPerImage: perImage(total((r) => r.redisSeconds)),
       loadAverage: loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0],
       warmUpCpuMsPerImage,
       warmUpImages: options.warmUp?.length ?? 0,
@@ -194,22 +207,96 @@ function chunks<T>(items: T[], count: number): T[][] {
   return out;
 }
 
-/** Model threads (full priority) against the rest (lowered) in every worker, ms per image; null if none were lowered. */
-function modelThreadSplit(
-  before: ThreadCpu[][],
-  after: ThreadCpu[][],
-  images: number,
-): { model: number; other: number } | null {
-  let model = 0;
-  let other = 0;
-  let lowered = false;
+/** CPU seconds used so far: by the workers, the API, and this process (S3 server and client). */
+interface PipelineCpu {
+  workers: number;
+  api: number;
+  here: number;
+}
+
+/** What one counted round used, each figure a difference between its start and its end. */
+interface Round {
+  run: PipelineRunResult;
+  cpu: PipelineCpu;
+  threads: ThreadSplit;
+  redisSeconds: number;
+  session: SessionCounters;
+  loads: number[];
+}
+
+/**
+ * One counted round: `images` sent and finished, with the CPU of every process, the workers'
+ * threads, Redis and the workers' session counters read just before and just after, so that
+ * whatever runs between rounds (the raw ceiling, in this process) is not counted.
+ */
+async function countedRound(
+  images: Buffer[],
+  p: {
+    workers: AppProcess[];
+    send: (images: Buffer[]) => Promise<PipelineRunResult>;
+    cpu: () => PipelineCpu;
+    redis: Redis;
+  },
+): Promise<Round> {
+  const threads = (): ThreadCpu[][] => p.workers.map((w) => threadCpu(w.pid));
+  const sessionBefore = await sessionCounters(p.workers);
+  const redisBefore = await redisCpuSeconds(p.redis);
+  const threadsBefore = threads();
+  const cpuBefore = p.cpu();
+  const loads: number[] = [];
+  const loadTimer = setInterval(() => loads.push(loadavg()[0]), 1000);
+  const run = await p.send(images).finally(() => clearInterval(loadTimer));
+  const cpuAfter = p.cpu();
+  const threadsAfter = threads();
+  const redisSeconds = (await redisCpuSeconds(p.redis)) - redisBefore;
+  const sessionAfter = await sessionCounters(p.workers);
+  return {
+    run,
+    cpu: {
+      workers: cpuAfter.workers - cpuBefore.workers,
+      api: cpuAfter.api - cpuBefore.api,
+      here: cpuAfter.here - cpuBefore.here,
+    },
+    threads: modelThreadSplit(threadsBefore, threadsAfter),
+    redisSeconds,
+    session: {
+      busy: sessionAfter.busy - sessionBefore.busy,
+      batches: sessionAfter.batches - sessionBefore.batches,
+      images: sessionAfter.images - sessionBefore.images,
+    },
+    loads,
+  };
+}
+
+/** Consecutive runs as one: their images and failures added, their seconds added. */
+function sumRuns(runs: PipelineRunResult[]): PipelineRunResult {
+  const images = runs.reduce((sum, r) => sum + r.images, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  return {
+    images,
+    failed: runs.reduce((sum, r) => sum + r.failed, 0),
+    seconds,
+    imagesPerSecond: images / seconds,
+  };
+}
+
+/** CPU seconds of the model threads (full priority) and of the rest (lowered) in every worker. */
+interface ThreadSplit {
+  model: number;
+  other: number;
+  /** False when the workers keep every thread at one priority (nothing to split). */
+  lowered: boolean;
+}
+
+function modelThreadSplit(before: ThreadCpu[][], after: ThreadCpu[][]): ThreadSplit {
+  const split = { model: 0, other: 0, lowered: false };
   after.forEach((threads, i) => {
     for (const t of threadCpuDelta(before[i], threads)) {
       if (t.lowered) {
-        lowered = true;
-        other += t.seconds;
-      } else model += t.seconds;
+        split.lowered = true;
+        split.other += t.seconds;
+      } else split.model += t.seconds;
     }
   });
-  return lowered ? { model: (model * 1000) / images, other: (other * 1000) / images } : null;
+  return split;
 }
