@@ -90,6 +90,11 @@ const FLEET_WARM_UP_IMAGES = 600;
  * shared machine's speed drifts by 10-20% within minutes (the raw session itself cost 253 and
  * 295 ms of CPU per image in runs ten minutes apart, 2026-11-28): a ratio against a ceiling
  * measured minutes earlier or later reads that drift. The target is judged on the median round.
+ * Between rounds the raw session runs beside the idle API and worker: together they spent 11-44 ms
+ * of CPU per second in the 30 s after a run (timers, collections; 2026-11-28), so the ceiling
+ * may read up to ~2% lower than on an empty machine. Freezing them meanwhile (SIGSTOP) was tried:
+ * the rounds after each thaw ran with the session idle 8% of the time (busy 0.917 against
+ * 0.98), and the ratio read 0.744; not kept.
  */
 const WORKER_ROUNDS = 3;
 
