@@ -92,9 +92,11 @@ const FLEET_WARM_UP_IMAGES = 600;
  * measured minutes earlier or later reads that drift. The target is judged on the median round.
  * Between rounds the raw session runs beside the idle API and worker: together they spent 11-44 ms
  * of CPU per second in the 30 s after a run (timers, collections; 2026-11-28), so the ceiling
- * may read up to ~2% lower than on an empty machine. Freezing them meanwhile (SIGSTOP) was tried:
- * the rounds after each thaw ran with the session idle 8% of the time (busy 0.917 against
- * 0.98), and the ratio read 0.744; not kept.
+ * may read up to ~2% lower than on an empty machine. Freezing them meanwhile (SIGSTOP) was tried
+ * once: 0.744, with the session idle 8% of the rounds (busy 0.917 against 0.98); the next run
+ * without it read 0.761 (busy 0.984), so the machine's slow phase may explain the ratio, not the
+ * freezing. Not kept: no evidence either way, and a bench killed while they are frozen would leave
+ * them stopped.
  */
 const WORKER_ROUNDS = 3;
 
