@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { ensureDemoModel } from '../../apps/cli/src/local/demo-model.location';
 import { buildApps } from '../support/bench-infra';
 import { makeSizeClasses, type SizeClass } from './pil-ratio.images';
+import { median } from '../support/median';
 
 /**
  * Exact preprocessing against the reference (issue 12), per size class, in one run: dermafleet's
@@ -78,12 +79,6 @@ function timeRun(cmd: string[]): Timing {
   }
   rmSync(scratch, { recursive: true, force: true });
   return { wall, cpu };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function sameOutputs(files: string[], a: string, b: string): boolean {

@@ -8,6 +8,7 @@ import type { RawCeilingRow } from '../worker/raw-ceiling.bench';
 import type { RssResult } from '../worker/rss.bench';
 import type { SequentialResult } from '../worker/sequential.bench';
 import type { TinyVsPilResult } from '../worker/tiny-vs-pil.bench';
+import { median } from './median';
 
 /** The raw ceiling at a run's batch size, the mean of its measurements before and after each round. */
 export interface RawFigures {
@@ -32,9 +33,7 @@ export interface WorkerFigures extends EndToEndResult, RawFigures {
 
 /** Issue 12's figure: the median round's ratio (robust to one round that a burst on the machine slowed). */
 export function workerRatio(w: WorkerFigures): number {
-  const sorted = [...w.roundRatios].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return median(w.roundRatios);
 }
 
 export interface BenchReport {

@@ -123,7 +123,6 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
         here: (here.user + here.system) / 1e6,
       };
     };
-    const pipelineSeconds = (c: PipelineCpu) => c.workers + c.api + c.here;
     const warmUpCpuMsPerImage: number[] = [];
     for (const chunk of chunks(options.warmUp ?? [], options.warmUpChunks ?? 1)) {
       const start = pipelineSeconds(cpu());
@@ -156,7 +155,7 @@ export async function runEndToEnd(infra: BenchInfra, options: EndToEndOptions): 
       workerCpuMsPerImage: perImage(total((r) => r.cpu.workers)),
       apiCpuMsPerImage: perImage(total((r) => r.cpu.api)),
       s3AndClientCpuMsPerImage: perImage(total((r) => r.cpu.here)),
-      pipelineCpuMsPerImage: perImage(total((r) => r.cpu.workers + r.cpu.api + r.cpu.here)),
+      pipelineCpuMsPerImage: perImage(total((r) => pipelineSeconds(r.cpu))),
       workerThreadsCpuMsPerImage: lowered
         ? { model: perImage(total((r) => r.threads.model)), other: perImage(total((r) => r.threads.other)) }
         : null,
@@ -214,6 +213,17 @@ interface PipelineCpu {
   here: number;
 }
 
+function pipelineSeconds(c: PipelineCpu): number {
+  return c.workers + c.api + c.here;
+}
+
+/** `after - before`, field by field (counters read at a round's start and end). */
+function minus<T extends { [K in keyof T]: number }>(after: T, before: T): T {
+  const out = { ...after };
+  for (const key of Object.keys(after) as Array<keyof T>) out[key] = (after[key] - before[key]) as T[keyof T];
+  return out;
+}
+
 /** What one counted round used, each figure a difference between its start and its end. */
 interface Round {
   run: PipelineRunResult;
@@ -252,18 +262,10 @@ async function countedRound(
   const sessionAfter = await sessionCounters(p.workers);
   return {
     run,
-    cpu: {
-      workers: cpuAfter.workers - cpuBefore.workers,
-      api: cpuAfter.api - cpuBefore.api,
-      here: cpuAfter.here - cpuBefore.here,
-    },
+    cpu: minus(cpuAfter, cpuBefore),
     threads: modelThreadSplit(threadsBefore, threadsAfter),
     redisSeconds,
-    session: {
-      busy: sessionAfter.busy - sessionBefore.busy,
-      batches: sessionAfter.batches - sessionBefore.batches,
-      images: sessionAfter.images - sessionBefore.images,
-    },
+    session: minus(sessionAfter, sessionBefore),
     loads,
   };
 }
