@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { InferenceError, type PreprocessOptions } from '@dermafleet/inference';
+import { InferenceError } from '@dermafleet/inference/errors';
+import type { PreprocessOptions } from '@dermafleet/inference/preprocess/preprocess.types';
 import { CliError, ExitCode } from '../cli-errors';
 import { resolveModel } from '../local/model-option';
 import { duplicateTargets, preprocessMany, preprocessToFile } from './preprocess.files';

@@ -1,13 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import {
-  InferenceError,
-  type PreprocessOptions,
-  type PreprocessorSpec,
-  resizeToModelInput,
-  toPixelValues,
-} from '@dermafleet/inference';
+// Deep imports, not the library's index: that would load onnxruntime, which preprocessing never
+// uses (~0.1 s of start-up for every `dermafleet preprocess`).
+import { InferenceError } from '@dermafleet/inference/errors';
+import type { PreprocessorSpec } from '@dermafleet/inference/model/preprocessor-spec';
+import { resizeToModelInput, toPixelValues } from '@dermafleet/inference/preprocess/preprocess';
+import type { PreprocessOptions } from '@dermafleet/inference/preprocess/preprocess.types';
 
 /** Float32Array is host-endian; every platform Node supports here is little-endian. */
 function tensorBytes(pixels: Float32Array): Buffer {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeDemoModel, type DemoModelPreset } from '@dermafleet/inference/demo-model';
+import type { DemoModelPreset } from '@dermafleet/inference/demo-model';
 
 /** Where `npm start` and `dermafleet classify` keep the demo model: `.dermafleet/models/demo-<preset>`. */
 export function demoModelDir(preset: DemoModelPreset, root = process.cwd()): string {
@@ -15,6 +15,11 @@ export async function ensureDemoModel(
   const dir = demoModelDir(preset, root);
   if (existsSync(join(dir, 'model.onnx')) && existsSync(join(dir, 'config.json')))
     return { dir, written: false };
+  // The writer (and protobufjs) loaded only to write the model, once per machine (require: see
+  // main.ts on import() under tsx).
+  type Writer = typeof import('@dermafleet/inference/demo-model');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { writeDemoModel } = require('@dermafleet/inference/demo-model') as Writer;
   await writeDemoModel(dir, { preset });
   return { dir, written: true };
 }
