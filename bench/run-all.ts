@@ -39,7 +39,7 @@ const PARTS = {
   raw: 'onnxruntime-node alone on the base model at batch 1, 4, 8, 16, 32, with and without thread spinning: the ceiling (~2.5 min)',
   sequential: 'the model card way: one image at a time, batch 1, preprocessing inline (~15 s)',
   worker:
-    'API upload -> worker -> result on the base model at the best raw batch size, a new worker joining a fleet whose API has run 600 images, 3 rounds of 12 batches or more, each between two raw ceiling measurements; busy ratio, peak RSS (~5 min)',
+    'API upload -> worker -> result on the base model at the best raw batch size, a new worker joining a fleet whose API has run 600 images, 5 rounds of 12 batches or more, each between two raw ceiling measurements; busy ratio, peak RSS (~6 min)',
   preprocess: 'preprocessing CPU per 1 MP and 12 MP JPEG; cores one GPU needs at 1,000 images/s (~20 s)',
   threads:
     'one worker with ORT_INTRA_OP_THREADS=2 against two workers with 1 each, sharing the queue (~1.5 min)',
@@ -96,9 +96,11 @@ const FLEET_WARM_UP_IMAGES = 600;
  * once: 0.744, with the session idle 8% of the rounds (busy 0.917 against 0.98); the next run
  * without it read 0.761 (busy 0.984), so the machine's slow phase may explain the ratio, not the
  * freezing. Not kept: no evidence either way, and a bench killed while they are frozen would leave
- * them stopped.
+ * them stopped. Five rounds, not three: single rounds scatter by ~±0.04 around their mean
+ * (0.860-0.945 over twelve on one machine, 2026-11-28), and the median of five moves less with
+ * one outlier; each round costs ~20 s with its raw measurement.
  */
-const WORKER_ROUNDS = 3;
+const WORKER_ROUNDS = 5;
 
 /** The end-to-end run in rounds, the raw ceiling at its batch size measured before and after each. */
 async function workerPart(
