@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 // Deep imports, not the library's index: that would load onnxruntime, which preprocessing never
-// uses (~0.1 s of start-up for every `dermafleet preprocess`).
+// uses (test/cli-lazy-imports.e2e-spec.ts checks it stays unloaded).
 import { InferenceError } from '@dermafleet/inference/errors';
 import type { PreprocessorSpec } from '@dermafleet/inference/model/preprocessor-spec';
 import { resizeToModelInput, toPixelValues } from '@dermafleet/inference/preprocess/preprocess';
