@@ -69,7 +69,9 @@ async function measure(
 /**
  * The ceiling: onnxruntime-node alone, one session, the same [n, 3, 384, 384] tensor run again
  * and again in this thread (no I/O, no preprocessing, no queue), after one warm-up run per size;
- * with onnxruntime's default thread spinning and without it, the better of the two counting.
+ * with onnxruntime's default thread spinning and without it, the better of the two counting. One
+ * intra-op thread per core, as the worker runs (session-options.ts): onnxruntime's own default
+ * saw one core on a 2-vCPU AMD EPYC, and the ceiling read half the model's speed there.
  */
 export async function runRawCeiling(
   onnxPath: string,

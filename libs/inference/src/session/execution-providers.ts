@@ -9,7 +9,7 @@ export interface SessionSettings {
   /** In order of preference, e.g. ['cuda', 'cpu']. */
   executionProviders: ExecutionProviderName[];
   deviceId: number;
-  /** 0 lets onnxruntime choose (all physical cores). */
+  /** 0: one per core this process may use (session-options.ts), not onnxruntime's own count. */
   intraOpThreads: number;
   /**
    * false: onnxruntime's idle pool threads sleep instead of spinning. Spinning buys a little

@@ -4,12 +4,9 @@ import { fromFloat16, toFloat16 } from './fp16';
 import {
   assertProvidersAvailable,
   MissingExecutionProviderError,
-  providerConfigs,
   SessionSettings,
 } from './execution-providers';
-
-/** Session config entries (onnxruntime_session_options_config_keys.h): idle pool threads sleep. */
-const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+import { sessionOptions } from './session-options';
 
 export interface SessionShape {
   inputName: string;
@@ -38,12 +35,7 @@ export class OnnxModelSession {
     assertProvidersAvailable(settings.executionProviders);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(onnxPath, {
-        executionProviders: providerConfigs(settings),
-        graphOptimizationLevel: 'all',
-        ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
-        ...(settings.allowSpinning === false ? { extra: NO_SPINNING } : {}),
-      });
+      session = await ort.InferenceSession.create(onnxPath, sessionOptions(settings));
     } catch (err) {
       throw explainProviderFailure(err as Error, settings);
     }
