@@ -57,7 +57,7 @@ const col = (v: number, digits: number, width: number): string => f(v, digits).p
 
 function rawLines(raw: RawCeilingRow[]): string[] {
   const lines = [
-    'raw onnxruntime-node, base model (ViT-B/32, 384x384), CPU, one session, images/s:',
+    `raw onnxruntime-node, base model (ViT-B/32, 384x384), CPU, one session, ${raw[0]?.intraOpThreads} intra-op threads (one per core, as the worker), images/s:`,
     '  batch   spinning   no spinning   ceiling   ms/batch   CPU ms/image (no spinning)',
   ];
   for (const r of raw) {
@@ -87,7 +87,7 @@ function workerLines(w: WorkerFigures, sequential: SequentialResult | undefined)
     `end to end (API upload -> result available), base model, batch ${w.batch}, prefetch 1, preprocessing in the pod, 384x384 JPEGs:`,
     `  a new worker joining a running fleet: ${w.fleetWarmUpImages} other images went through the API first (with a tiny-model worker)`,
     `  ${w.images} images in ${w.rounds.length} rounds, ${f(w.seconds, 1)} s = ${f(w.imagesPerSecond)} images/s (${w.failed} failed)`,
-    `  each round / the raw ceiling at batch ${w.batch} (${w.ceilingSetting === 'spinning' ? 'with' : 'without'} thread spinning, ` +
+    `  each round / the raw ceiling at batch ${w.batch} (${w.rawMeasurements[0]?.intraOpThreads} intra-op threads, ${w.ceilingSetting === 'spinning' ? 'with' : 'without'} thread spinning, ` +
       `the faster on average) measured just before and after it: ` +
       `${w.rounds.map((r, i) => `${f(r.imagesPerSecond)} / ${f(r.imagesPerSecond / w.roundRatios[i])} = ${f(w.roundRatios[i], 3)}`).join('; ')}`,
     `  median round: ${f(workerRatio(w), 3)} (all rounds together against the mean ceiling, ${f(w.rawAtBatch)} images/s: ` +

@@ -1,4 +1,5 @@
 import { OnnxModelSession } from '../../libs/inference/src/session/onnx-model-session';
+import { availableCores } from '../../libs/inference/src/threads/cpu-budget';
 
 export interface Measured {
   msPerBatch: number;
@@ -8,6 +9,8 @@ export interface Measured {
 
 export interface RawCeilingRow {
   batch: number;
+  /** onnxruntime's intra-op threads: one per available core, as the worker's thread plan. */
+  intraOpThreads: number;
   /** The better of the two settings below: the ceiling. */
   imagesPerSecond: number;
   msPerBatch: number;
@@ -54,7 +57,7 @@ async function measure(
 ): Promise<Measured[]> {
   const session = await OnnxModelSession.create(
     onnxPath,
-    { executionProviders: ['cpu'], deviceId: 0, intraOpThreads: 0, allowSpinning },
+    { executionProviders: ['cpu'], deviceId: 0, intraOpThreads: availableCores(), allowSpinning },
     12,
   );
   try {
@@ -85,6 +88,7 @@ export async function runRawCeiling(
     const best = spinning[i].imagesPerSecond >= noSpinning[i].imagesPerSecond ? spinning[i] : noSpinning[i];
     return {
       batch,
+      intraOpThreads: availableCores(),
       imagesPerSecond: best.imagesPerSecond,
       msPerBatch: best.msPerBatch,
       spinning: spinning[i],
