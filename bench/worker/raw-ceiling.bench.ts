@@ -1,5 +1,5 @@
 import { OnnxModelSession } from '../../libs/inference/src/session/onnx-model-session';
-import { availableCores } from '../../libs/inference/src/threads/cpu-budget';
+import { threadPlan } from '../../libs/inference/src/threads/thread-plan';
 
 export interface Measured {
   msPerBatch: number;
@@ -52,12 +52,13 @@ async function measure(
   onnxPath: string,
   batches: readonly number[],
   allowSpinning: boolean,
+  intraOpThreads: number,
   budgetMs: number,
   minRuns: number,
 ): Promise<Measured[]> {
   const session = await OnnxModelSession.create(
     onnxPath,
-    { executionProviders: ['cpu'], deviceId: 0, intraOpThreads: availableCores(), allowSpinning },
+    { executionProviders: ['cpu'], deviceId: 0, intraOpThreads, allowSpinning },
     12,
   );
   try {
@@ -72,9 +73,9 @@ async function measure(
 /**
  * The ceiling: onnxruntime-node alone, one session, the same [n, 3, 384, 384] tensor run again
  * and again in this thread (no I/O, no preprocessing, no queue), after one warm-up run per size;
- * with onnxruntime's default thread spinning and without it, the better of the two counting. One
- * intra-op thread per core, as the worker runs (session-options.ts): onnxruntime's own default
- * saw one core on a 2-vCPU AMD EPYC, and the ceiling read half the model's speed there.
+ * with onnxruntime's default thread spinning and without it, the better of the two counting. The
+ * intra-op threads the worker's thread plan gives (one per core), not onnxruntime's own count:
+ * that saw one core on a 2-vCPU AMD EPYC, and the ceiling read half the model's speed there.
  */
 export async function runRawCeiling(
   onnxPath: string,
@@ -82,13 +83,15 @@ export async function runRawCeiling(
   options: { budgetMs?: number; minRuns?: number } = {},
 ): Promise<RawCeilingRow[]> {
   const { budgetMs = 4000, minRuns = 3 } = options;
-  const spinning = await measure(onnxPath, batches, true, budgetMs, minRuns);
-  const noSpinning = await measure(onnxPath, batches, false, budgetMs, minRuns);
+  // The worker's own plan (ORT_INTRA_OP_THREADS unset): its count, read once for both settings.
+  const { intraOpThreads } = threadPlan();
+  const spinning = await measure(onnxPath, batches, true, intraOpThreads, budgetMs, minRuns);
+  const noSpinning = await measure(onnxPath, batches, false, intraOpThreads, budgetMs, minRuns);
   return batches.map((batch, i) => {
     const best = spinning[i].imagesPerSecond >= noSpinning[i].imagesPerSecond ? spinning[i] : noSpinning[i];
     return {
       batch,
-      intraOpThreads: availableCores(),
+      intraOpThreads,
       imagesPerSecond: best.imagesPerSecond,
       msPerBatch: best.msPerBatch,
       spinning: spinning[i],
