@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The CPU image: API, CPU worker, preprocessing tier and CLI (`node bin/dermafleet.js ...`).
+# The CPU image: API, CPU worker, preprocessing tier and CLI (`dermafleet ...`, on the PATH).
 #   docker build -t ghcr.io/example/dermafleet:0.1.0 .
 # The GPU worker has its own image (Dockerfile.gpu). Node 22 is an LTS line (maintained to
 # April 2027); build on Node 24 with --build-arg NODE_VERSION=24.
@@ -32,6 +32,9 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/bin bin
 RUN mkdir -p /var/cache/dermafleet/models && chown -R 1000:1000 /var/cache/dermafleet
+# `dermafleet` on the PATH runs the bin through its #! line, which carries the CLI's Node flags
+# (apps/cli/src/cli-node-flags.ts); `node bin/dermafleet.js` would start it without them.
+RUN ln -s /app/bin/dermafleet.js /usr/local/bin/dermafleet
 # Numeric (the image's `node` user), so Kubernetes can verify runAsNonRoot without a passwd file.
 USER 1000:1000
 EXPOSE 3000 3001

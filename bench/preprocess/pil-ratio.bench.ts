@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ensureDemoModel } from '../../apps/cli/src/local/demo-model.location';
 import { buildApps } from '../support/bench-infra';
+import { cliNodeArgs } from '../support/cli-node-args';
 import { makeSizeClasses, type SizeClass } from './pil-ratio.images';
 import { median } from '../support/median';
 
@@ -92,6 +93,7 @@ function commands(modelDir: string, out: string) {
   return {
     dermafleet: (files: string[]) => [
       process.execPath,
+      ...cliNodeArgs(),
       join(repoRoot, 'bin/dermafleet.js'),
       'preprocess',
       '--model',

@@ -9,6 +9,7 @@ import { writeDemoModel } from '../../libs/inference/src/demo-model';
 import { findOrStartRedis, freePort } from '../../libs/jobs/src/local/local-redis';
 import { startEmbeddedS3 } from '../../libs/storage/src/embedded-s3';
 import { AppProcess } from '../support/app-process';
+import { cliNodeArgs } from '../support/cli-node-args';
 import { buildApps, repoRoot } from '../support/bench-infra';
 import { patternBytes, usedMemory } from './redis-memory';
 import { writeBenchArchive } from './submit-archive';
@@ -61,22 +62,19 @@ const peakKiB = (pid: number): number => {
   }
 };
 
-/** BENCH_CLI_NODE_OPTIONS: Node options for the CLI alone (e.g. to compare V8 heap settings). */
-function cliEnv(): Record<string, string> {
-  const options = process.env.BENCH_CLI_NODE_OPTIONS;
-  return options ? { NODE_OPTIONS: options } : {};
-}
-
-/** `dermafleet submit` from dist/ as its own process; resolves with its peak RSS (sampled). */
+/**
+ * `dermafleet submit` from dist/ as its own process, with the CLI's Node flags (cliNodeArgs);
+ * resolves with its peak RSS (sampled).
+ */
 function runSubmitCli(
   args: string[],
-  env: Record<string, string>,
 ): Promise<{ code: number | null; peakMiB: number; cpuSeconds: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist/apps/cli/src/main.js'), 'submit', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...cliNodeArgs(), join(repoRoot, 'dist/apps/cli/src/main.js'), 'submit', ...args],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     let peak = 0;
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
@@ -191,7 +189,7 @@ export async function runSubmitBench(options: SubmitBenchOptions): Promise<Submi
       '--concurrency',
       String(options.concurrency ?? 16),
     ];
-    const cli = await runSubmitCli(options.multipart ? [...args, '--multipart'] : args, cliEnv());
+    const cli = await runSubmitCli(options.multipart ? [...args, '--multipart'] : args);
     const submitSeconds = (Date.now() - started) / 1000;
     if (cli.code !== 0) throw new Error(`submit exited with ${cli.code}:\n${cli.stderr}`);
     const batchId = journalBatchId(join(scratch, 'state.json'));
