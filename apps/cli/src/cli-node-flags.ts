@@ -8,10 +8,11 @@
  * under a steady allocation rate, as `submit`'s is (a request and a hash per file), and then stay
  * committed: 32 MiB of RSS that holds nothing long-lived, and whose growth, or not, within a run
  * made one run's peak RSS differ from another's by ±5 MiB. Capped at 4 MiB each, the CLI's peak
- * RSS while submitting fell from 116 to 97 MiB at 1,000 files and from 116 to 95 at 10,000
- * (`BENCH_CLI_NODE_OPTIONS=... npx tsx bench/submit/submit.bench.ts --count N --no-drain`,
- * 2026-11-28), with the same CPU per file (2.07 and 1.84 ms against 2.37 and 1.75): what `submit`
- * allocates per file dies young either way, so more frequent scavenges find little to copy.
+ * RSS while submitting fell from 114-116 to 97-98 MiB at 1,000 files and from 116-121 to 95-99 at
+ * 10,000 (`BENCH_CLI_NODE_FLAGS=... npx tsx bench/submit/submit.bench.ts --count N --no-drain`,
+ * two runs each, 2026-11-28; 95 MiB at 100,000 in `npm run bench`), with the same CPU per file
+ * (1.8-2.5 ms either way): what `submit` allocates per file dies young, so more frequent
+ * scavenges find little to copy.
  *
  * V8 sizes the young generation when the isolate is created: v8.setFlagsFromString after start-up
  * leaves it as it was, so the flag has to be on the command line (or in NODE_OPTIONS).
