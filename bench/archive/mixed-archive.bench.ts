@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { ensureDemoModel } from '../../apps/cli/src/local/demo-model.location';
 import { parseCsv } from '../../apps/cli/src/submit/csv-parse';
 import { AppProcess } from '../support/app-process';
-import { cliNodeArgs } from '../support/cli-node-args';
+import { cliArgs } from '../support/cli-command';
 import { benchAppEnv, repoRoot, startInfra } from '../support/bench-infra';
 import { redisKeysMentioning } from '../../test/harness/redis-mentions';
 import { countLeftovers, type Leftovers } from './leftovers';
@@ -45,17 +45,13 @@ interface Run {
   stderr: string;
 }
 
-/** The CLI from dist/ (as operators run it: with its Node flags), its own process. */
+/** The CLI as operators run it (cliArgs), its own process. */
 function cli(args: string[], env: Record<string, string>, timeoutMs = 3_600_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...cliNodeArgs(), join(repoRoot, 'dist/apps/cli/src/main.js'), ...args],
-      {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, cliArgs(args), {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ensureDemoModel } from '../../apps/cli/src/local/demo-model.location';
-import { buildApps } from '../support/bench-infra';
-import { cliNodeArgs } from '../support/cli-node-args';
+import { buildApps, repoRoot } from '../support/bench-infra';
+import { cliArgs } from '../support/cli-command';
 import { makeSizeClasses, type SizeClass } from './pil-ratio.images';
 import { median } from '../support/median';
 
@@ -20,7 +20,6 @@ import { median } from '../support/median';
  *
  *   npx tsx bench/preprocess/pil-ratio.bench.ts [rounds]
  */
-const repoRoot = resolve(__dirname, '..', '..');
 const python = '/usr/bin/python3';
 
 export interface PilRatioRow {
@@ -93,14 +92,7 @@ function commands(modelDir: string, out: string) {
   return {
     dermafleet: (files: string[]) => [
       process.execPath,
-      ...cliNodeArgs(),
-      join(repoRoot, 'bin/dermafleet.js'),
-      'preprocess',
-      '--model',
-      modelDir,
-      ...files,
-      '--out-dir',
-      join(out, 'dermafleet'),
+      ...cliArgs(['preprocess', '--model', modelDir, ...files, '--out-dir', join(out, 'dermafleet')]),
     ],
     reference: (files: string[]) => [
       python,

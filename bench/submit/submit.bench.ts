@@ -9,8 +9,8 @@ import { writeDemoModel } from '../../libs/inference/src/demo-model';
 import { findOrStartRedis, freePort } from '../../libs/jobs/src/local/local-redis';
 import { startEmbeddedS3 } from '../../libs/storage/src/embedded-s3';
 import { AppProcess } from '../support/app-process';
-import { cliNodeArgs } from '../support/cli-node-args';
-import { buildApps, repoRoot } from '../support/bench-infra';
+import { cliArgs } from '../support/cli-command';
+import { buildApps } from '../support/bench-infra';
 import { patternBytes, usedMemory } from './redis-memory';
 import { writeBenchArchive } from './submit-archive';
 
@@ -63,18 +63,16 @@ const peakKiB = (pid: number): number => {
 };
 
 /**
- * `dermafleet submit` from dist/ as its own process, with the CLI's Node flags (cliNodeArgs);
+ * `dermafleet submit` as its own process, as a user runs it (cliArgs);
  * resolves with its peak RSS (sampled).
  */
 function runSubmitCli(
   args: string[],
 ): Promise<{ code: number | null; peakMiB: number; cpuSeconds: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...cliNodeArgs(), join(repoRoot, 'dist/apps/cli/src/main.js'), 'submit', ...args],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = spawn(process.execPath, cliArgs(['submit', ...args]), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     let peak = 0;
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
